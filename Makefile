@@ -1,0 +1,71 @@
+# mutualaid: two commands.
+#   make run   virtualenv, install, migrate SQLite, load the demo, start web + worker
+#   make test  install dev tools, lint, run the suite on SQLite and then on PostgreSQL
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app mutualaid
+PORT   ?= 5000
+export MUTUALAID_ENV ?= development
+
+.PHONY: run test install lint format web worker clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "mutualaid needs Python 3.11 or newer"'
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  echo "python venv has no ensurepip (Debian: apt-get install python3-venv); bootstrapping pip from PyPI"; \
+	  rm -rf $(VENV) && $(PYTHON) -m venv --without-pip $(VENV) && \
+	  $(BIN)/python -c "$$BOOTSTRAP_PIP"; }
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	@mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) demo
+	@echo ""
+	@echo "  mutualaid is running on http://127.0.0.1:$(PORT)  (SMS go to the console; Ctrl-C stops web and worker)"
+	@echo ""
+	@trap 'kill 0' INT TERM; \
+	  $(FLASK) worker & \
+	  $(FLASK) run --host 127.0.0.1 --port $(PORT) & \
+	  wait
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+	MUTUALAID_TEST_DB=postgres $(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+web: install
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+worker: install
+	$(FLASK) worker
+
+clean:
+	rm -rf $(VENV) instance test-artifacts .pytest_cache .ruff_cache
+
+# Used only when Debian's python3-venv is missing: fetch pip's wheel from PyPI and run it.
+define BOOTSTRAP_PIP
+import json, subprocess, sys, tempfile, urllib.request, pathlib
+meta = json.load(urllib.request.urlopen("https://pypi.org/pypi/pip/json", timeout=60))
+url = next(f["url"] for f in meta["urls"] if f["filename"].endswith("-py3-none-any.whl"))
+wheel = pathlib.Path(tempfile.mkdtemp()) / url.rsplit("/", 1)[1]
+wheel.write_bytes(urllib.request.urlopen(url, timeout=120).read())
+subprocess.check_call([sys.executable, str(wheel) + "/pip", "install", "--quiet", str(wheel)])
+endef
+export BOOTSTRAP_PIP

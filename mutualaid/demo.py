@@ -1,0 +1,166 @@
+"""A demo neighborhood in north Brooklyn: areas, a coordinator, an admin, web neighbors and
+SMS-only neighbors. Idempotent: people are found by email or phone before being created."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mutualaid.accounts import NewAccount, create_person, find_by_email, find_by_phone
+from mutualaid.models import Area
+from mutualaid.models.base import utcnow
+from mutualaid.models.people import CONSENT_OPTED_IN, SMS_PREF_NOTIFY, SMS_PREF_ONLY
+from mutualaid.passwords import Passwords
+
+DEMO_PASSWORD = "mutualaid-demo"  # noqa: S105  (printed for local demos only)
+
+AREAS = [
+    # slug, name, lat, lng, radius km
+    ("williamsburg", "Williamsburg", 40.7081, -73.9571, 2.5),
+    ("greenpoint", "Greenpoint", 40.7304, -73.9515, 2.0),
+    ("bushwick", "Bushwick", 40.6958, -73.9171, 2.5),
+]
+
+# name, email, phone, role, language, home area, lat, lng, sms preference
+PEOPLE = [
+    (
+        "Lee Park",
+        "lee@demo.mutualaid.test",
+        None,
+        "coordinator",
+        "en",
+        "williamsburg",
+        40.7127,
+        -73.9566,
+        None,
+    ),
+    (
+        "Ada Admin",
+        "admin@demo.mutualaid.test",
+        None,
+        "admin",
+        "en",
+        "williamsburg",
+        40.7101,
+        -73.9590,
+        None,
+    ),
+    (
+        "Jo Rivera",
+        "jo@demo.mutualaid.test",
+        "+17185550101",
+        "neighbor",
+        "en",
+        "williamsburg",
+        40.7142,
+        -73.9614,
+        SMS_PREF_NOTIFY,
+    ),
+    (
+        "Priya Shah",
+        "priya@demo.mutualaid.test",
+        None,
+        "neighbor",
+        "en",
+        "greenpoint",
+        40.7291,
+        -73.9543,
+        None,
+    ),
+    (
+        "Tomás Ortega",
+        "tomas@demo.mutualaid.test",
+        None,
+        "neighbor",
+        "es",
+        "bushwick",
+        40.6975,
+        -73.9202,
+        None,
+    ),
+    (
+        "Maria Lopez",
+        None,
+        "+17185550102",
+        "neighbor",
+        "es",
+        "williamsburg",
+        40.7110,
+        -73.9520,
+        SMS_PREF_ONLY,
+    ),
+    (
+        "Sam Green",
+        None,
+        "+17185550103",
+        "neighbor",
+        "en",
+        "williamsburg",
+        40.7150,
+        -73.9540,
+        SMS_PREF_ONLY,
+    ),
+    (
+        "Dee Brown",
+        None,
+        "+17185550104",
+        "neighbor",
+        "en",
+        "bushwick",
+        40.6940,
+        -73.9150,
+        SMS_PREF_ONLY,
+    ),
+]
+
+
+def load_demo(session: Session, passwords: Passwords, echo: Callable[[str], None] = print) -> None:
+    areas = {area.slug: area for area in _ensure_areas(session, echo)}
+    for name, email, phone, role, language, area_slug, lat, lng, sms_pref in PEOPLE:
+        person = (find_by_email(session, email) if email else None) or (
+            find_by_phone(session, phone) if phone else None
+        )
+        if person is None:
+            person = create_person(
+                session,
+                passwords,
+                NewAccount(
+                    name=name,
+                    email=email,
+                    password=DEMO_PASSWORD if email else None,
+                    phone=phone,
+                    role=role,
+                    language=language,
+                ),
+            )
+            person.home_area_id = areas[area_slug].id
+            person.lat, person.lng = lat, lng
+            person.location_status = "ok"
+            if sms_pref:
+                person.sms_preference = sms_pref
+                person.sms_consent = CONSENT_OPTED_IN
+                person.sms_consent_at = utcnow()
+                person.phone_verified_at = utcnow()
+            if role in ("coordinator", "admin"):
+                person.areas = list(areas.values())
+            echo(f"  added {role} {name} ({email or phone})")
+        else:
+            echo(f"  kept  {role} {name}")
+    session.flush()
+    echo(f"Demo accounts use the password {DEMO_PASSWORD!r}.")
+
+
+def _ensure_areas(session: Session, echo: Callable[[str], None]) -> list[Area]:
+    existing = {a.slug: a for a in session.scalars(select(Area))}
+    out = []
+    for slug, name, lat, lng, radius in AREAS:
+        area = existing.get(slug)
+        if area is None:
+            area = Area(slug=slug, name=name, center_lat=lat, center_lng=lng, radius_km=radius)
+            session.add(area)
+            echo(f"  added area {name}")
+        out.append(area)
+    session.flush()
+    return out

@@ -1,0 +1,28 @@
+"""All models, importable from one place (Alembic and the app import this package)."""
+
+from mutualaid.models.audit import ApiToken, AuditEvent
+from mutualaid.models.base import Base, utcnow
+from mutualaid.models.messages import Conversation, SmsMessage
+from mutualaid.models.needs import Need
+from mutualaid.models.offers import Offer, OfferCategory
+from mutualaid.models.people import Person
+from mutualaid.models.places import Area, GeocodeCache
+from mutualaid.models.pods import Membership, Pod, PodMessage
+
+__all__ = [
+    "ApiToken",
+    "Area",
+    "AuditEvent",
+    "Base",
+    "Conversation",
+    "GeocodeCache",
+    "Membership",
+    "Need",
+    "Offer",
+    "OfferCategory",
+    "Person",
+    "Pod",
+    "PodMessage",
+    "SmsMessage",
+    "utcnow",
+]

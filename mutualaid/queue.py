@@ -1,0 +1,64 @@
+"""The job queue adapter: one Huey instance whose storage follows QUEUE_URL.
+
+Tasks register on the module-level ``huey`` at import; ``configure_queue`` points it at
+SQLite, Redis or memory once the settings are known. Tasks carry ids only; the database is
+the source of truth, so a lost task loses nothing that a periodic sweep cannot find again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from pathlib import Path
+from typing import Any
+
+from huey import Huey
+from huey.constants import EmptyData
+from huey.storage import MemoryStorage, PriorityRedisStorage, SqliteStorage
+from redis import ConnectionPool
+
+HEARTBEAT_KEY = "mutualaid:worker-heartbeat"
+
+
+class QueueUnavailable(RuntimeError):
+    """The queue's storage cannot be reached (retryable)."""
+
+
+huey = Huey("mutualaid", storage_class=MemoryStorage, immediate=False, utc=True)
+
+
+def configure_queue(url: str) -> None:
+    """Point the shared Huey instance at the storage named by ``url``."""
+    if url.startswith("memory://"):
+        huey.immediate = True  # tasks run inline, in the caller's thread
+        return
+    huey.immediate = False
+    if url.startswith("sqlite://"):
+        path = Path(url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else "")
+        if not str(path):
+            raise QueueUnavailable(f"QUEUE_URL has no file path: {url!r}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        huey.storage = SqliteStorage(huey.name, filename=str(path), timeout=5)
+    elif url.startswith(("redis://", "rediss://")):
+        pool = ConnectionPool.from_url(url, socket_timeout=5, socket_connect_timeout=3)
+        huey.storage = PriorityRedisStorage(huey.name, connection_pool=pool)
+    else:
+        raise QueueUnavailable(f"unsupported QUEUE_URL {url!r}")
+
+
+def queue_state() -> dict[str, Any]:
+    """What /healthz reports: is the queue reachable, how much waits, when the worker beat."""
+    try:
+        pending = huey.pending_count()
+        beat = huey.storage.peek_data(HEARTBEAT_KEY)
+    except Exception as exc:  # any storage error means "unreachable" to the health check
+        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:200]}
+    state: dict[str, Any] = {"ok": True, "pending": pending, "immediate": huey.immediate}
+    if beat is not EmptyData and beat is not None:
+        with contextlib.suppress(TypeError, ValueError):
+            state["worker_seen_seconds_ago"] = round(time.time() - float(beat), 1)
+    return state
+
+
+def record_heartbeat() -> None:
+    huey.storage.put_data(HEARTBEAT_KEY, str(time.time()).encode())

@@ -1,0 +1,217 @@
+"""Settings: read once from the environment into one typed, frozen object.
+
+Every variable the app understands is listed here and in config/.env.example. A bad value
+fails at start-up with the variable's name in the message; secrets have no default in
+production.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+
+class SettingsError(RuntimeError):
+    """A configuration value is missing or malformed; the message names the variable."""
+
+
+def _str(env: Mapping[str, str], name: str, default: str) -> str:
+    value = env.get(name, "").strip()
+    return value or default
+
+
+def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if not lo <= value <= hi:
+        raise SettingsError(f"{name} must be between {lo} and {hi}, got {value}")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float, lo: float, hi: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+    if not lo <= value <= hi:
+        raise SettingsError(f"{name} must be between {lo} and {hi}, got {value}")
+    return value
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = _str(env, name, default).lower()
+    if value not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+def _sqlite_default(name: str) -> str:
+    return f"sqlite:///{INSTANCE_DIR / name}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URLs hosting platforms hand out and point them at psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _development_secret() -> str:
+    """One random key kept in instance/secret_key, so every local process (web, worker,
+    several gunicorn workers) signs sessions alike and a restart keeps people logged in."""
+    path = INSTANCE_DIR / "secret_key"
+    try:
+        return path.read_text().strip() or _write_secret(path)
+    except FileNotFoundError:
+        return _write_secret(path)
+
+
+def _write_secret(path: Path) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_hex(32)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    database_url: str = field(default_factory=lambda: _sqlite_default("mutualaid.db"))
+    secret_key: str = ""
+    queue_url: str = field(default_factory=lambda: _sqlite_default("queue.db"))
+    sms_backend: str = "console"
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    twilio_from_number: str = ""
+    twilio_messaging_service_sid: str = ""
+    twilio_api_url: str = "https://api.twilio.com"
+    public_url: str = ""
+    geocoder: str = "latlng,postal,nominatim"
+    nominatim_url: str = "https://nominatim.openstreetmap.org"
+    default_country: str = "US"
+    password_time_cost: int = 2
+    password_memory_kib: int = 19456
+    log_level: str = "INFO"
+    proxy_hops: int = 0
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        mode = _choice(
+            env,
+            "MUTUALAID_ENV",
+            _str(env, "FLASK_ENV", "development"),
+            ("development", "production", "testing"),
+        )
+        secret = env.get("SECRET_KEY", "").strip()
+        if not secret:
+            if mode == "production":
+                raise SettingsError(
+                    "SECRET_KEY is required when MUTUALAID_ENV=production: set it to a long "
+                    "random string, e.g. python -c 'import secrets; print(secrets.token_hex(32))'"
+                )
+            secret = _development_secret() if mode == "development" else secrets.token_hex(32)
+        elif mode == "production" and len(secret) < 16:
+            raise SettingsError("SECRET_KEY must be at least 16 characters in production")
+        return cls(
+            env=mode,
+            database_url=normalise_database_url(
+                _str(env, "DATABASE_URL", _sqlite_default("mutualaid.db"))
+            ),
+            secret_key=secret,
+            queue_url=_str(env, "QUEUE_URL", _sqlite_default("queue.db")),
+            sms_backend=_choice(env, "SMS_BACKEND", "console", ("console", "twilio")),
+            twilio_account_sid=_str(env, "TWILIO_ACCOUNT_SID", ""),
+            twilio_auth_token=_str(env, "TWILIO_AUTH_TOKEN", ""),
+            twilio_from_number=_str(env, "TWILIO_FROM_NUMBER", ""),
+            twilio_messaging_service_sid=_str(env, "TWILIO_MESSAGING_SERVICE_SID", ""),
+            twilio_api_url=_str(env, "TWILIO_API_URL", "https://api.twilio.com").rstrip("/"),
+            public_url=_str(env, "PUBLIC_URL", "").rstrip("/"),
+            geocoder=_str(env, "GEOCODER", "latlng,postal,nominatim"),
+            nominatim_url=_str(env, "NOMINATIM_URL", "https://nominatim.openstreetmap.org"),
+            default_country=_str(env, "DEFAULT_COUNTRY", "US").upper(),
+            password_time_cost=_int(env, "PASSWORD_TIME_COST", 2, 1, 20),
+            password_memory_kib=_int(env, "PASSWORD_MEMORY_KIB", 19456, 8, 4_194_304),
+            proxy_hops=_int(env, "PROXY_HOPS", 0, 0, 5),
+            log_level=_choice(
+                env, "LOG_LEVEL", "info", ("debug", "info", "warning", "error")
+            ).upper(),
+        )
+
+    def validate(self) -> None:
+        """Cross-field checks that need the whole picture."""
+        if self.sms_backend == "twilio":
+            missing = [
+                name
+                for name, value in (
+                    ("TWILIO_ACCOUNT_SID", self.twilio_account_sid),
+                    ("TWILIO_AUTH_TOKEN", self.twilio_auth_token),
+                )
+                if not value
+            ]
+            if not (self.twilio_from_number or self.twilio_messaging_service_sid):
+                missing.append("TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
+            if missing:
+                raise SettingsError("SMS_BACKEND=twilio needs " + ", ".join(missing))
+        if not self.database_url.startswith(("sqlite", "postgresql")):
+            raise SettingsError(
+                "DATABASE_URL must be sqlite:///path or postgresql+psycopg://user@host/db"
+            )
+        if not self.queue_url.startswith(("sqlite://", "redis://", "rediss://", "memory://")):
+            raise SettingsError("QUEUE_URL must start with sqlite://, redis:// or memory://")
+
+    def as_flask_config(self) -> dict[str, object]:
+        return {
+            "MUTUALAID": self,
+            "SECRET_KEY": self.secret_key,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            "TESTING": self.env == "testing",
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.is_production,
+            "REMEMBER_COOKIE_HTTPONLY": True,
+            "REMEMBER_COOKIE_SAMESITE": "Lax",
+            "REMEMBER_COOKIE_SECURE": self.is_production,
+            "WTF_CSRF_TIME_LIMIT": None,
+        }
+
+    def public_dict(self) -> dict[str, object]:
+        """Settings without secrets, for logs and diagnostics."""
+        hidden = {"secret_key", "twilio_auth_token"}
+        return {k: ("***" if k in hidden and v else v) for k, v in asdict(self).items()}

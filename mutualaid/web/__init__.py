@@ -1,0 +1,2 @@
+"""Web layer: blueprints that parse input, check permission, call domain functions,
+commit once and render."""

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from mutualaid.accounts import AccountError, NewAccount, authenticate, create_person
+from mutualaid.extensions import db
+from mutualaid.phones import InvalidPhone, normalise_phone
+from mutualaid.web.access import safe_next
+from mutualaid.web.auth import bp
+from mutualaid.web.auth.forms import LoginForm, SignupForm
+
+LOGIN_FAILED = "That email and password do not match an account. Check both and try again."
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = SignupForm()
+    if form.validate_on_submit():
+        settings = current_app.config["MUTUALAID"]
+        phone = None
+        try:
+            if form.phone.data:
+                phone = normalise_phone(form.phone.data, settings.default_country)
+            person = create_person(
+                db.session,
+                current_app.extensions["passwords"],
+                NewAccount(
+                    name=form.name.data,
+                    email=form.email.data,
+                    password=form.password.data,
+                    phone=phone,
+                ),
+            )
+        except InvalidPhone as exc:
+            form.phone.errors.append(str(exc))
+        except AccountError as exc:
+            getattr(form, exc.field or "email").errors.append(str(exc))
+        else:
+            db.session.commit()
+            login_user(person)
+            flash(f"Welcome, {person.first_name}! Your account is ready.", "success")
+            return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/signup.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        person = authenticate(
+            db.session, current_app.extensions["passwords"], form.email.data, form.password.data
+        )
+        if person is None:
+            form.form_errors.append(LOGIN_FAILED)
+        else:
+            db.session.commit()
+            login_user(person)
+            return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    logout_user()
+    flash("You are logged out.", "info")
+    return redirect(url_for("main.home"))

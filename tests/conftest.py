@@ -1,0 +1,224 @@
+"""Shared fixtures.
+
+The suite runs twice (see Makefile): once on SQLite, once on PostgreSQL
+(``MUTUALAID_TEST_DB=postgres``). Each run migrates a fresh database to head once, then
+every test runs inside an outer transaction that is rolled back (SQLAlchemy 2's
+"join a session into an external transaction" recipe), so tests never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+
+from tests import netguard
+
+netguard.install()
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+BACKEND = os.environ.get("MUTUALAID_TEST_DB", "sqlite").lower()
+PG_BASE_URL = os.environ.get(
+    "TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"mutualaid database backend: {BACKEND}" + (" (CI: mandatory services)" if IN_CI else "")
+
+
+def _pg_admin_engine() -> sa.Engine:
+    return sa.create_engine(
+        PG_BASE_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
+    )
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if BACKEND != "postgres":
+        return
+    try:
+        with _pg_admin_engine().connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except sa.exc.OperationalError as exc:
+        reason = f"PostgreSQL is not reachable at {PG_BASE_URL}: {str(exc.orig).strip()[:200]}"
+        if IN_CI:
+            raise pytest.UsageError(f"CI=true requires PostgreSQL. {reason}") from None
+        pytest.exit(f"SKIPPED the PostgreSQL pass. {reason}", returncode=0)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if BACKEND == "postgres":
+        name = f"mutualaid_test_{uuid.uuid4().hex[:10]}"
+        admin = _pg_admin_engine()
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        url = sa.make_url(PG_BASE_URL).set(database=name)
+        yield url.render_as_string(hide_password=False)
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+TEST_ENV = {
+    "MUTUALAID_ENV": "testing",
+    "QUEUE_URL": "memory://",
+    "SMS_BACKEND": "console",
+    "GEOCODER": "latlng,postal",
+    # Cheap hashes keep the suite fast; test_passwords checks the real defaults.
+    "PASSWORD_TIME_COST": "1",
+    "PASSWORD_MEMORY_KIB": "64",
+}
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str) -> Iterator[Flask]:
+    from flask_migrate import upgrade
+
+    from mutualaid import create_app
+
+    application = create_app({**TEST_ENV, "DATABASE_URL": database_url})
+    application.test_client_class = FormClient
+    with application.app_context():
+        upgrade()  # migrations are part of what is tested
+    yield application
+    from mutualaid.extensions import db
+
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _transaction(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Roll back everything a test wrote. Tests that need real commits across threads or
+    processes (browser, concurrency) are marked and manage their own data."""
+    if request.node.get_closest_marker("browser") or request.node.get_closest_marker("committed"):
+        yield
+        return
+    if "app" not in request.fixturenames:
+        yield
+        return
+    from mutualaid.extensions import db
+
+    app: Flask = request.getfixturevalue("app")
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        db.session.remove()
+        db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
+        try:
+            yield
+        finally:
+            db.session.remove()
+            db.session.configure(bind=None, join_transaction_mode="conditional_savepoint")
+            outer.rollback()
+            connection.close()
+
+
+class FormClient(FlaskClient):
+    """A test client that can post forms with a valid CSRF token, as a browser would."""
+
+    def csrf_token(self) -> str:
+        app = self.application
+        raw = secrets.token_hex(20)
+        with self.session_transaction() as sess:
+            raw = sess.setdefault("csrf_token", raw)
+        return URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+    def submit(self, url: str, data: dict | None = None, **kw):
+        payload = dict(data or {})
+        payload.setdefault("csrf_token", self.csrf_token())
+        return self.post(url, data=payload, **kw)
+
+
+@pytest.fixture
+def client(app: Flask) -> FormClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+def login_as(client: FormClient, person) -> FormClient:
+    with client.session_transaction() as sess:
+        sess["_user_id"] = str(person.id)
+        sess["_fresh"] = True
+    return client
+
+
+def _persona(app: Flask, role: str, **kw):
+    from mutualaid.extensions import db
+    from tests.factories import make_person
+
+    person = make_person(role, **kw)
+    db.session.commit()  # like a real, earlier sign-up (releases the test's savepoint)
+    return person
+
+
+@pytest.fixture
+def neighbor(app):
+    return _persona(app, "neighbor", name="Maria Lopez")
+
+
+@pytest.fixture
+def helper(app):
+    return _persona(app, "neighbor", name="Jo Rivera")
+
+
+@pytest.fixture
+def outsider(app):
+    return _persona(app, "neighbor", name="Olly Outsider")
+
+
+@pytest.fixture
+def coordinator(app):
+    return _persona(app, "coordinator", name="Lee Park")
+
+
+@pytest.fixture
+def admin(app):
+    return _persona(app, "admin", name="Ada Admin")
+
+
+@pytest.fixture
+def neighbor_client(app, neighbor) -> FormClient:
+    return login_as(app.test_client(), neighbor)
+
+
+@pytest.fixture
+def helper_client(app, helper) -> FormClient:
+    return login_as(app.test_client(), helper)
+
+
+@pytest.fixture
+def outsider_client(app, outsider) -> FormClient:
+    return login_as(app.test_client(), outsider)
+
+
+@pytest.fixture
+def coordinator_client(app, coordinator) -> FormClient:
+    return login_as(app.test_client(), coordinator)
+
+
+@pytest.fixture
+def admin_client(app, admin) -> FormClient:
+    return login_as(app.test_client(), admin)
+
+
+def text_of(response) -> str:
+    """The visible text of an HTML response, tags stripped, whitespace collapsed."""
+    html = response.get_data(as_text=True)
+    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
