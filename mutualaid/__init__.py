@@ -74,6 +74,9 @@ def _register_extensions(app: Flask) -> None:
         configure_engine(db.engine)  # registers listeners; does not connect
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "mutualaid" / "migrations"))
     csrf.init_app(app)
+    from mutualaid.i18n import init_i18n
+
+    init_i18n(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see that page."
