@@ -1,0 +1,1 @@
+"""Geography: distances and bounding boxes (distance.py), geocoding, public snapping."""
