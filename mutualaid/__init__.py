@@ -96,12 +96,16 @@ def _register_blueprints(app: Flask) -> None:
     from mutualaid.web.account import bp as account_bp
     from mutualaid.web.admin import bp as admin_bp
     from mutualaid.web.auth import bp as auth_bp
+    from mutualaid.web.coordinate import bp as coordinate_bp
     from mutualaid.web.main import bp as main_bp
+    from mutualaid.web.pods import bp as pods_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(pods_bp)
+    app.register_blueprint(coordinate_bp)
 
 
 def _register_errors(app: Flask) -> None:

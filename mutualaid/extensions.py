@@ -40,8 +40,9 @@ def configure_engine(engine: Engine) -> None:
     """Per-dialect connection set-up, done once per engine.
 
     SQLite: let SQLAlchemy own transactions (pysqlite's own BEGIN handling breaks
-    SAVEPOINTs), enforce foreign keys, use WAL so the web and the worker can read while the
-    other writes, and wait for locks instead of failing at once.
+    SAVEPOINTs), enforce foreign keys, use WAL, and start every transaction with
+    ``BEGIN IMMEDIATE`` so concurrent writers (web threads, the worker) queue on the busy
+    timeout instead of failing with "database is locked" when a read upgrades to a write.
     """
     if engine.dialect.name != "sqlite":
         return
@@ -58,4 +59,4 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

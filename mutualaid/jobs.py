@@ -42,3 +42,25 @@ def with_app_context(func: F) -> F:
 def heartbeat() -> None:
     """Lets /healthz say when the worker last ran."""
     record_heartbeat()
+
+
+@huey.periodic_task(crontab(minute="*"))
+@with_app_context
+def pod_invitation_cascade() -> None:
+    """Expire overdue invitations and invite the next candidates (idempotent)."""
+    from mutualaid.extensions import db
+    from mutualaid.pods.formation import expire_invitations
+
+    expire_invitations(db.session)
+    db.session.commit()
+
+
+@huey.periodic_task(crontab(minute="7"))
+@with_app_context
+def pod_checkins() -> None:
+    """Ask requesters of long-active pods whether they still need help (once per pod)."""
+    from mutualaid.extensions import db
+    from mutualaid.pods.lifecycle import send_checkins
+
+    send_checkins(db.session)
+    db.session.commit()

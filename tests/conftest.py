@@ -135,6 +135,13 @@ class FormClient(FlaskClient):
             raw = sess.setdefault("csrf_token", raw)
         return URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw)
 
+    def open(self, *args, **kwargs):
+        # Each request gets its own app context (fresh ``g``, its own session), as in a
+        # real server, even though the test itself holds one open. Both sessions share
+        # the test's connection and outer transaction, so they see each other's writes.
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
     def submit(self, url: str, data: dict | None = None, **kw):
         payload = dict(data or {})
         payload.setdefault("csrf_token", self.csrf_token())

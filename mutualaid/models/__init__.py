@@ -4,24 +4,28 @@ from mutualaid.models.audit import ApiToken, AuditEvent
 from mutualaid.models.base import Base, utcnow
 from mutualaid.models.messages import Conversation, SmsMessage
 from mutualaid.models.needs import Need
+from mutualaid.models.notifications import Notification
 from mutualaid.models.offers import Offer, OfferCategory
 from mutualaid.models.people import Person
 from mutualaid.models.places import Area, GeocodeCache
-from mutualaid.models.pods import Membership, Pod, PodMessage
+from mutualaid.models.pods import ChecklistItem, Membership, Pod, PodFeedback, PodMessage
 
 __all__ = [
     "ApiToken",
     "Area",
     "AuditEvent",
     "Base",
+    "ChecklistItem",
     "Conversation",
     "GeocodeCache",
     "Membership",
     "Need",
+    "Notification",
     "Offer",
     "OfferCategory",
     "Person",
     "Pod",
+    "PodFeedback",
     "PodMessage",
     "SmsMessage",
     "utcnow",

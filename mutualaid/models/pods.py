@@ -41,6 +41,8 @@ class Pod(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     formed_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    last_round_at: Mapped[datetime | None]  # last invitation round (retries are spaced)
+    checkin_sent_at: Mapped[datetime | None]  # "still need help?" asked
     close_reason: Mapped[str] = mapped_column(Text, default="")
 
     need = relationship("Need")
@@ -81,3 +83,35 @@ class PodMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     author = relationship("Person")
+
+
+class ChecklistItem(Base):
+    """A small shared to-do in a pod ("buy milk", "pick up keys")."""
+
+    __tablename__ = "pod_checklist_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pod_id: Mapped[int] = mapped_column(ForeignKey("pods.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(String(200))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    done_at: Mapped[datetime | None]
+
+
+FEEDBACK_GOOD = "good"
+FEEDBACK_PROBLEM = "problem"
+
+
+class PodFeedback(Base):
+    """One-tap feedback after a pod closes: went well, or there was a problem."""
+
+    __tablename__ = "pod_feedback"
+    __table_args__ = (UniqueConstraint("pod_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pod_id: Mapped[int] = mapped_column(ForeignKey("pods.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    rating: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -41,6 +41,7 @@ def test_healthz_is_503_when_the_queue_is_unreachable(database_url):
         configure_queue("memory://")
     assert response.status_code == 503
     assert response.get_json()["queue"]["ok"] is False
+    assert response.get_json()["database"]["ok"] is True
 
 
 def test_unknown_page_is_a_friendly_404(client):

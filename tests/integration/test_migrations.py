@@ -8,8 +8,8 @@ from mutualaid.models import Base
 
 
 def test_migrations_match_the_models(app):
-    with db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    conn = db.session.connection()  # the test's own connection (SQLite has one writer)
+    diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == [], f"models and migrations differ; run flask db migrate: {diff}"
 
 

@@ -1,0 +1,113 @@
+"""The pod's shared thread and checklist. Web members read the thread on the pod page;
+members who get texts receive each message as ``[CODE] Name: text`` through the platform,
+never with anyone's number."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mutualaid.i18n import _
+from mutualaid.models import ChecklistItem, Membership, Person, Pod, PodMessage, utcnow
+from mutualaid.models.pods import ACCEPTED
+from mutualaid.notify import gets_texts, send_text
+
+MAX_MESSAGE = 1000
+MAX_ITEM = 200
+
+
+class ThreadError(ValueError):
+    pass
+
+
+def post_message(
+    session: Session,
+    pod: Pod,
+    author: Person | None,
+    body: str,
+    *,
+    channel: str = "web",
+    relay: bool = True,
+) -> PodMessage:
+    """Add a message to the thread and relay it by text to the members who get texts
+    (except its author)."""
+    text = (body or "").strip()
+    if not text:
+        raise ThreadError(_("Write a message first."))
+    if len(text) > MAX_MESSAGE:
+        raise ThreadError(_("Keep messages under %(n)s characters.", n=MAX_MESSAGE))
+    message = PodMessage(
+        pod_id=pod.id, author_id=author.id if author else None, channel=channel, body=text
+    )
+    session.add(message)
+    session.flush()
+    if relay:
+        name = author.first_name if author else "mutualaid"
+        for person in members(session, pod):
+            if author is not None and person.id == author.id:
+                continue
+            if gets_texts(person) and not person.sms_opted_out:
+                send_text(
+                    session,
+                    person,
+                    f"[{pod.code}] {name}: {text}",
+                    kind="relay",
+                    pod=pod,
+                    need=pod.need,
+                )
+    return message
+
+
+def members(session: Session, pod: Pod) -> list[Person]:
+    return list(
+        session.scalars(
+            select(Person)
+            .join(Membership, Membership.person_id == Person.id)
+            .where(Membership.pod_id == pod.id, Membership.status == ACCEPTED)
+            .order_by(Membership.role.desc(), Membership.responded_at, Membership.id)
+        )
+    )
+
+
+def add_item(session: Session, pod: Pod, person: Person, text: str) -> ChecklistItem:
+    text = (text or "").strip()
+    if not text:
+        raise ThreadError(_("Write the item first."))
+    if len(text) > MAX_ITEM:
+        raise ThreadError(_("Keep items under %(n)s characters.", n=MAX_ITEM))
+    item = ChecklistItem(pod_id=pod.id, text=text, created_by_id=person.id)
+    session.add(item)
+    session.flush()
+    return item
+
+
+def toggle_item(
+    session: Session, item: ChecklistItem, person: Person, *, now: datetime | None = None
+) -> None:
+    if item.done_at is None:
+        item.done_at = now or utcnow()
+        item.done_by_id = person.id
+    else:
+        item.done_at = None
+        item.done_by_id = None
+    session.flush()
+
+
+def checklist(session: Session, pod: Pod) -> list[ChecklistItem]:
+    return list(
+        session.scalars(
+            select(ChecklistItem).where(ChecklistItem.pod_id == pod.id).order_by(ChecklistItem.id)
+        )
+    )
+
+
+def thread(session: Session, pod: Pod, limit: int = 200) -> list[PodMessage]:
+    rows = session.scalars(
+        select(PodMessage)
+        .where(PodMessage.pod_id == pod.id)
+        .order_by(PodMessage.created_at.desc(), PodMessage.id.desc())
+        .limit(limit)
+    ).all()
+    return list(reversed(rows))
