@@ -60,6 +60,7 @@ class Need(Located, Base):
     resolved_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
     expires_at: Mapped[datetime | None]
+    expired_at: Mapped[datetime | None]  # when the expiry job closed it (cleared on re-open)
 
     requester = relationship("Person", foreign_keys=[requester_id])
     area = relationship("Area")
