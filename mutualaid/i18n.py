@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_babel import Babel, force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -29,6 +29,8 @@ babel = Babel()
 
 
 def select_locale() -> str:
+    if not has_request_context():  # jobs and CLI: English unless in_language() says otherwise
+        return "en"
     if current_user and getattr(current_user, "is_authenticated", False):
         return current_user.language or "en"
     cookie = request.cookies.get(LANG_COOKIE)

@@ -222,3 +222,37 @@ def text_of(response) -> str:
     html = response.get_data(as_text=True)
     html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+# --- Geocoding (issue 3): a loopback Nominatim and the app's geocoder pointed at it -------
+
+
+@pytest.fixture
+def nominatim():
+    from tests.fakes.nominatim import FakeNominatim
+
+    fake = FakeNominatim().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def fake_geocoder(app, nominatim):
+    """The app's geocoder with the full chain (latlng, postal, nominatim), Nominatim being
+    the loopback fake; real geopy over a real socket. No rate-limit wait in tests."""
+    from mutualaid.geo.geocoding import Geocoder
+
+    geocoder = Geocoder(
+        chain=("latlng", "postal", "nominatim"),
+        country="US",
+        nominatim_url=nominatim.url,
+        timeout=1.0,
+        min_delay_seconds=0.0,
+    )
+    previous = app.extensions.get("geocoder")
+    app.extensions["geocoder"] = geocoder
+    yield geocoder
+    if previous is None:
+        app.extensions.pop("geocoder", None)
+    else:
+        app.extensions["geocoder"] = previous

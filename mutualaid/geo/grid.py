@@ -22,10 +22,10 @@ def snap(lat: float, lng: float, cell_m: float = DEFAULT_CELL_M) -> tuple[float,
     row = math.floor((lat + 90.0) / lat_step)
     centre_lat = min(90.0, -90.0 + (row + 0.5) * lat_step)
     # The column width depends on the row only, never on the exact point.
+    # Whole columns per row, so the row wraps evenly at the antimeridian.
     cos_lat = max(0.01, math.cos(math.radians(centre_lat)))
-    lng_step = min(360.0, lat_step / cos_lat)
-    col = math.floor((lng + 180.0) / lng_step)
+    columns = max(1, math.floor(360.0 / (lat_step / cos_lat)))
+    lng_step = 360.0 / columns
+    col = math.floor(((lng + 180.0) % 360.0) / lng_step) % columns
     centre_lng = -180.0 + (col + 0.5) * lng_step
-    if centre_lng > 180.0:
-        centre_lng -= 360.0
     return round(centre_lat, 6), round(centre_lng, 6)
