@@ -135,6 +135,15 @@ class FormClient(FlaskClient):
             raw = sess.setdefault("csrf_token", raw)
         return URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw)
 
+    def open(self, *args, **kwargs):
+        # Tests run inside one app context, so Flask-Login's per-context cache of the user
+        # (g._login_user) would leak from one client to the next: forget it per request.
+        from flask import g, has_app_context
+
+        if has_app_context():
+            g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
+
     def submit(self, url: str, data: dict | None = None, **kw):
         payload = dict(data or {})
         payload.setdefault("csrf_token", self.csrf_token())
