@@ -39,6 +39,8 @@ class Need(Located, Base):
             postgresql_where=text(_ACTIVE_SQL),
         ),
         Index("ix_needs_status_created", "status", "created_at"),
+        # The open-needs board: status plus a bounding box on the public (snapped) point.
+        Index("ix_needs_status_public_lat_lng", "status", "public_lat", "public_lng"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
