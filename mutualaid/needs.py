@@ -12,7 +12,7 @@ meanwhile, a new code.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -115,15 +115,25 @@ def code_in_use(session: Session, code: str) -> bool:
     return session.scalar(query.limit(1)) is not None
 
 
-def _flush_with_code(session: Session, need: Need) -> None:
-    """Flush; if another transaction took the same code in between, draw again."""
+def _store_with_unique_code(
+    session: Session, need: Need, apply: Callable[[], None] = lambda: None
+) -> None:
+    """Flush ``need`` in a savepoint; if another transaction took the same code since we
+    drew it (the partial unique index says so), draw again. A savepoint rollback expires or
+    expunges the row, so ``apply`` re-applies the caller's changes before each attempt."""
+    code = need.code
     for _ in range(5):
         try:
-            with session.begin_nested():
+            with session.begin_nested():  # flushes earlier changes, then opens the savepoint
+                apply()
+                need.code = code
+                session.add(need)
                 session.flush()
             return
         except IntegrityError:
-            need.code = new_code(session)
+            if not code_in_use(session, code):
+                raise  # some other constraint: not ours to hide
+            code = new_code(session)
     raise RuntimeError("could not store a unique need code")
 
 
@@ -161,8 +171,7 @@ def post_need(
         expires_at=now + timedelta(hours=(hours or expiry_hours())[data.urgency]),
     )
     apply_location(session, need, location)
-    session.add(need)
-    _flush_with_code(session, need)
+    _store_with_unique_code(session, need)
     return need
 
 
@@ -240,11 +249,15 @@ def reopen_need(
     now = now or utcnow()
     if code_in_use(session, need.code):
         need.code = new_code(session)
-    need.status = STATUS_OPEN
-    need.expired_at = need.cancelled_at = need.resolved_at = None
-    need.expires_at = now + timedelta(hours=(hours or expiry_hours())[need.urgency])
-    need.updated_at = now
-    _flush_with_code(session, need)
+    expires = now + timedelta(hours=(hours or expiry_hours())[need.urgency])
+
+    def apply() -> None:
+        need.status = STATUS_OPEN
+        need.expired_at = need.cancelled_at = need.resolved_at = None
+        need.expires_at = expires
+        need.updated_at = now
+
+    _store_with_unique_code(session, need, apply)
     return need
 
 

@@ -54,6 +54,8 @@ def test_offer_help_with_time_windows_then_see_the_board(live_server, phone_page
     page.get_by_label("Until (HH:MM)").fill("14:00")
     page.get_by_label("Where do you start from?").fill("40.7150,-73.9540")
     page.get_by_label("Notes").fill("I have a cargo bike")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=str(artifacts / "offer-form-360.png"), full_page=True)
     page.get_by_role("button", name="Offer help").click()
     expect(page.get_by_text("Thank you! Your offer is saved.")).to_be_visible()
     expect(page.get_by_text("Sat, Sun 10:00")).to_be_visible()

@@ -157,3 +157,57 @@ def test_the_expiry_job_runs_the_sweep(app):
     need = make_need(make_person(), urgency="now", now=datetime.now(UTC) - timedelta(days=1))
     expire_needs.call_local()
     assert db.session.get(Need, need.id).status == "expired"
+
+
+def _race(monkeypatch, taken_code: str) -> None:
+    """Make the next code check miss ``taken_code`` once, as if another transaction
+    committed it between our check and our insert."""
+    import mutualaid.needs as needs_module
+
+    real = needs_module.code_in_use
+    calls = {"n": 0}
+
+    def racy(session, code):
+        calls["n"] += 1
+        return False if calls["n"] == 1 else real(session, code)
+
+    script = iter(taken_code)
+
+    class FirstTaken(random.Random):
+        def choice(self, seq):
+            return next(script, None) or random.Random.choice(self, seq)
+
+    monkeypatch.setattr(needs_module, "code_in_use", racy)
+    monkeypatch.setattr(needs_module, "_rng", FirstTaken())
+
+
+def test_a_lost_race_for_a_code_draws_again_when_posting(app, monkeypatch):
+    requester = make_person()
+    taken = make_need(requester)
+    _race(monkeypatch, taken.code)
+    need = make_need(requester, details="second")
+    assert need.id is not None and need.code != taken.code and need.details == "second"
+    assert need.status == "open" and need.lat is not None
+
+
+def test_a_lost_race_for_a_code_draws_again_when_reopening(app, monkeypatch):
+    import mutualaid.needs as needs_module
+
+    requester = make_person()
+    need = make_need(requester, now=T0)
+    cancel_need(db.session, need, T0)
+    other = make_need(requester)
+    other.code = need.code
+    db.session.flush()
+    real = needs_module.code_in_use
+    calls = {"n": 0}
+
+    def racy(session, code):  # the first check misses the clash, as in a race
+        calls["n"] += 1
+        return False if calls["n"] == 1 else real(session, code)
+
+    monkeypatch.setattr(needs_module, "code_in_use", racy)
+    reopen_need(db.session, need, now=T0 + timedelta(days=1))
+    db.session.expire_all()
+    assert need.status == "open" and need.code != other.code
+    assert need.cancelled_at is None and need.expires_at == T0 + timedelta(days=1, hours=48)
