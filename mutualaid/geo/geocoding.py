@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 GEOCODERS = ("latlng", "postal", "nominatim")
 USER_AGENT = "mutualaid/0.1 (neighborhood mutual aid; https://github.com/mutualaid)"
 LATLNG = re.compile(r"^\s*([-+]?\d{1,3}(?:\.\d+)?)\s*[,;\s]\s*([-+]?\d{1,3}(?:\.\d+)?)\s*$")
-AMBIGUOUS_KM = 2.0  # results further apart than this are different places
+AMBIGUOUS_KM = 2.0  # results of the same kind further apart than this are different places
 
 
 class GeocodeError(Exception):
@@ -167,7 +167,9 @@ class Geocoder:
         first = results[0]
         distinct = [first]
         for r in results[1:]:
-            if all(
+            # Only rivals of the same kind count: "Main Street" in two boroughs is ambiguous;
+            # a house and the long street it stands on are not.
+            if _kind(r) == _kind(first) and all(
                 haversine_km(r.latitude, r.longitude, d.latitude, d.longitude) > AMBIGUOUS_KM
                 for d in distinct
             ):
@@ -240,6 +242,11 @@ class Geocoder:
                 )
         except IntegrityError:  # another request cached the same query first
             pass
+
+
+def _kind(location) -> tuple[str, str]:
+    raw = getattr(location, "raw", None) or {}
+    return str(raw.get("class", "")), str(raw.get("type", ""))
 
 
 def geocoder_for(settings) -> Geocoder:

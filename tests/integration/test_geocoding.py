@@ -99,13 +99,27 @@ def test_unknown_place_is_permanent_with_a_way_to_try_again(app, fake_geocoder, 
 def test_far_apart_matches_are_ambiguous(app, fake_geocoder, nominatim):
     nominatim.add(
         "main street",
-        FakePlace(40.7035, -73.9909, "Main Street, DUMBO, Brooklyn, New York, United States"),
-        FakePlace(40.7590, -73.8302, "Main Street, Flushing, Queens, New York, United States"),
+        FakePlace(
+            40.7035, -73.9909, "Main Street, DUMBO, Brooklyn", cls="highway", type="residential"
+        ),
+        FakePlace(
+            40.7590, -73.8302, "Main Street, Flushing, Queens", cls="highway", type="residential"
+        ),
     )
     with pytest.raises(AmbiguousPlace) as err:
         fake_geocoder.geocode(db.session, "Main Street")
     assert "More than one place matches" in str(err.value.message)
     assert len(err.value.candidates) == 2 and "Flushing" in err.value.candidates[1]
+
+
+def test_a_house_is_not_ambiguous_with_the_long_street_it_is_on(app, fake_geocoder, nominatim):
+    nominatim.add(
+        "500 bedford ave",
+        FakePlace(40.7050, -73.9620, "500, Bedford Avenue, Brooklyn", cls="place", type="house"),
+        FakePlace(40.6600, -73.9530, "Bedford Avenue, Brooklyn", cls="highway", type="primary"),
+    )
+    place = fake_geocoder.geocode(db.session, "500 Bedford Ave")
+    assert (place.lat, place.lng) == (40.7050, -73.9620)
 
 
 def test_close_matches_are_one_place(app, fake_geocoder, nominatim):

@@ -219,3 +219,13 @@ def test_home_doors_lead_to_the_forms(client, neighbor_client):
     assert "/auth/signup?next=/needs/new" in anon
     nav = text_of(neighbor_client.get("/needs/mine"))
     assert "My needs" in nav and "My offers" in nav and "Board" in nav
+
+
+def test_category_names_follow_the_persons_language(app):
+    from tests.conftest import login_as
+    from tests.factories import make_person
+
+    tomas = make_person(name="Tomás Ortega", language="es")
+    db.session.commit()
+    page = text_of(login_as(app.test_client(), tomas).get("/needs/new"))
+    assert "Compras" in page and "Cuidado de niños" in page and "Groceries" not in page
