@@ -6,12 +6,19 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import Flask, has_app_context
 from huey import crontab
 
 from mutualaid.queue import huey, record_heartbeat
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from mutualaid.geo.geocoding import Geocoder
+    from mutualaid.models import Offer
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -51,7 +58,7 @@ def heartbeat() -> None:
 GEOCODE_RETRY_MAX_BACKOFF_MIN = 360
 
 
-def _retry_due(row, now) -> bool:
+def _retry_due(row: Any, now: datetime) -> bool:
     from datetime import timedelta
 
     if row.location_checked_at is None:
@@ -60,7 +67,9 @@ def _retry_due(row, now) -> bool:
     return now - row.location_checked_at >= timedelta(minutes=backoff)
 
 
-def retry_pending_locations(session, geocoder, *, now=None, limit: int = 50) -> dict[str, int]:
+def retry_pending_locations(
+    session: Session, geocoder: Geocoder, *, now: datetime | None = None, limit: int = 50
+) -> dict[str, int]:
     """Geocode needs, offers and people whose location is "pending" (the geocoder was down
     when they posted). Found -> ok (snapped); unknown -> failed (the person is asked again);
     still down -> stays pending with a longer back-off, and the sweep stops early."""
@@ -106,7 +115,13 @@ def _cell_m() -> int:
     return current_app.config["MUTUALAID"].grid_cell_m if has_app_context() else 500
 
 
-def freshen_offers(session, *, now=None, confirm_days: int = 30, expire_days: int = 14):
+def freshen_offers(
+    session: Session,
+    *,
+    now: datetime | None = None,
+    confirm_days: int = 30,
+    expire_days: int = 14,
+) -> tuple[list[Offer], list[Offer]]:
     """Ask helpers whose offers went unconfirmed for ``confirm_days``; expire those asked
     ``expire_days`` ago without an answer. Returns (asked, expired)."""
     from mutualaid.offers import ask_stale_offers, expire_unconfirmed_offers
