@@ -77,7 +77,8 @@ def test_no_response_to_others_contains_the_exact_place(
 
 
 def test_coordinators_of_the_area_see_the_address(app, secret_need, coordinator_client):
-    assert ADDRESS in text_of(coordinator_client.get(f"/needs/{secret_need.id}"))
+    page = text_of(coordinator_client.get(f"/needs/{secret_need.id}"))
+    assert ADDRESS in page and "Asked by Maria Lopez" in page
 
 
 def test_coordinators_of_another_area_do_not(app, neighbor, coordinator):
