@@ -8,7 +8,7 @@ FLASK  := $(BIN)/flask --app mutualaid
 PORT   ?= 5000
 export MUTUALAID_ENV ?= development
 
-.PHONY: run test install lint format web worker clean
+.PHONY: run test install lint format web worker clean catalogs i18n-extract i18n-update
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "mutualaid needs Python 3.11 or newer"'
@@ -22,7 +22,20 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed catalogs
+
+# Compiled message catalogs (.mo) are build output, never committed or edited by hand.
+catalogs: $(VENV)/.installed
+	@$(BIN)/pybabel -q compile -d mutualaid/translations -D messages
+
+# Translators: make i18n-update, edit mutualaid/translations/es/LC_MESSAGES/messages.po, make catalogs.
+i18n-extract: $(VENV)/.installed
+	$(BIN)/pybabel extract -F config/babel.cfg -k _l -k _n:1,2 --no-location --sort-output \
+	  --project mutualaid -o mutualaid/translations/messages.pot .
+
+i18n-update: i18n-extract
+	$(BIN)/pybabel update -i mutualaid/translations/messages.pot -d mutualaid/translations \
+	  -D messages --no-fuzzy-matching --ignore-obsolete
 
 run: install
 	@mkdir -p instance

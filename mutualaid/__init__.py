@@ -106,6 +106,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(pods_bp)
     app.register_blueprint(coordinate_bp)
+    from mutualaid.web.needs import bp as needs_bp
+    from mutualaid.web.offers import bp as offers_bp
+
+    app.register_blueprint(needs_bp)
+    app.register_blueprint(offers_bp)
 
 
 def _register_errors(app: Flask) -> None:

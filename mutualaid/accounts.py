@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mutualaid.audit import record_audit
+from mutualaid.i18n import _
 from mutualaid.models import Person, utcnow
 from mutualaid.models.people import (
     LANGUAGES,
@@ -55,19 +56,20 @@ def create_person(session: Session, passwords: Passwords, new: NewAccount) -> Pe
     """Create a person. Phone numbers must already be E.164 (see mutualaid.phones)."""
     name = (new.name or "").strip()
     if not name:
-        raise AccountError("Enter your name.", "name")
+        raise AccountError(_("Enter your name."), "name")
     if new.role not in ROLES:
-        raise AccountError(f"Role must be one of {', '.join(ROLES)}.", "role")
+        raise AccountError(_("Role must be one of %(roles)s.", roles=", ".join(ROLES)), "role")
     if new.language not in LANGUAGES:
-        raise AccountError("Language must be en or es.", "language")
+        raise AccountError(_("Language must be en or es."), "language")
     email = normalise_email(new.email) if new.email else None
     if email and find_by_email(session, email):
-        raise AccountError("An account with that email already exists. Log in instead.", "email")
+        raise AccountError(_("An account with that email already exists. Log in instead."), "email")
     if new.phone and find_by_phone(session, new.phone):
-        raise AccountError("That phone number is already linked to an account.", "phone")
+        raise AccountError(_("That phone number is already linked to an account."), "phone")
     if new.password is not None and len(new.password) < MIN_PASSWORD_LENGTH:
         raise AccountError(
-            f"Use at least {MIN_PASSWORD_LENGTH} characters for your password.", "password"
+            _("Use at least %(n)s characters for your password.", n=MIN_PASSWORD_LENGTH),
+            "password",
         )
     person = Person(
         name=name,
@@ -115,17 +117,19 @@ def update_profile(
     sms_preference: str,
 ) -> None:
     if language not in LANGUAGES:
-        raise AccountError("Choose English or Spanish.", "language")
+        raise AccountError(_("Choose English or Spanish."), "language")
     if sms_preference not in SMS_PREFERENCES:
-        raise AccountError("Choose how you want to get texts.", "sms_preference")
+        raise AccountError(_("Choose how you want to get texts."), "sms_preference")
     if not (name or "").strip():
-        raise AccountError("Enter your name.", "name")
+        raise AccountError(_("Enter your name."), "name")
     if sms_preference != SMS_PREF_NONE and not phone:
-        raise AccountError("Add a phone number to get texts.", "phone")
+        raise AccountError(_("Add a phone number to get texts."), "phone")
     if phone and phone != person.phone:
         other = find_by_phone(session, phone)
         if other is not None and other.id != person.id:
-            raise AccountError("That phone number is already linked to another account.", "phone")
+            raise AccountError(
+                _("That phone number is already linked to another account."), "phone"
+            )
     # Everything is valid: apply it.
     if phone != person.phone:
         person.phone = phone or None
@@ -138,7 +142,7 @@ def update_profile(
 
 def set_role(session: Session, actor: Person | None, person: Person, role: str) -> None:
     if role not in ROLES:
-        raise AccountError(f"Role must be one of {', '.join(ROLES)}.", "role")
+        raise AccountError(_("Role must be one of %(roles)s.", roles=", ".join(ROLES)), "role")
     if person.role != role:
         record_audit(
             session, actor, "person.role_changed", person, {"from": person.role, "to": role}

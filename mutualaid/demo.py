@@ -149,6 +149,7 @@ def load_demo(session: Session, passwords: Passwords, echo: Callable[[str], None
         else:
             echo(f"  kept  {role} {name}")
     session.flush()
+    _ensure_needs_and_offers(session, echo)
     echo(f"Demo accounts use the password {DEMO_PASSWORD!r}.")
 
 
@@ -164,3 +165,144 @@ def _ensure_areas(session: Session, echo: Callable[[str], None]) -> list[Area]:
         out.append(area)
     session.flush()
     return out
+
+
+# --- Needs and offers (issue 3): posted through the domain functions ----------------------
+# requester email or phone, category, urgency, details, place text, lat, lng, contact
+NEEDS = [
+    (
+        "+17185550102",
+        "groceries",
+        "today",
+        "Arroz, leche y pan para mi mamá",
+        "Grand St & Havemeyer St, Brooklyn, NY 11211",
+        40.7129,
+        -73.9571,
+        "sms",
+    ),
+    (
+        "+17185550103",
+        "transport",
+        "week",
+        "Ride to Woodhull Hospital on Thursday at 10am, and back",
+        "Broadway & Marcy Ave, Brooklyn, NY 11211",
+        40.7085,
+        -73.9578,
+        "sms",
+    ),
+    (
+        "+17185550104",
+        "meals",
+        "today",
+        "Hot meals for two for a few days after my surgery",
+        "Knickerbocker Ave & Himrod St, Brooklyn, NY 11237",
+        40.6994,
+        -73.9212,
+        "sms",
+    ),
+    (
+        "priya@demo.mutualaid.test",
+        "childcare",
+        "week",
+        "Someone to stay with my 6-year-old on Tuesday evening, 6 to 9",
+        "Manhattan Ave & Greenpoint Ave, Brooklyn, NY 11222",
+        40.7301,
+        -73.9541,
+        "web",
+    ),
+    (
+        "tomas@demo.mutualaid.test",
+        "medical",
+        "flexible",
+        "Recoger mis medicinas en la farmacia de Wilson Ave",
+        "Wilson Ave & Jefferson St, Brooklyn, NY 11237",
+        40.7004,
+        -73.9266,
+        "both",
+    ),
+]
+
+# helper email, categories, radius km, availability, capacity, notes, place text, lat, lng
+OFFERS = [
+    (
+        "jo@demo.mutualaid.test",
+        ["groceries", "transport", "errands"],
+        3.0,
+        {
+            "any_time": False,
+            "windows": [{"days": [0, 1, 2, 3, 4], "start": "18:00", "end": "21:00"}],
+        },
+        2,
+        "I have a car on weekday evenings.",
+        "Bedford Ave & N 6th St, Brooklyn, NY 11249",
+        40.7176,
+        -73.9585,
+    ),
+    (
+        "priya@demo.mutualaid.test",
+        ["meals", "companionship"],
+        2.0,
+        {"any_time": True},
+        1,
+        "Happy to cook vegetarian food or come by for a chat.",
+        "Manhattan Ave & Greenpoint Ave, Brooklyn, NY 11222",
+        40.7301,
+        -73.9541,
+    ),
+    (
+        "tomas@demo.mutualaid.test",
+        ["transport", "medical"],
+        5.0,
+        {"any_time": False, "windows": [{"days": [5, 6], "start": "10:00", "end": "16:00"}]},
+        1,
+        "Hablo español. Weekend rides to appointments and pharmacy runs.",
+        "Wilson Ave & Jefferson St, Brooklyn, NY 11237",
+        40.7004,
+        -73.9266,
+    ),
+]
+
+
+def _ensure_needs_and_offers(session: Session, echo: Callable[[str], None]) -> None:
+    """Idempotent: a need is kept if its requester already has one with the same details,
+    an offer if its helper already has one with the same notes."""
+    from mutualaid.geo.geocoding import Place
+    from mutualaid.locations import found
+    from mutualaid.models import Need, Offer
+    from mutualaid.needs import NeedInput, post_need
+    from mutualaid.offers import OfferInput, post_offer
+
+    for who, category, urgency, details, text, lat, lng, contact in NEEDS:
+        person = find_by_phone(session, who) if who.startswith("+") else find_by_email(session, who)
+        if person is None:
+            continue
+        exists = session.scalar(
+            select(Need.id).where(Need.requester_id == person.id, Need.details == details)
+        )
+        if exists:
+            echo(f"  kept  need from {person.first_name}")
+            continue
+        need = post_need(
+            session,
+            person,
+            NeedInput(category, urgency, None, details, contact),
+            found(text, Place(lat, lng, text, "demo")),
+        )
+        echo(f"  added need {need.code} ({category}) from {person.first_name}")
+    for email, cats, radius, availability, capacity, notes, text, lat, lng in OFFERS:
+        person = find_by_email(session, email)
+        if person is None:
+            continue
+        exists = session.scalar(
+            select(Offer.id).where(Offer.helper_id == person.id, Offer.notes == notes)
+        )
+        if exists:
+            echo(f"  kept  offer from {person.first_name}")
+            continue
+        post_offer(
+            session,
+            person,
+            OfferInput(cats, radius, availability, capacity, notes),
+            found(text, Place(lat, lng, text, "demo")),
+        )
+        echo(f"  added offer ({', '.join(cats)}) from {person.first_name}")

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Flask, has_request_context, request
-from flask_babel import Babel, force_locale, ngettext
+from flask_babel import Babel, force_locale, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -45,6 +45,10 @@ def init_i18n(app: Flask) -> None:
         locale_selector=select_locale,
         default_translation_directories=str(TRANSLATIONS),
     )
+
+    @app.context_processor
+    def _language_context() -> dict[str, object]:
+        return {"current_locale": str(get_locale() or "en"), "language_names": LANGUAGE_NAMES}
 
 
 @contextmanager

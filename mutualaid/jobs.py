@@ -6,12 +6,19 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import Flask, has_app_context
 from huey import crontab
 
 from mutualaid.queue import huey, record_heartbeat
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from mutualaid.geo.geocoding import Geocoder
+    from mutualaid.models import Offer
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -64,3 +71,125 @@ def pod_checkins() -> None:
 
     send_checkins(db.session)
     db.session.commit()
+
+
+# --- Needs, offers and geocoding (issue 3) -------------------------------------------------
+# The sweeps below take a session and explicit arguments so tests can call them with a frozen
+# clock; the Huey tasks wrap them and commit once. Each sweep is idempotent.
+
+GEOCODE_RETRY_MAX_BACKOFF_MIN = 360
+
+
+def _retry_due(row: Any, now: datetime) -> bool:
+    from datetime import timedelta
+
+    if row.location_checked_at is None:
+        return True
+    backoff = min(5 * 2 ** min(row.location_attempts, 10), GEOCODE_RETRY_MAX_BACKOFF_MIN)
+    return now - row.location_checked_at >= timedelta(minutes=backoff)
+
+
+def retry_pending_locations(
+    session: Session, geocoder: Geocoder, *, now: datetime | None = None, limit: int = 50
+) -> dict[str, int]:
+    """Geocode needs, offers and people whose location is "pending" (the geocoder was down
+    when they posted). Found -> ok (snapped); unknown -> failed (the person is asked again);
+    still down -> stays pending with a longer back-off, and the sweep stops early."""
+    from sqlalchemy import select
+
+    from mutualaid.geo.geocoding import GeocodeUnavailable, PlaceNotFound
+    from mutualaid.locations import apply_location, failed, found
+    from mutualaid.models import Need, Offer, Person, utcnow
+    from mutualaid.models.places import LOCATION_PENDING
+
+    now = now or utcnow()
+    cell_m = _cell_m()
+    counts = {"resolved": 0, "failed": 0, "still_pending": 0}
+    rows = []
+    for model in (Need, Offer, Person):
+        rows.extend(
+            session.scalars(
+                select(model).where(model.location_status == LOCATION_PENDING).order_by(model.id)
+            )
+        )
+    for row in [r for r in rows if _retry_due(r, now)][:limit]:
+        try:
+            place = geocoder.geocode(session, row.address_text)
+        except GeocodeUnavailable:
+            row.location_attempts += 1
+            row.location_checked_at = now
+            counts["still_pending"] += 1
+            break  # the service is down: do not hammer it with the rest
+        except PlaceNotFound:
+            apply_location(session, row, failed(row.address_text))
+            counts["failed"] += 1
+        else:
+            apply_location(session, row, found(row.address_text, place, cell_m))
+            counts["resolved"] += 1
+        row.location_checked_at = now
+    session.flush()
+    return counts
+
+
+def _cell_m() -> int:
+    from flask import current_app, has_app_context
+
+    return current_app.config["MUTUALAID"].grid_cell_m if has_app_context() else 500
+
+
+def freshen_offers(
+    session: Session,
+    *,
+    now: datetime | None = None,
+    confirm_days: int = 30,
+    expire_days: int = 14,
+) -> tuple[list[Offer], list[Offer]]:
+    """Ask helpers whose offers went unconfirmed for ``confirm_days``; expire those asked
+    ``expire_days`` ago without an answer. Returns (asked, expired)."""
+    from mutualaid.offers import ask_stale_offers, expire_unconfirmed_offers
+
+    expired = expire_unconfirmed_offers(session, now=now)
+    asked = ask_stale_offers(session, now=now, confirm_days=confirm_days, expire_days=expire_days)
+    return asked, expired
+
+
+@huey.periodic_task(crontab(minute="*/5"))
+@with_app_context
+def geocode_retry() -> None:
+    from mutualaid.extensions import db
+    from mutualaid.geo.geocoding import current_geocoder
+
+    counts = retry_pending_locations(db.session, current_geocoder())
+    db.session.commit()
+    if any(counts.values()):
+        log.info("geocode retry: %s", counts)
+
+
+@huey.periodic_task(crontab(minute="*/5"))
+@with_app_context
+def expire_needs() -> None:
+    from mutualaid.extensions import db
+    from mutualaid.needs import expire_due_needs
+
+    expired = expire_due_needs(db.session)
+    db.session.commit()
+    if expired:
+        log.info("expired %d needs", len(expired))
+
+
+@huey.periodic_task(crontab(minute="17"))
+@with_app_context
+def offer_freshness() -> None:
+    from flask import current_app
+
+    from mutualaid.extensions import db
+
+    settings = current_app.config["MUTUALAID"]
+    asked, expired = freshen_offers(
+        db.session,
+        confirm_days=settings.offer_confirm_days,
+        expire_days=settings.offer_expire_days,
+    )
+    db.session.commit()
+    if asked or expired:
+        log.info("offers: asked %d to confirm, expired %d", len(asked), len(expired))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import phonenumbers
 
+from mutualaid.i18n import _
+
 
 class InvalidPhone(ValueError):
     """The text is not a phone number we can text."""
@@ -13,13 +15,13 @@ def normalise_phone(raw: str, default_country: str = "US") -> str:
     """Return the E.164 form of ``raw`` or raise InvalidPhone with a readable message."""
     text = (raw or "").strip()
     if not text:
-        raise InvalidPhone("Enter a phone number.")
+        raise InvalidPhone(_("Enter a phone number."))
     try:
         parsed = phonenumbers.parse(text, default_country)
     except phonenumbers.NumberParseException:
-        raise InvalidPhone("That does not look like a phone number.") from None
+        raise InvalidPhone(_("That does not look like a phone number.")) from None
     if not phonenumbers.is_valid_number(parsed):
-        raise InvalidPhone("That phone number is not valid. Include the area code.")
+        raise InvalidPhone(_("That phone number is not valid. Include the area code."))
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -70,6 +70,28 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise SettingsError(f"{name} must be true or false, got {raw!r}")
 
 
+DEFAULT_NEED_EXPIRY_HOURS = (("now", 12), ("today", 48), ("week", 240), ("flexible", 720))
+GEOCODER_NAMES = ("latlng", "postal", "nominatim")
+
+
+def _need_expiry(env: Mapping[str, str]) -> tuple[tuple[str, int], ...]:
+    """NEED_EXPIRY_HOURS="now=12,today=48,week=240,flexible=720" (any subset overrides)."""
+    raw = env.get("NEED_EXPIRY_HOURS", "").strip()
+    hours = dict(DEFAULT_NEED_EXPIRY_HOURS)
+    if not raw:
+        return DEFAULT_NEED_EXPIRY_HOURS
+    for part in raw.split(","):
+        key, _, value = part.partition("=")
+        key = key.strip().lower()
+        if key not in hours or not value.strip().isdigit() or not 1 <= int(value) <= 8760:
+            raise SettingsError(
+                "NEED_EXPIRY_HOURS must look like now=12,today=48,week=240,flexible=720 "
+                f"(hours from 1 to 8760); got {raw!r}"
+            )
+        hours[key] = int(value)
+    return tuple((k, hours[k]) for k, _ in DEFAULT_NEED_EXPIRY_HOURS)
+
+
 def _sqlite_default(name: str) -> str:
     return f"sqlite:///{INSTANCE_DIR / name}"
 
@@ -116,6 +138,11 @@ class Settings:
     geocoder: str = "latlng,postal,nominatim"
     nominatim_url: str = "https://nominatim.openstreetmap.org"
     default_country: str = "US"
+    geocoder_timeout: float = 5.0
+    grid_cell_m: int = 500
+    need_expiry_hours: tuple[tuple[str, int], ...] = DEFAULT_NEED_EXPIRY_HOURS
+    offer_confirm_days: int = 30
+    offer_expire_days: int = 14
     password_time_cost: int = 2
     password_memory_kib: int = 19456
     log_level: str = "INFO"
@@ -165,6 +192,11 @@ class Settings:
             geocoder=_str(env, "GEOCODER", "latlng,postal,nominatim"),
             nominatim_url=_str(env, "NOMINATIM_URL", "https://nominatim.openstreetmap.org"),
             default_country=_str(env, "DEFAULT_COUNTRY", "US").upper(),
+            geocoder_timeout=_float(env, "GEOCODER_TIMEOUT", 5.0, 0.5, 60.0),
+            grid_cell_m=_int(env, "GRID_CELL_M", 500, 100, 5000),
+            need_expiry_hours=_need_expiry(env),
+            offer_confirm_days=_int(env, "OFFER_CONFIRM_DAYS", 30, 1, 365),
+            offer_expire_days=_int(env, "OFFER_EXPIRE_DAYS", 14, 1, 365),
             password_time_cost=_int(env, "PASSWORD_TIME_COST", 2, 1, 20),
             password_memory_kib=_int(env, "PASSWORD_MEMORY_KIB", 19456, 8, 4_194_304),
             proxy_hops=_int(env, "PROXY_HOPS", 0, 0, 5),
@@ -194,6 +226,12 @@ class Settings:
             )
         if not self.queue_url.startswith(("sqlite://", "redis://", "rediss://", "memory://")):
             raise SettingsError("QUEUE_URL must start with sqlite://, redis:// or memory://")
+        chain = [g.strip() for g in self.geocoder.split(",") if g.strip()]
+        if not chain or any(g not in GEOCODER_NAMES for g in chain):
+            raise SettingsError(
+                f"GEOCODER must be a comma-separated list of {', '.join(GEOCODER_NAMES)}; "
+                f"got {self.geocoder!r}"
+            )
 
     def as_flask_config(self) -> dict[str, object]:
         return {

@@ -8,6 +8,7 @@ every test runs inside an outer transaction that is rolled back (SQLAlchemy 2's
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -54,20 +55,42 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         pytest.exit(f"SKIPPED the PostgreSQL pass. {reason}", returncode=0)
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextlib.contextmanager
+def throwaway_database(tmp_path_factory: pytest.TempPathFactory, label: str) -> Iterator[str]:
+    """A new, empty database for this run (dropped afterwards on PostgreSQL)."""
     if BACKEND == "postgres":
-        name = f"mutualaid_test_{uuid.uuid4().hex[:10]}"
+        name = f"mutualaid_{label}_{uuid.uuid4().hex[:10]}"
         admin = _pg_admin_engine()
         with admin.connect() as conn:
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
         url = sa.make_url(PG_BASE_URL).set(database=name)
-        yield url.render_as_string(hide_password=False)
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        try:
+            yield url.render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
     else:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        yield f"sqlite:///{tmp_path_factory.mktemp(label) / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with throwaway_database(tmp_path_factory, "test") as url:
+        yield url
+
+
+def make_test_app(url: str) -> Flask:
+    """An app on ``url``, migrated to head (migrations are part of what is tested)."""
+    from flask_migrate import upgrade
+
+    from mutualaid import create_app
+
+    application = create_app({**TEST_ENV, "DATABASE_URL": url})
+    application.test_client_class = FormClient
+    with application.app_context():
+        upgrade()
+    return application
 
 
 TEST_ENV = {
@@ -83,14 +106,7 @@ TEST_ENV = {
 
 @pytest.fixture(scope="session")
 def app(database_url: str) -> Iterator[Flask]:
-    from flask_migrate import upgrade
-
-    from mutualaid import create_app
-
-    application = create_app({**TEST_ENV, "DATABASE_URL": database_url})
-    application.test_client_class = FormClient
-    with application.app_context():
-        upgrade()  # migrations are part of what is tested
+    application = make_test_app(database_url)
     yield application
     from mutualaid.extensions import db
 
@@ -139,8 +155,17 @@ class FormClient(FlaskClient):
         # Each request gets its own app context (fresh ``g``, its own session), as in a
         # real server, even though the test itself holds one open. Both sessions share
         # the test's connection and outer transaction, so they see each other's writes.
+        from flask import has_app_context
+
+        from mutualaid.extensions import db
+
+        if has_app_context():
+            db.session.flush()  # what the test wrote so far is visible to the request
         with self.application.app_context():
-            return super().open(*args, **kwargs)
+            response = super().open(*args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()  # and what the request wrote is visible to the test
+        return response
 
     def submit(self, url: str, data: dict | None = None, **kw):
         payload = dict(data or {})
@@ -229,3 +254,37 @@ def text_of(response) -> str:
     html = response.get_data(as_text=True)
     html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+# --- Geocoding (issue 3): a loopback Nominatim and the app's geocoder pointed at it -------
+
+
+@pytest.fixture
+def nominatim():
+    from tests.fakes.nominatim import FakeNominatim
+
+    fake = FakeNominatim().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def fake_geocoder(app, nominatim):
+    """The app's geocoder with the full chain (latlng, postal, nominatim), Nominatim being
+    the loopback fake; real geopy over a real socket. No rate-limit wait in tests."""
+    from mutualaid.geo.geocoding import Geocoder
+
+    geocoder = Geocoder(
+        chain=("latlng", "postal", "nominatim"),
+        country="US",
+        nominatim_url=nominatim.url,
+        timeout=1.0,
+        min_delay_seconds=0.0,
+    )
+    previous = app.extensions.get("geocoder")
+    app.extensions["geocoder"] = geocoder
+    yield geocoder
+    if previous is None:
+        app.extensions.pop("geocoder", None)
+    else:
+        app.extensions["geocoder"] = previous

@@ -56,3 +56,49 @@ def make_person(
         setattr(person, key, value)
     db.session.flush()
     return person
+
+
+# --- Needs and offers (issue 3) ------------------------------------------------------------
+
+
+def make_need(requester: Person, *, at: tuple[float, float] = (40.7142, -73.9614), **kw):
+    """An open need posted through the domain function, located at ``at``."""
+    from mutualaid.geo.geocoding import Place
+    from mutualaid.locations import found
+    from mutualaid.needs import NeedInput, post_need
+
+    text = kw.pop("address_text", f"{at[0]},{at[1]}")
+    now = kw.pop("now", None)
+    data = NeedInput(
+        category=kw.pop("category", "groceries"),
+        urgency=kw.pop("urgency", "today"),
+        people_needed=kw.pop("people_needed", None),
+        details=kw.pop("details", ""),
+        contact_preference=kw.pop("contact_preference", "web"),
+    )
+    need = post_need(db.session, requester, data, found(text, Place(*at, text, "latlng")), now=now)
+    for key, value in kw.items():
+        setattr(need, key, value)
+    db.session.flush()
+    return need
+
+
+def make_offer(helper: Person, *, at: tuple[float, float] = (40.7150, -73.9540), **kw):
+    from mutualaid.geo.geocoding import Place
+    from mutualaid.locations import found
+    from mutualaid.offers import OfferInput, post_offer
+
+    text = kw.pop("address_text", f"{at[0]},{at[1]}")
+    now = kw.pop("now", None)
+    data = OfferInput(
+        categories=kw.pop("categories", ["groceries"]),
+        radius_km=kw.pop("radius_km", 3.0),
+        availability=kw.pop("availability", {"any_time": True}),
+        capacity=kw.pop("capacity", 1),
+        notes=kw.pop("notes", ""),
+    )
+    offer = post_offer(db.session, helper, data, found(text, Place(*at, text, "latlng")), now=now)
+    for key, value in kw.items():
+        setattr(offer, key, value)
+    db.session.flush()
+    return offer

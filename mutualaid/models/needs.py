@@ -39,6 +39,8 @@ class Need(Located, Base):
             postgresql_where=text(_ACTIVE_SQL),
         ),
         Index("ix_needs_status_created", "status", "created_at"),
+        # The open-needs board: status plus a bounding box on the public (snapped) point.
+        Index("ix_needs_status_public_lat_lng", "status", "public_lat", "public_lng"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,6 +62,7 @@ class Need(Located, Base):
     resolved_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
     expires_at: Mapped[datetime | None]
+    expired_at: Mapped[datetime | None]  # when the expiry job closed it (cleared on re-open)
 
     requester = relationship("Person", foreign_keys=[requester_id])
     area = relationship("Area")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Float, ForeignKey, String, Table, Text
+from sqlalchemy import Column, Float, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mutualaid.models.base import Base, utcnow
@@ -30,6 +30,9 @@ class Located:
     public_lat: Mapped[float | None] = mapped_column(Float)
     public_lng: Mapped[float | None] = mapped_column(Float)
     location_status: Mapped[str] = mapped_column(String(12), default=LOCATION_NONE)
+    # Geocoding retries for "pending" locations (mutualaid.jobs.retry_pending_locations).
+    location_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    location_checked_at: Mapped[datetime | None]
 
     @property
     def has_location(self) -> bool:

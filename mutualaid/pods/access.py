@@ -54,3 +54,24 @@ def pod_role(session: Session, pod: Pod, person: Person | None) -> str | None:
 
 def can_see_address(role: str | None) -> bool:
     return role in (ROLE_MEMBER, ROLE_STAFF)
+
+
+def seated_in_need(viewer: Person, need) -> bool:
+    """Is ``viewer`` a seated helper (or the requester) in ``need``'s pod?"""
+    from sqlalchemy.orm import object_session
+
+    session = object_session(need)
+    if session is None:
+        return False
+    return (
+        session.scalar(
+            select(Membership.id)
+            .join(Pod, Pod.id == Membership.pod_id)
+            .where(
+                Pod.need_id == need.id,
+                Membership.person_id == viewer.id,
+                Membership.status == ACCEPTED,
+            )
+        )
+        is not None
+    )

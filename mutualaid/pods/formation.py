@@ -32,6 +32,7 @@ from mutualaid.models.pods import (
     POD_FORMING,
     WITHDRAWN,
 )
+from mutualaid.needs import record_first_invitation, set_status
 from mutualaid.notify import notify
 from mutualaid.pods.config import pod_config
 
@@ -68,10 +69,12 @@ def category_name(need: Need) -> str:
 def start_pod(session: Session, need: Need, *, now: datetime | None = None) -> Pod:
     """Create the need's pod (once) and send the first round of invitations."""
     now = now or utcnow()
+    if not need.is_active:
+        raise PodError(_("This need is no longer open."))
     pod = session.scalar(select(Pod).where(Pod.need_id == need.id))
+    if pod is not None and pod.status not in (POD_FORMING, POD_ACTIVE):
+        _reopen(session, pod, need)
     if pod is None:
-        if not need.is_active:
-            raise PodError(_("This need is no longer open."))
         pod = Pod(need_id=need.id, code=need.code, seats=need.people_needed, status=POD_FORMING)
         session.add(pod)
         session.flush()
@@ -89,6 +92,28 @@ def start_pod(session: Session, need: Need, *, now: datetime | None = None) -> P
     if pod.status == POD_FORMING:
         invite_round(session, pod, now=now)
     return pod
+
+
+def _reopen(session: Session, pod: Pod, need: Need) -> None:
+    """A re-opened need (or a dissolved pod formed again) starts forming anew, keeping the
+    helpers still seated."""
+    lock_pod(session, pod)
+    seated = session.scalar(
+        select(func.count())
+        .select_from(Membership)
+        .where(
+            Membership.pod_id == pod.id,
+            Membership.status == ACCEPTED,
+            Membership.role == MEMBER_HELPER,
+        )
+    )
+    pod.status = POD_FORMING
+    pod.code = need.code
+    pod.seats = need.people_needed
+    pod.seats_taken = min(seated or 0, pod.seats)
+    pod.closed_at = None
+    pod.close_reason = ""
+    session.flush()
 
 
 def outstanding_invitations(session: Session, pod: Pod, now: datetime) -> int:
@@ -129,13 +154,14 @@ def invite_round(session: Session, pod: Pod, *, now: datetime | None = None) -> 
             break
     if invited:
         need.unmatched_reason = ""
-        need.first_invited_at = need.first_invited_at or now
         if need.status in (need_status.STATUS_OPEN, need_status.STATUS_MATCHING):
-            need.status = need_status.STATUS_FORMING
+            set_status(session, need, need_status.STATUS_FORMING, now)
+        record_first_invitation(session, need, now)
     elif outstanding_invitations(session, pod, now) == 0 and pod.seats_taken < pod.seats:
         widest = _radii_from_current(need)[-1]
         need.search_radius_km = widest
-        need.status = need_status.STATUS_MATCHING
+        if need.status in (need_status.STATUS_OPEN, need_status.STATUS_FORMING):
+            set_status(session, need, need_status.STATUS_MATCHING, now)
         with_label = category_name(need)
         need.unmatched_reason = _(
             "No %(category)s offers within %(km)s km",
@@ -167,7 +193,8 @@ def _invite(session: Session, pod: Pod, need: Need, match, now: datetime) -> Mem
     membership.invited_at = now
     membership.invite_expires_at = expires
     membership.responded_at = None
-    membership.reasons = list(match.reasons)
+    details = getattr(match, "details", ())
+    membership.reasons = [r.as_dict() for r in details] if details else list(match.reasons)
     session.flush()
     person = session.get(Person, match.person_id)
     category = category_name(need)
@@ -313,8 +340,8 @@ def activate(session: Session, pod: Pod, *, now: datetime | None = None) -> None
     need = pod.need
     pod.status = POD_ACTIVE
     pod.formed_at = pod.formed_at or now
-    need.status = need_status.STATUS_ACTIVE
-    need.pod_formed_at = need.pod_formed_at or now
+    if need.status != need_status.STATUS_ACTIVE:
+        set_status(session, need, need_status.STATUS_ACTIVE, now)
     open_invites = session.scalars(
         select(Membership).where(Membership.pod_id == pod.id, Membership.status == INVITED)
     ).all()

@@ -75,7 +75,10 @@ def leave(
     )
     session.refresh(pod)
     need = pod.need
-    need.status = need_status.STATUS_FORMING
+    if need.status == need_status.STATUS_ACTIVE:
+        from mutualaid.needs import set_status
+
+        set_status(session, need, need_status.STATUS_FORMING, now)
     if pod.lead_id == person.id:
         remaining = seated_helpers(session, pod)
         pod.lead_id = remaining[0].id if remaining else None
@@ -95,21 +98,68 @@ def leave(
     invite_round(session, pod, now=now)
 
 
-def cancel_need(
-    session: Session, pod: Pod | None, need, actor: Person, *, now: datetime | None = None
-) -> None:
-    """The requester (or a coordinator) cancels: everybody involved is told."""
-    now = now or utcnow()
-    if not need.is_active:
+def cancel(session: Session, pod: Pod, actor: Person, *, now: datetime | None = None) -> None:
+    """The requester (or a coordinator) cancels the need; everybody involved is told."""
+    if not (actor.id == pod.need.requester_id or actor.is_coordinator):
+        raise PodError(_("Only the requester can cancel this need."))
+    if not pod.need.is_active:
         raise PodError(_("This need is already closed."))
-    need.status = need_status.STATUS_CANCELLED
-    need.cancelled_at = now
-    if pod is not None:
-        lock_pod(session, pod)
+    from mutualaid.needs import cancel_need
+
+    cancel_need(session, pod.need, now, actor=actor)
+
+
+def resolve(session: Session, pod: Pod, actor: Person, *, now: datetime | None = None) -> None:
+    """The need is met: requester, lead or a coordinator closes it and everyone is thanked."""
+    if pod.status not in OPEN_POD:
+        raise PodError(_("This pod is already closed."))
+    if not (actor.id in (pod.need.requester_id, pod.lead_id) or actor.is_coordinator):
+        raise PodError(_("Only the requester, the pod lead or a coordinator can mark it done."))
+    from mutualaid.needs import resolve_need
+
+    resolve_need(session, pod.need, now, actor=actor)
+
+
+def need_closed(
+    session: Session, need, actor: Person | None, *, now: datetime | None = None
+) -> None:
+    """Called by the needs domain after a need was resolved, cancelled or expired: close its
+    pod, withdraw open invitations and tell the people involved (not the one who acted)."""
+    now = now or utcnow()
+    pod = session.scalar(select(Pod).where(Pod.need_id == need.id))
+    if pod is None or pod.status not in OPEN_POD:
+        return
+    lock_pod(session, pod)
+    if need.status == need_status.STATUS_RESOLVED:
+        people = _everyone(session, pod)
+        _close(session, pod, POD_RESOLVED, now)
+        if actor is not None:
+            post_message(
+                session,
+                pod,
+                None,
+                _("%(name)s marked this done.", name=actor.first_name),
+                channel="system",
+                relay=False,
+            )
+        for person in people:
+            notify(
+                session,
+                person,
+                "pod_resolved",
+                lambda: _("%(code)s is done. Thank you! How did it go?", code=pod.code),
+                lambda: _(
+                    "mutualaid: %(code)s is done. Thank you for helping each other!", code=pod.code
+                ),
+                link=pod_link(pod),
+                pod=pod,
+                need=need,
+            )
+    else:
         involved = _invited_and_seated(session, pod)
-        _close(session, pod, POD_DISSOLVED, now, reason="cancelled")
+        _close(session, pod, POD_DISSOLVED, now, reason=need.status)
         for person in involved:
-            if person.id == actor.id:
+            if actor is not None and person.id == actor.id:
                 continue
             notify(
                 session,
@@ -122,43 +172,6 @@ def cancel_need(
                 pod=pod,
                 need=need,
             )
-    session.flush()
-
-
-def resolve(session: Session, pod: Pod, actor: Person, *, now: datetime | None = None) -> None:
-    """The need is met: requester, lead or a coordinator closes it and everyone is thanked."""
-    now = now or utcnow()
-    lock_pod(session, pod)
-    if pod.status not in OPEN_POD:
-        raise PodError(_("This pod is already closed."))
-    if not (actor.id in (pod.need.requester_id, pod.lead_id) or actor.is_coordinator):
-        raise PodError(_("Only the requester, the pod lead or a coordinator can mark it done."))
-    need = pod.need
-    need.status = need_status.STATUS_RESOLVED
-    need.resolved_at = now
-    people = _everyone(session, pod)
-    _close(session, pod, POD_RESOLVED, now)
-    post_message(
-        session,
-        pod,
-        None,
-        _("%(name)s marked this done.", name=actor.first_name),
-        channel="system",
-        relay=False,
-    )
-    for person in people:
-        notify(
-            session,
-            person,
-            "pod_resolved",
-            lambda: _("%(code)s is done. Thank you! How did it go?", code=pod.code),
-            lambda: _(
-                "mutualaid: %(code)s is done. Thank you for helping each other!", code=pod.code
-            ),
-            link=pod_link(pod),
-            pod=pod,
-            need=need,
-        )
     session.flush()
 
 
@@ -176,8 +189,10 @@ def dissolve(
     people = _invited_and_seated(session, pod)
     _close(session, pod, POD_DISSOLVED, now, reason=reason.strip())
     need = pod.need
-    if need.is_active:
-        need.status = need_status.STATUS_OPEN
+    if need.is_active and need.status != need_status.STATUS_OPEN:
+        from mutualaid.needs import set_status
+
+        set_status(session, need, need_status.STATUS_OPEN, now)
     record_audit(session, coordinator, "pod.dissolved", pod, {"reason": reason.strip()})
     for person in people:
         notify(
@@ -288,11 +303,12 @@ def send_checkins(session: Session, *, now: datetime | None = None) -> int:
 
 __all__ = [
     "MEMBER_REQUESTER",
-    "cancel_need",
+    "cancel",
     "change_lead",
     "dissolve",
     "leave",
     "leave_feedback",
+    "need_closed",
     "resolve",
     "send_checkins",
 ]

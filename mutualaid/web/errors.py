@@ -10,24 +10,25 @@ from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from mutualaid.extensions import db
+from mutualaid.i18n import _, _l
 from mutualaid.web.access import wants_json
 
 log = logging.getLogger(__name__)
 
 TITLES = {
-    400: "That request could not be understood",
-    403: "You do not have access to this page",
-    404: "We could not find that page",
-    405: "That action is not allowed here",
-    413: "That upload is too large",
-    429: "Too many requests; please wait a moment",
-    500: "Something went wrong on our side",
-    503: "The service is briefly unavailable",
+    400: _l("That request could not be understood"),
+    403: _l("You do not have access to this page"),
+    404: _l("We could not find that page"),
+    405: _l("That action is not allowed here"),
+    413: _l("That upload is too large"),
+    429: _l("Too many requests; please wait a moment"),
+    500: _l("Something went wrong on our side"),
+    503: _l("The service is briefly unavailable"),
 }
 
 
 def _render(code: int, detail: str = "") -> Response:
-    title = TITLES.get(code, "Error")
+    title = str(TITLES.get(code, _("Error")))
     if wants_json():
         body = {"type": "about:blank", "title": title, "status": code}
         if detail:
@@ -44,14 +45,15 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
         return _render(
-            400, "The form expired or was sent from elsewhere. Reload the page and try again."
+            400, _("The form expired or was sent from elsewhere. Reload the page and try again.")
         )
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         code = exc.code or 500
-        detail = exc.description if code not in (404, 500) else ""
-        return _render(code, detail if isinstance(detail, str) else "")
+        # Only descriptions we wrote (translated) are shown, not werkzeug's English defaults.
+        custom = exc.description != type(exc).description
+        return _render(code, str(exc.description) if custom and code not in (404, 500) else "")
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
@@ -63,7 +65,7 @@ def register_error_handlers(app: Flask) -> None:
             log.warning("rollback after error failed", exc_info=True)
         if isinstance(exc, DBAPIError) and exc.connection_invalidated:
             log.warning("database unreachable: %s", exc.orig)
-            response = _render(503, "The database is briefly unavailable. Try again shortly.")
+            response = _render(503, _("The database is briefly unavailable. Try again shortly."))
             response.headers["Retry-After"] = "5"
             return response
         log.exception("unhandled error")

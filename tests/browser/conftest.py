@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import IN_CI
+from tests.conftest import IN_CI, make_test_app, throwaway_database
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -49,8 +49,21 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def live_server(app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+def live_app(tmp_path_factory):
+    """The app behind the live server, on a database of its own: browser tests commit for
+    real, and their rows must not leak into the rolled-back tests."""
+    from mutualaid.extensions import db
+
+    with throwaway_database(tmp_path_factory, "browser") as url:
+        application = make_test_app(url)
+        yield application
+        with application.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"

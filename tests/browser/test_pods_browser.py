@@ -11,10 +11,10 @@ from tests.factories import PASSWORD, make_person
 from tests.pod_scene import make_helper, make_need
 
 
-def _scene(app):
+def _scene(live_app):
     tag = uuid.uuid4().hex[:6]
     code = "".join(random.choice("ACDEFHJKMNPRTWXY") for _ in range(3))
-    with app.app_context():
+    with live_app.app_context():
         requester = make_person(name="Maria Lopez", email=f"maria-{tag}@example.org")
         helper = make_helper("Jo Rivera", 0.8, email=f"jo-{tag}@example.org")
         need = make_need(requester, people_needed=1, code=code, address="77 Grand St, Apt 2")
@@ -30,8 +30,8 @@ def _log_in(page, base, email):
     page.get_by_role("button", name="Log in").click()
 
 
-def test_accept_invitation_then_post_in_the_thread(app, live_server, phone_page, artifacts):
-    email, code = _scene(app)
+def test_accept_invitation_then_post_in_the_thread(live_app, live_server, phone_page, artifacts):
+    email, code = _scene(live_app)
     page = phone_page
     _log_in(page, live_server, email)
     page.get_by_role("link", name="Invitations").click()

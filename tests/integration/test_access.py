@@ -9,7 +9,14 @@ import pytest
 from mutualaid import create_app
 from tests.conftest import TEST_ENV
 
-PUBLIC = {"static", "main.home", "main.healthz", "auth.login", "auth.signup"}
+PUBLIC = {
+    "static",
+    "main.home",
+    "main.healthz",
+    "main.set_language",
+    "auth.login",
+    "auth.signup",
+}
 STAFF_PREFIXES = ("admin.", "coordinate.")
 ADMIN_ONLY = {"admin.index", "admin.change_role"}
 

@@ -4,22 +4,20 @@ own connection and thread, with real commits."""
 import threading
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mutualaid.extensions import db
 from mutualaid.models import (
-    AuditEvent,
     Membership,
     Need,
-    Notification,
     Person,
     Pod,
-    PodMessage,
     utcnow,
 )
 from mutualaid.models.pods import ACCEPTED, INVITED, MEMBER_HELPER
 from mutualaid.pods.formation import accept
+from tests.cleanup import purge_people
 
 pytestmark = pytest.mark.committed
 
@@ -65,17 +63,9 @@ def crowd(app):
         db.session.commit()
         ids = (pod.id, [p.id for p in people], need.id, requester.id)
     yield ids
-    pod_id, person_ids, need_id, requester_id = ids
+    _pod_id, person_ids, _need_id, requester_id = ids
     with app.app_context():
-        everyone = [*person_ids, requester_id]
-        db.session.execute(delete(PodMessage).where(PodMessage.pod_id == pod_id))
-        db.session.execute(delete(Notification).where(Notification.person_id.in_(everyone)))
-        db.session.execute(delete(AuditEvent).where(AuditEvent.target_id == pod_id))
-        db.session.execute(delete(Membership).where(Membership.pod_id == pod_id))
-        db.session.execute(delete(Pod).where(Pod.id == pod_id))
-        db.session.execute(delete(Need).where(Need.id == need_id))
-        db.session.execute(delete(Person).where(Person.id.in_(everyone)))
-        db.session.commit()
+        purge_people(db.session, [*person_ids, requester_id])
 
 
 def test_fifty_concurrent_accepts_seat_exactly_three(app, crowd):

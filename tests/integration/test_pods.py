@@ -150,7 +150,7 @@ def test_cancel_tells_everyone_involved(scene):
     requester, need, helpers = scene
     pod = start_pod(db.session, need)
     accept(db.session, pod, helpers[0])
-    lifecycle.cancel_need(db.session, pod, need, requester)
+    lifecycle.cancel(db.session, pod, requester)
     assert need.status == "cancelled" and pod.status == "dissolved"
     assert _notes(helpers[0], "need_cancelled") and _notes(helpers[2], "need_cancelled")
     assert _status(pod, helpers[2]) == WITHDRAWN

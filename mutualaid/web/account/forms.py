@@ -4,24 +4,28 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
+from mutualaid.i18n import _l
+
 
 class ProfileForm(FlaskForm):
-    name = StringField("Your name", validators=[DataRequired("Enter your name."), Length(max=120)])
+    name = StringField(
+        _l("Your name"), validators=[DataRequired(_l("Enter your name.")), Length(max=120)]
+    )
     language = SelectField(
-        "Language", choices=[SelectChoice("en", "English"), SelectChoice("es", "Español")]
+        _l("Language"), choices=[SelectChoice("en", "English"), SelectChoice("es", "Español")]
     )
     phone = StringField(
-        "Mobile phone",
+        _l("Mobile phone"),
         validators=[Optional(), Length(max=30)],
-        description="Only you, your pods' platform relay and coordinators can see it.",
+        description=_l("Only you and coordinators see it; pods reach you through the platform."),
     )
     sms_preference = RadioField(
-        "Text messages",
+        _l("Text messages"),
         choices=[
-            SelectChoice("none", "No texts; I will check the website"),
-            SelectChoice("notify", "Text me invitations and news about my pods"),
-            SelectChoice("only", "I use text messages only"),
+            SelectChoice("none", _l("No texts; I will check the website")),
+            SelectChoice("notify", _l("Text me invitations and news about my pods")),
+            SelectChoice("only", _l("I use text messages only")),
         ],
         default="none",
     )
-    submit = SubmitField("Save profile")
+    submit = SubmitField(_l("Save profile"))

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from mutualaid.accounts import AccountError, update_profile
 from mutualaid.extensions import db
+from mutualaid.i18n import _
 from mutualaid.phones import InvalidPhone, normalise_phone
 from mutualaid.web.account import bp
 from mutualaid.web.account.forms import ProfileForm
@@ -36,7 +37,7 @@ def profile():
             getattr(form, exc.field or "name").errors.append(str(exc))
         else:
             db.session.commit()
-            flash("Your profile is saved.", "success")
+            flash(_("Your profile is saved."), "success")
             return redirect(url_for("account.profile"))
     status = 400 if form.is_submitted() else 200
     return render_template("account/profile.html", form=form), status

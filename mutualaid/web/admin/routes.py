@@ -6,6 +6,7 @@ from sqlalchemy import func, or_, select
 
 from mutualaid.accounts import AccountError, set_role
 from mutualaid.extensions import db
+from mutualaid.i18n import _
 from mutualaid.models import Area, Person
 from mutualaid.models.people import ROLES
 from mutualaid.web.access import admin_required, coordinator_required
@@ -60,5 +61,5 @@ def change_role(person_id: int):
         flash(str(exc), "error")
         return redirect(url_for("admin.people")), 303
     db.session.commit()
-    flash(f"{person.name} is now {person.role}.", "success")
+    flash(_("%(name)s is now %(role)s.", name=person.name, role=person.role), "success")
     return redirect(url_for("admin.people", q=request.form.get("q", ""))), 303

@@ -4,49 +4,55 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
+from mutualaid.i18n import _l
 from mutualaid.passwords import MIN_PASSWORD_LENGTH
 
 
 class SignupForm(FlaskForm):
-    name = StringField("Your name", validators=[DataRequired("Enter your name."), Length(max=120)])
+    name = StringField(
+        _l("Your name"), validators=[DataRequired(_l("Enter your name.")), Length(max=120)]
+    )
     email = EmailField(
-        "Email",
+        _l("Email"),
         validators=[
-            DataRequired("Enter your email address."),
+            DataRequired(_l("Enter your email address.")),
             Email(
-                "Enter a valid email address, like name@example.org.", check_deliverability=False
+                _l("Enter a valid email address, like name@example.org."),
+                check_deliverability=False,
             ),
             Length(max=254),
         ],
     )
     phone = StringField(
-        "Mobile phone (optional)",
+        _l("Mobile phone (optional)"),
         validators=[Optional(), Length(max=30)],
-        description="For texts about your needs and pods. Never shown to other neighbors.",
+        description=_l("For texts about your needs and pods. Never shown to other neighbors."),
     )
     password = PasswordField(
-        "Password",
+        _l("Password"),
         validators=[
-            DataRequired("Choose a password."),
+            DataRequired(_l("Choose a password.")),
             Length(
                 min=MIN_PASSWORD_LENGTH,
                 max=200,
-                message=f"Use at least {MIN_PASSWORD_LENGTH} characters for your password.",
+                message=_l(
+                    "Use at least %(n)s characters for your password.", n=MIN_PASSWORD_LENGTH
+                ),
             ),
         ],
-        description=f"At least {MIN_PASSWORD_LENGTH} characters.",
+        description=_l("At least %(n)s characters.", n=MIN_PASSWORD_LENGTH),
     )
     confirm = PasswordField(
-        "Password again",
+        _l("Password again"),
         validators=[
-            DataRequired("Type the password again."),
-            EqualTo("password", "The passwords do not match."),
+            DataRequired(_l("Type the password again.")),
+            EqualTo("password", _l("The passwords do not match.")),
         ],
     )
-    submit = SubmitField("Create account")
+    submit = SubmitField(_l("Create account"))
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired("Enter your email address.")])
-    password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
-    submit = SubmitField("Log in")
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email address."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
+    submit = SubmitField(_l("Log in"))

@@ -5,12 +5,13 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from mutualaid.accounts import AccountError, NewAccount, authenticate, create_person
 from mutualaid.extensions import db
+from mutualaid.i18n import _, _l
 from mutualaid.phones import InvalidPhone, normalise_phone
 from mutualaid.web.access import safe_next
 from mutualaid.web.auth import bp
 from mutualaid.web.auth.forms import LoginForm, SignupForm
 
-LOGIN_FAILED = "That email and password do not match an account. Check both and try again."
+LOGIN_FAILED = _l("That email and password do not match an account. Check both and try again.")
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -41,7 +42,7 @@ def signup():
         else:
             db.session.commit()
             login_user(person)
-            flash(f"Welcome, {person.first_name}! Your account is ready.", "success")
+            flash(_("Welcome, %(name)s! Your account is ready.", name=person.first_name), "success")
             return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
     status = 400 if form.is_submitted() else 200
     return render_template("auth/signup.html", form=form), status
@@ -57,7 +58,7 @@ def login():
             db.session, current_app.extensions["passwords"], form.email.data, form.password.data
         )
         if person is None:
-            form.form_errors.append(LOGIN_FAILED)
+            form.form_errors.append(str(LOGIN_FAILED))
         else:
             db.session.commit()
             login_user(person)
@@ -70,5 +71,5 @@ def login():
 @login_required
 def logout():
     logout_user()
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("main.home"))

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
-from flask import jsonify, render_template
+from flask import jsonify, make_response, redirect, render_template, request
+from flask_login import current_user
 from sqlalchemy import text
 
 from mutualaid.extensions import db
+from mutualaid.i18n import LANG_COOKIE, LANGUAGE_NAMES
 from mutualaid.queue import queue_state
+from mutualaid.web.access import safe_next
 from mutualaid.web.main import bp
 
 
@@ -27,3 +30,20 @@ def healthz():
     healthy = bool(database["ok"] and queue["ok"])
     body = {"status": "ok" if healthy else "unavailable", "database": database, "queue": queue}
     return jsonify(body), 200 if healthy else 503
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """The footer switcher: remembers the choice in a cookie and, for a logged-in person,
+    in their profile (so texts and notices follow it too)."""
+    code = request.form.get("lang", "")
+    target = safe_next(request.form.get("next")) or "/"
+    response = make_response(redirect(target, 303))
+    if code in LANGUAGE_NAMES:
+        response.set_cookie(
+            LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+        )
+        if current_user.is_authenticated and current_user.language != code:
+            current_user.language = code
+            db.session.commit()
+    return response

@@ -206,12 +206,11 @@ def resolve(pod_id: int):
 @bp.route("/pods/<int:pod_id>/cancel", methods=["POST"])
 @login_required
 def cancel(pod_id: int):
-    def action(pod, role):
-        if current_user.id != pod.need.requester_id and not current_user.is_coordinator:
-            raise PodError(_("Only the requester can cancel this need."))
-        lifecycle.cancel_need(db.session, pod, pod.need, current_user)
-
-    return _act(pod_id, action, _("The need is cancelled and everyone was told."))
+    return _act(
+        pod_id,
+        lambda pod, role: lifecycle.cancel(db.session, pod, current_user),
+        _("The need is cancelled and everyone was told."),
+    )
 
 
 @bp.route("/pods/<int:pod_id>/feedback", methods=["POST"])

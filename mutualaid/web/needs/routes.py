@@ -1,0 +1,230 @@
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from mutualaid import categories
+from mutualaid.extensions import db
+from mutualaid.geo.grid import snap
+from mutualaid.i18n import _
+from mutualaid.models import Need, Offer, Person
+from mutualaid.models.offers import OFFER_ACTIVE
+from mutualaid.models.places import LOCATION_FAILED, LOCATION_PENDING
+from mutualaid.needs import (
+    NeedError,
+    NeedInput,
+    can_see_private,
+    cancel_need,
+    edit_need,
+    expiry_hours,
+    needs_of,
+    open_board,
+    post_need,
+    reopen_need,
+    resolve_need,
+)
+from mutualaid.web.access import coordinator_required
+from mutualaid.web.locating import locate_field
+from mutualaid.web.needs import bp
+from mutualaid.web.needs.forms import BoardFilterForm, NeedForm
+
+DEFAULT_BOARD_RADIUS_KM = 5.0
+
+
+def _me() -> Person:
+    return current_user._get_current_object()  # type: ignore[attr-defined]
+
+
+def _hours() -> dict:
+    return expiry_hours(current_app.config["MUTUALAID"].need_expiry_hours)
+
+
+def _input(form: NeedForm) -> NeedInput:
+    return NeedInput(
+        category=form.category.data,
+        urgency=form.urgency.data,
+        people_needed=form.people_needed.data,
+        details=form.details.data or "",
+        contact_preference=form.contact_preference.data,
+    )
+
+
+def _own_need(need_id: int) -> Need:
+    need = db.session.get(Need, need_id)
+    if need is None or not can_see_private(_me(), need):
+        abort(404)  # never confirm that someone else's need exists
+    return need
+
+
+@bp.app_template_filter("category_name")
+def category_name(key: str) -> str:
+    from flask_babel import get_locale
+
+    return categories.name_of(key, str(get_locale() or "en"))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    form = NeedForm()
+    if form.validate_on_submit():
+        location, note = locate_field(form.location)
+        if location is not None:
+            try:
+                need = post_need(db.session, _me(), _input(form), location, hours=_hours())
+            except NeedError as exc:
+                getattr(form, exc.field or "category").errors.append(str(exc.message))
+            else:
+                db.session.commit()
+                flash(_("Your request is posted. Its code is %(code)s.", code=need.code), "success")
+                if note:
+                    flash(note, "info")
+                return redirect(url_for("needs.detail", need_id=need.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("needs/form.html", form=form, need=None), status
+
+
+@bp.route("/mine")
+@login_required
+def mine():
+    return render_template("needs/mine.html", needs=needs_of(db.session, _me()))
+
+
+@bp.route("/<int:need_id>")
+@login_required
+def detail(need_id: int):
+    return render_template("needs/detail.html", need=_own_need(need_id))
+
+
+@bp.route("/<int:need_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(need_id: int):
+    need = _own_need(need_id)
+    if not need.is_active:
+        flash(_("This request is closed. Re-open it to change it."), "info")
+        return redirect(url_for("needs.detail", need_id=need.id))
+    form = NeedForm(obj=need, data={"location": need.address_text})
+    if form.validate_on_submit():
+        location, note = None, None
+        if (form.location.data or "").strip() != need.address_text or (
+            need.location_status == LOCATION_FAILED
+        ):
+            location, note = locate_field(form.location)
+        if not form.location.errors:
+            try:
+                edit_need(db.session, need, _input(form), location, hours=_hours())
+            except NeedError as exc:
+                getattr(form, exc.field or "category").errors.append(str(exc.message))
+            else:
+                db.session.commit()
+                flash(_("Your request is updated."), "success")
+                if note:
+                    flash(note, "info")
+                return redirect(url_for("needs.detail", need_id=need.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("needs/form.html", form=form, need=need), status
+
+
+def _transition(need_id: int, action, done: str):
+    need = _own_need(need_id)
+    try:
+        if action is reopen_need:
+            reopen_need(db.session, need, hours=_hours())
+        else:
+            action(db.session, need, actor=_me())
+    except NeedError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return redirect(url_for("needs.detail", need_id=need_id))
+
+
+@bp.route("/<int:need_id>/cancel", methods=["POST"])
+@login_required
+def cancel(need_id: int):
+    return _transition(need_id, cancel_need, _("Your request is cancelled."))
+
+
+@bp.route("/<int:need_id>/resolve", methods=["POST"])
+@login_required
+def resolve(need_id: int):
+    return _transition(need_id, resolve_need, _("Marked as resolved. Thank you!"))
+
+
+@bp.route("/<int:need_id>/reopen", methods=["POST"])
+@login_required
+def reopen(need_id: int):
+    return _transition(need_id, reopen_need, _("Your request is open again."))
+
+
+def board_origin(person: Person) -> tuple[tuple[float, float] | None, float]:
+    """Where "near me" is, as a snapped point: my newest active offer, else my own location,
+    else my home area's centre. Returns (origin, radius km)."""
+    cell_m = current_app.config["MUTUALAID"].grid_cell_m
+    offer = db.session.scalar(
+        select(Offer)
+        .where(
+            Offer.helper_id == person.id,
+            Offer.status == OFFER_ACTIVE,
+            Offer.public_lat.is_not(None),
+        )
+        .order_by(Offer.created_at.desc())
+        .limit(1)
+    )
+    if offer is not None:
+        return (offer.public_lat, offer.public_lng), max(offer.radius_km, 1.0)
+    if person.public_lat is not None and person.public_lng is not None:
+        return (person.public_lat, person.public_lng), DEFAULT_BOARD_RADIUS_KM
+    if person.lat is not None and person.lng is not None:
+        return snap(person.lat, person.lng, cell_m), DEFAULT_BOARD_RADIUS_KM
+    if person.home_area is not None:
+        area = person.home_area
+        return snap(area.center_lat, area.center_lng, cell_m), max(area.radius_km, 1.0)
+    return None, DEFAULT_BOARD_RADIUS_KM
+
+
+@bp.route("/board")
+@login_required
+def board():
+    form = BoardFilterForm(request.args)
+    category = form.category.data if form.validate() and form.category.data else None
+    origin, radius = board_origin(_me())
+    entries = open_board(db.session, origin=origin, radius_km=radius, category=category)
+    return render_template(
+        "needs/board.html", form=form, entries=entries, origin=origin, radius=radius
+    )
+
+
+@bp.route("/locations")
+@coordinator_required
+def locations():
+    """Coordinators: needs and offers whose place is still pending or could not be found."""
+    stuck = (LOCATION_PENDING, LOCATION_FAILED)
+    me = _me()
+    needs = [
+        need
+        for need in db.session.scalars(
+            select(Need).where(Need.location_status.in_(stuck)).order_by(Need.created_at.desc())
+        )
+        if can_see_private(me, need)
+    ]
+    offers = db.session.scalars(
+        select(Offer).where(Offer.location_status.in_(stuck)).order_by(Offer.created_at.desc())
+    ).all()
+    return render_template("needs/locations.html", needs=needs, offers=offers)
+
+
+@bp.app_template_filter("age")
+def age(when) -> str:
+    """ "5 minutes", "3 hours", "2 days": how long ago, coarse on purpose."""
+    from mutualaid.models.base import utcnow
+
+    seconds = max(0, int((utcnow() - when).total_seconds()))
+    if seconds < 3600:
+        return _("%(num)d min", num=max(1, seconds // 60))
+    if seconds < 86400:
+        return _("%(num)d h", num=seconds // 3600)
+    return _("%(num)d d", num=seconds // 86400)
