@@ -56,3 +56,62 @@ def make_person(
         setattr(person, key, value)
     db.session.flush()
     return person
+
+
+# --- matching (issue 4): offers and needs with sensible defaults -------------------------
+# A point in Williamsburg, Brooklyn; tests move things around it with geo offsets.
+HOME_LAT, HOME_LNG = 40.7081, -73.9571
+
+
+def make_offer(helper: Person | None = None, **kw):
+    """An active offer at HOME (or ``lat``/``lng``) for ``categories`` (default groceries)."""
+    from mutualaid.models import Offer
+
+    helper = helper or make_person()
+    categories = kw.pop("categories", ["groceries"])
+    offer = Offer(
+        helper_id=helper.id,
+        lat=kw.pop("lat", HOME_LAT),
+        lng=kw.pop("lng", HOME_LNG),
+        radius_km=kw.pop("radius_km", 5.0),
+        availability=kw.pop("availability", {"any_time": True}),
+        capacity=kw.pop("capacity", 1),
+        status=kw.pop("status", "active"),
+        location_status=kw.pop("location_status", "ok"),
+        **kw,
+    )
+    offer.set_categories(categories)
+    db.session.add(offer)
+    db.session.flush()
+    return offer
+
+
+def make_need(requester: Person | None = None, **kw):
+    """An open need at HOME (or ``lat``/``lng``) for groceries, urgency "today"."""
+    from mutualaid.models import Need
+
+    requester = requester or make_person()
+    n = next(_seq)
+    need = Need(
+        code=kw.pop("code", _code(n)),
+        requester_id=requester.id,
+        category=kw.pop("category", "groceries"),
+        urgency=kw.pop("urgency", "today"),
+        people_needed=kw.pop("people_needed", 1),
+        lat=kw.pop("lat", HOME_LAT),
+        lng=kw.pop("lng", HOME_LNG),
+        location_status=kw.pop("location_status", "ok"),
+        **kw,
+    )
+    db.session.add(need)
+    db.session.flush()
+    return need
+
+
+def _code(n: int) -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    out = ""
+    for _ in range(4):
+        n, r = divmod(n, len(alphabet))
+        out += alphabet[r]
+    return out

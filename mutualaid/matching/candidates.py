@@ -1,0 +1,194 @@
+"""Candidates: which offers may be asked for a need. The spatial query lives here.
+
+1. Index prefilter: the need's search circle becomes one or two lat/lng boxes
+   (``geo.distance.bounding_boxes``: poles and the antimeridian handled), and the database's
+   spatial index returns the active offers inside them (SQLite: the ``offer_rtree`` R*Tree
+   kept in sync by triggers; PostgreSQL: a GiST index on ``point(lng, lat)``). The same query
+   drops the wrong category, the requester, paused, suspended and unreachable people
+   (SMS-only and opted out) and expired offers.
+2. Exact filter in Python: haversine distance within BOTH the offer's radius and the need's
+   search radius.
+3. :func:`membership_stats` then reads, for the survivors only, the pod history that excludes
+   people at capacity or already invited to this need and feeds fairness and response.
+
+Never loops over all offers; the boxes are slightly padded so the prefilter can only
+over-select, and the exact filter decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.orm import Session
+
+from mutualaid.geo.distance import bounding_boxes, haversine_km
+from mutualaid.matching.schema import RTREE_TABLE
+from mutualaid.models.base import UTCDateTime
+
+BOX_PAD_DEG = 1e-9  # float slack so a point exactly on a box edge is never lost
+
+_SELECT = """
+SELECT o.id, o.helper_id, o.lat, o.lng, o.radius_km, {availability} AS availability,
+       o.capacity, o.last_confirmed_at, p.language
+"""
+_FILTERS = """
+  AND o.status = 'active'
+  AND (o.expires_at IS NULL OR o.expires_at > :now)
+  AND o.helper_id <> :requester_id
+  AND p.paused_at IS NULL
+  AND p.suspended_at IS NULL
+  AND NOT (p.sms_preference = 'only' AND p.sms_consent = 'opted_out')
+"""
+_SQL = {
+    "sqlite": _SELECT.format(availability="o.availability")
+    + f"""
+FROM {RTREE_TABLE} AS r
+JOIN offers AS o ON o.id = r.id
+JOIN offer_categories AS oc ON oc.offer_id = o.id AND oc.category = :category
+JOIN people AS p ON p.id = o.helper_id
+WHERE r.max_lat >= :min_lat AND r.min_lat <= :max_lat
+  AND r.max_lng >= :min_lng AND r.min_lng <= :max_lng
+"""
+    + _FILTERS,
+    "postgresql": _SELECT.format(availability="CAST(o.availability AS TEXT)")
+    + """
+FROM offers AS o
+JOIN offer_categories AS oc ON oc.offer_id = o.id AND oc.category = :category
+JOIN people AS p ON p.id = o.helper_id
+WHERE point(o.lng, o.lat) <@ box(point(:min_lng, :min_lat), point(:max_lng, :max_lat))
+"""
+    + _FILTERS,
+}
+_QUERIES = {
+    dialect: text(sql)
+    .bindparams(bindparam("now", type_=UTCDateTime()))
+    .columns(last_confirmed_at=UTCDateTime())
+    for dialect, sql in _SQL.items()
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SpatialHit:
+    """An offer inside both radii, with what availability and scoring need."""
+
+    offer_id: int
+    person_id: int
+    distance_km: float
+    radius_km: float
+    availability: str | None  # JSON text
+    capacity: int
+    last_confirmed_at: datetime
+    language: str
+
+
+def spatial_candidates(
+    session: Session,
+    *,
+    lat: float,
+    lng: float,
+    radius_km: float,
+    category: str,
+    requester_id: int | None = None,
+    now: datetime,
+) -> list[SpatialHit]:
+    """Active offers in ``category`` whose helper is within ``radius_km`` of (lat, lng) AND
+    within the offer's own radius, minus the requester and paused, suspended or unreachable
+    people. Exact (haversine), ordered by offer id."""
+    dialect = session.get_bind().dialect.name
+    query = _QUERIES.get(dialect)
+    if query is None:
+        raise NotImplementedError(f"matching does not support the {dialect} database")
+    hits: dict[int, SpatialHit] = {}
+    for box in bounding_boxes(lat, lng, radius_km):
+        params = {
+            "min_lat": box.min_lat - BOX_PAD_DEG,
+            "max_lat": box.max_lat + BOX_PAD_DEG,
+            "min_lng": box.min_lng - BOX_PAD_DEG,
+            "max_lng": box.max_lng + BOX_PAD_DEG,
+            "category": category,
+            "requester_id": requester_id if requester_id is not None else -1,
+            "now": now,
+        }
+        for oid, pid, olat, olng, oradius, avail, cap, confirmed, language in session.execute(
+            query, params
+        ):
+            if oid in hits:
+                continue
+            d = haversine_km(lat, lng, olat, olng)
+            if d <= radius_km and d <= oradius:
+                hits[oid] = SpatialHit(oid, pid, d, oradius, avail, cap, confirmed, language)
+    return [hits[k] for k in sorted(hits)]
+
+
+@dataclass(frozen=True, slots=True)
+class PodHistory:
+    """One helper's pod history as matching sees it."""
+
+    seated: int = 0  # accepted seats in forming or active pods
+    asked_recently: int = 0  # invitations within the fairness window
+    accepted: int = 0  # within the response window
+    declined: int = 0
+    no_reply: int = 0
+    invited_to_need: bool = False
+
+
+NO_HISTORY = PodHistory()
+
+_STATS_SQL = text(
+    """
+SELECT m.person_id,
+  SUM(CASE WHEN m.status = 'accepted' AND pd.status IN ('forming', 'active')
+      THEN 1 ELSE 0 END),
+  SUM(CASE WHEN m.invited_at >= :fair_since THEN 1 ELSE 0 END),
+  SUM(CASE WHEN m.invited_at >= :hist_since AND m.status = 'accepted' THEN 1 ELSE 0 END),
+  SUM(CASE WHEN m.invited_at >= :hist_since AND m.status = 'declined' THEN 1 ELSE 0 END),
+  SUM(CASE WHEN m.invited_at >= :hist_since AND m.status = 'expired' THEN 1 ELSE 0 END),
+  MAX(CASE WHEN pd.need_id = :need_id THEN 1 ELSE 0 END)
+FROM memberships AS m
+JOIN pods AS pd ON pd.id = m.pod_id
+WHERE m.role = 'helper' AND m.person_id IN :person_ids
+GROUP BY m.person_id
+"""
+).bindparams(
+    bindparam("person_ids", expanding=True),
+    bindparam("fair_since", type_=UTCDateTime()),
+    bindparam("hist_since", type_=UTCDateTime()),
+)
+
+
+def membership_stats(
+    session: Session,
+    person_ids: Iterable[int],
+    *,
+    need_id: int | None,
+    now: datetime,
+    fairness_days: int,
+    history_days: int,
+) -> dict[int, PodHistory]:
+    """Pod history for each of ``person_ids`` (people without any are left out)."""
+    ids = sorted(set(person_ids))
+    if not ids:
+        return {}
+    rows = session.execute(
+        _STATS_SQL,
+        {
+            "person_ids": ids,
+            "need_id": need_id if need_id is not None else -1,
+            "fair_since": now - timedelta(days=fairness_days),
+            "hist_since": now - timedelta(days=history_days),
+        },
+    )
+    return {
+        pid: PodHistory(
+            int(seated or 0),
+            int(asked or 0),
+            int(acc or 0),
+            int(dec or 0),
+            int(exp or 0),
+            bool(here),
+        )
+        for pid, seated, asked, acc, dec, exp, here in rows
+    }

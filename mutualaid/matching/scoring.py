@@ -1,0 +1,267 @@
+"""Ranking: a pure function of (need, candidate, context) -> score and the reasons behind it.
+
+No database, no clock, no Flask: everything arrives in the arguments, so the same inputs
+always give the same score. Each factor is a number in [0, 1]; the score is their mean
+weighted by ``[weights]`` in config/matching.toml, times 100.
+
+- distance: 1 at the need's location, 0 at the edge of the effective radius (the smaller
+  of the need's search radius and the helper's travel radius);
+- fairness: half from free pod slots (capacity minus active pods), half from how rarely the
+  helper was asked recently (1 / (1 + invitations in the window)), so the same helpers are
+  not asked every time;
+- freshness: halves every ``half_life_days`` since the helper last confirmed the offer;
+- response: accepts / (accepts + declines + no replies) with a Beta prior, so one decline
+  lowers the rank gently;
+- language: 1 when the helper's language is the requester's.
+
+Reasons are small structured values (:class:`Reason`) rendered to text only when shown,
+in whoever's language is current (``mutualaid.i18n.in_language`` for an SMS recipient).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from mutualaid.i18n import _, _l, ngettext
+from mutualaid.matching.availability import When
+from mutualaid.matching.config import MatchingConfig
+
+KM_PER_MILE = 1.609344
+
+LANGUAGE_LABELS = {"en": _l("English"), "es": _l("Spanish")}
+PART_LABELS = {
+    ("day", 0, "morning"): _l("free this morning"),
+    ("day", 0, "afternoon"): _l("free this afternoon"),
+    ("day", 0, "evening"): _l("free this evening"),
+    ("day", 0, "night"): _l("free tonight"),
+    ("day", 1, "morning"): _l("free tomorrow morning"),
+    ("day", 1, "afternoon"): _l("free tomorrow afternoon"),
+    ("day", 1, "evening"): _l("free tomorrow evening"),
+    ("day", 1, "night"): _l("free tomorrow night"),
+}
+WEEKDAY_LABELS = (
+    _l("Monday"),
+    _l("Tuesday"),
+    _l("Wednesday"),
+    _l("Thursday"),
+    _l("Friday"),
+    _l("Saturday"),
+    _l("Sunday"),
+)
+DAY_PART_LABELS = {
+    "morning": _l("morning"),
+    "afternoon": _l("afternoon"),
+    "evening": _l("evening"),
+    "night": _l("night"),
+}
+
+
+@dataclass(frozen=True)
+class NeedFacts:
+    """What scoring needs to know about the need."""
+
+    category: str
+    urgency: str
+    language: str  # the requester's
+    radius_km: float  # the search radius in use
+    units: str = "km"  # the area's display units: km | mi
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One offer that passed every filter, with the facts that rank it."""
+
+    offer_id: int
+    person_id: int
+    distance_km: float
+    offer_radius_km: float
+    capacity: int
+    seated: int  # active pods the helper is seated in
+    asked_recently: int  # invitations within the fairness window
+    accepted: int  # within the response window
+    declined: int
+    no_reply: int
+    language: str
+    last_confirmed_at: datetime
+    when: When
+
+
+@dataclass(frozen=True)
+class Context:
+    now: datetime
+    config: MatchingConfig
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One human reason: ``key`` picks the sentence, ``params`` fill it in. ``lowers`` is
+    True when the fact pushed the helper down the list."""
+
+    key: str
+    params: tuple[tuple[str, Any], ...] = ()
+    lowers: bool = False
+
+    def text(self) -> str:
+        return render(self)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form (e.g. for ``Membership.reasons``), re-renderable later."""
+        return {"key": self.key, "params": dict(self.params), "lowers": self.lowers}
+
+
+@dataclass(frozen=True)
+class Scored:
+    score: float
+    reasons: tuple[Reason, ...]
+    factors: dict[str, float] = field(default_factory=dict)
+
+
+def score(need: NeedFacts, candidate: Candidate, context: Context) -> Scored:
+    """Score ``candidate`` for ``need``: 0..100, higher first, with its reasons."""
+    cfg = context.config
+    w = cfg.weights
+    reasons: list[Reason] = []
+
+    effective = min(need.radius_km, candidate.offer_radius_km)
+    distance = max(0.0, 1.0 - candidate.distance_km / effective) if effective > 0 else 1.0
+    reasons.append(Reason("distance", (("km", candidate.distance_km), ("units", need.units))))
+    reasons.append(Reason("category", (("category", need.category),)))
+    reasons.append(
+        Reason(
+            "when",
+            (
+                ("kind", candidate.when.kind),
+                ("day", candidate.when.day),
+                ("part", candidate.when.part),
+            ),
+        )
+    )
+
+    free = max(0, candidate.capacity - candidate.seated)
+    slots = free / candidate.capacity if candidate.capacity > 0 else 0.0
+    asked = 1.0 / (1 + candidate.asked_recently)
+    fairness = 0.5 * slots + 0.5 * asked
+    reasons.append(Reason("slots", (("free", free), ("total", candidate.capacity))))
+
+    language = 1.0 if candidate.language == need.language else 0.0
+    if language and need.language != "en":
+        reasons.append(Reason("language", (("language", need.language),)))
+
+    age_days = max(0.0, (context.now - candidate.last_confirmed_at).total_seconds() / 86400)
+    freshness = 0.5 ** (age_days / cfg.freshness_half_life_days)
+    reasons.append(
+        Reason(
+            "confirmed",
+            (("days", int(age_days)),),
+            lowers=age_days > 2 * cfg.freshness_half_life_days,
+        )
+    )
+
+    if candidate.asked_recently >= cfg.fairness_mention_from:
+        reasons.append(
+            Reason(
+                "asked",
+                (("times", candidate.asked_recently), ("days", cfg.fairness_window_days)),
+                lowers=True,
+            )
+        )
+
+    missed = candidate.declined + candidate.no_reply
+    answered = candidate.accepted + missed
+    response = (candidate.accepted + cfg.response_prior_accepts) / (
+        answered + cfg.response_prior_total
+    )
+    prior = cfg.response_prior_accepts / cfg.response_prior_total
+    if missed and response < prior:
+        reasons.append(Reason("missed", (("missed", missed), ("asked", answered)), lowers=True))
+    elif candidate.accepted and response > prior:
+        reasons.append(Reason("helped", (("times", candidate.accepted),)))
+
+    factors = {
+        "distance": distance,
+        "fairness": fairness,
+        "freshness": freshness,
+        "response": response,
+        "language": language,
+    }
+    total = (
+        w.distance * distance
+        + w.fairness * fairness
+        + w.freshness * freshness
+        + w.response * response
+        + w.language * language
+    )
+    return Scored(round(100.0 * total / w.total, 3), tuple(reasons), factors)
+
+
+def _distance_text(km: float, units: str) -> str:
+    if units == "mi":
+        return _("%(n)s mi away", n=f"{km / KM_PER_MILE:.1f}")
+    if km < 0.1:
+        return _("less than 100 m away")
+    return _("%(n)s km away", n=f"{km:.1f}")
+
+
+def _when_text(kind: str, day: int, part: str) -> str:
+    if kind == "any_time":
+        return _("free any time")
+    if kind == "now":
+        return _("free now")
+    if kind == "day":
+        return str(PART_LABELS.get(("day", day, part), _("free in the next hours")))
+    return _(
+        "free %(day)s %(part)s",
+        day=str(WEEKDAY_LABELS[day % 7]),
+        part=str(DAY_PART_LABELS.get(part, "")),
+    )
+
+
+def render(reason: Reason) -> str:
+    """The reason as a sentence fragment in the current language."""
+    p = dict(reason.params)
+    key = reason.key
+    if key == "distance":
+        return _distance_text(p["km"], p.get("units", "km"))
+    if key == "category":
+        return _("offers %(category)s", category=str(p["category"]).replace("_", " "))
+    if key == "when":
+        return _when_text(p["kind"], p.get("day", 0), p.get("part", ""))
+    if key == "slots":
+        return ngettext(
+            "%(free)d of %(num)d pod slot free",
+            "%(free)d of %(num)d pod slots free",
+            p["total"],
+            free=p["free"],
+        )
+    if key == "language":
+        return _(
+            "speaks %(language)s", language=str(LANGUAGE_LABELS.get(p["language"], p["language"]))
+        )
+    if key == "confirmed":
+        if p["days"] < 1:
+            return _("confirmed today")
+        return ngettext("confirmed %(num)d day ago", "confirmed %(num)d days ago", p["days"])
+    if key == "asked" and p["days"] == 7:
+        return ngettext(
+            "asked %(num)d time this week (ranked lower)",
+            "asked %(num)d times this week (ranked lower)",
+            p["times"],
+        )
+    if key == "asked":
+        return ngettext(
+            "asked %(num)d time in %(days)d days (ranked lower)",
+            "asked %(num)d times in %(days)d days (ranked lower)",
+            p["times"],
+            days=p["days"],
+        )
+    if key == "missed":
+        return _(
+            "did not take %(missed)d of %(asked)d recent invitations (ranked lower)",
+            missed=p["missed"],
+            asked=p["asked"],
+        )
+    if key == "helped":
+        return ngettext("said yes %(num)d time before", "said yes %(num)d times before", p["times"])
+    return key
