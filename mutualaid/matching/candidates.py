@@ -17,22 +17,24 @@ over-select, and the exact filter decides.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
 from mutualaid.geo.distance import bounding_boxes, haversine_km
 from mutualaid.matching.schema import RTREE_TABLE
-from mutualaid.models.base import UTCDateTime
 
 BOX_PAD_DEG = 1e-9  # float slack so a point exactly on a box edge is never lost
 
 _SELECT = """
 SELECT o.id, o.helper_id, o.lat, o.lng, o.radius_km, {availability} AS availability,
-       o.capacity, o.last_confirmed_at, p.language
+       o.capacity, o.last_confirmed_at, p.language,
+       (SELECT rq.language FROM people AS rq WHERE rq.id = :requester_id) AS requester_language
 """
 _FILTERS = """
   AND o.status = 'active'
@@ -42,8 +44,8 @@ _FILTERS = """
   AND p.suspended_at IS NULL
   AND NOT (p.sms_preference = 'only' AND p.sms_consent = 'opted_out')
 """
-_SQL = {
-    "sqlite": _SELECT.format(availability="o.availability")
+_SQLITE = (
+    _SELECT.format(availability="o.availability")
     + f"""
 FROM {RTREE_TABLE} AS r
 JOIN offers AS o ON o.id = r.id
@@ -52,22 +54,81 @@ JOIN people AS p ON p.id = o.helper_id
 WHERE r.max_lat >= :min_lat AND r.min_lat <= :max_lat
   AND r.max_lng >= :min_lng AND r.min_lng <= :max_lng
 """
-    + _FILTERS,
-    "postgresql": _SELECT.format(availability="CAST(o.availability AS TEXT)")
+    + _FILTERS
+)
+_POSTGRES = (
+    _SELECT.format(availability="CAST(o.availability AS TEXT)")
     + """
 FROM offers AS o
 JOIN offer_categories AS oc ON oc.offer_id = o.id AND oc.category = :category
 JOIN people AS p ON p.id = o.helper_id
 WHERE point(o.lng, o.lat) <@ box(point(:min_lng, :min_lat), point(:max_lng, :max_lat))
 """
-    + _FILTERS,
-}
-_QUERIES = {
-    dialect: text(sql)
-    .bindparams(bindparam("now", type_=UTCDateTime()))
-    .columns(last_confirmed_at=UTCDateTime())
-    for dialect, sql in _SQL.items()
-}
+    + _FILTERS
+)
+
+_STATS_SELECT = """
+SELECT m.person_id,
+  SUM(CASE WHEN m.status = 'accepted' AND pd.status IN ('forming', 'active')
+      THEN 1 ELSE 0 END),
+  SUM(CASE WHEN m.invited_at >= :fair_since THEN 1 ELSE 0 END),
+  SUM(CASE WHEN m.invited_at >= :hist_since AND m.status = 'accepted' THEN 1 ELSE 0 END),
+  SUM(CASE WHEN m.invited_at >= :hist_since AND m.status = 'declined' THEN 1 ELSE 0 END),
+  SUM(CASE WHEN m.invited_at >= :hist_since AND m.status = 'expired' THEN 1 ELSE 0 END),
+  MAX(CASE WHEN pd.need_id = :need_id THEN 1 ELSE 0 END)
+FROM memberships AS m
+JOIN pods AS pd ON pd.id = m.pod_id
+WHERE m.role = 'helper' AND m.person_id {person_filter}
+GROUP BY m.person_id
+"""
+_STATS_SQLITE = _STATS_SELECT.format(person_filter="IN (SELECT value FROM json_each(:person_ids))")
+
+
+def _pyformat(sql: str) -> str:
+    """``:name`` placeholders (sqlite3's named style) to psycopg's ``%(name)s``."""
+    return re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", sql)
+
+
+_POSTGRES = _pyformat(_POSTGRES)
+_STATS_POSTGRES = _pyformat(_STATS_SELECT.format(person_filter="= ANY(:person_ids)"))
+
+
+class Driver:
+    """The session's own DBAPI connection, used directly on the hot path.
+
+    These queries run for every match request; going below SQLAlchemy's statement and
+    result layers removes most of the per-call overhead. They share the session's
+    connection and transaction (so they see its flushed, uncommitted rows). Values are
+    converted by hand: SQLite keeps datetimes as naive UTC text.
+    """
+
+    def __init__(self, session: Session) -> None:
+        session.flush()  # what the ORM would autoflush before a query
+        connection = session.connection()
+        dialect = connection.dialect.name
+        if dialect not in ("sqlite", "postgresql"):
+            raise NotImplementedError(f"matching does not support the {dialect} database")
+        self.sqlite = dialect == "sqlite"
+        self.raw = connection.connection.dbapi_connection
+
+    def execute(self, sqlite_sql: str, postgres_sql: str, params: dict[str, Any]) -> list:
+        cursor = self.raw.cursor()
+        try:
+            cursor.execute(sqlite_sql if self.sqlite else postgres_sql, params)
+            return cursor.fetchall()
+        finally:
+            cursor.close()
+
+    def param_time(self, value: datetime) -> Any:
+        if self.sqlite:
+            return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        return value
+
+    @staticmethod
+    def result_time(value: Any) -> datetime:
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +146,7 @@ class SpatialHit:
 
 
 def spatial_candidates(
-    session: Session,
+    session: Session | Driver,
     *,
     lat: float,
     lng: float,
@@ -97,11 +158,31 @@ def spatial_candidates(
     """Active offers in ``category`` whose helper is within ``radius_km`` of (lat, lng) AND
     within the offer's own radius, minus the requester and paused, suspended or unreachable
     people. Exact (haversine), ordered by offer id."""
-    dialect = session.get_bind().dialect.name
-    query = _QUERIES.get(dialect)
-    if query is None:
-        raise NotImplementedError(f"matching does not support the {dialect} database")
+    return spatial_search(
+        session if isinstance(session, Driver) else Driver(session),
+        lat=lat,
+        lng=lng,
+        radius_km=radius_km,
+        category=category,
+        requester_id=requester_id,
+        now=now,
+    )[0]
+
+
+def spatial_search(
+    driver: Driver,
+    *,
+    lat: float,
+    lng: float,
+    radius_km: float,
+    category: str,
+    requester_id: int | None,
+    now: datetime,
+) -> tuple[list[SpatialHit], str | None]:
+    """:func:`spatial_candidates` plus the requester's language (None without candidates)."""
     hits: dict[int, SpatialHit] = {}
+    requester_language = None
+    now_param = driver.param_time(now)
     for box in bounding_boxes(lat, lng, radius_km):
         params = {
             "min_lat": box.min_lat - BOX_PAD_DEG,
@@ -110,17 +191,17 @@ def spatial_candidates(
             "max_lng": box.max_lng + BOX_PAD_DEG,
             "category": category,
             "requester_id": requester_id if requester_id is not None else -1,
-            "now": now,
+            "now": now_param,
         }
-        for oid, pid, olat, olng, oradius, avail, cap, confirmed, language in session.execute(
-            query, params
-        ):
+        for row in driver.execute(_SQLITE, _POSTGRES, params):
+            oid, pid, olat, olng, reach, avail, cap, confirmed, language, requester_language = row
             if oid in hits:
                 continue
             d = haversine_km(lat, lng, olat, olng)
-            if d <= radius_km and d <= oradius:
-                hits[oid] = SpatialHit(oid, pid, d, oradius, avail, cap, confirmed, language)
-    return [hits[k] for k in sorted(hits)]
+            if d <= radius_km and d <= reach:
+                confirmed = driver.result_time(confirmed)
+                hits[oid] = SpatialHit(oid, pid, d, reach, avail, cap, confirmed, language)
+    return [hits[k] for k in sorted(hits)], requester_language
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,30 +218,9 @@ class PodHistory:
 
 NO_HISTORY = PodHistory()
 
-_STATS_SQL = text(
-    """
-SELECT m.person_id,
-  SUM(CASE WHEN m.status = 'accepted' AND pd.status IN ('forming', 'active')
-      THEN 1 ELSE 0 END),
-  SUM(CASE WHEN m.invited_at >= :fair_since THEN 1 ELSE 0 END),
-  SUM(CASE WHEN m.invited_at >= :hist_since AND m.status = 'accepted' THEN 1 ELSE 0 END),
-  SUM(CASE WHEN m.invited_at >= :hist_since AND m.status = 'declined' THEN 1 ELSE 0 END),
-  SUM(CASE WHEN m.invited_at >= :hist_since AND m.status = 'expired' THEN 1 ELSE 0 END),
-  MAX(CASE WHEN pd.need_id = :need_id THEN 1 ELSE 0 END)
-FROM memberships AS m
-JOIN pods AS pd ON pd.id = m.pod_id
-WHERE m.role = 'helper' AND m.person_id IN :person_ids
-GROUP BY m.person_id
-"""
-).bindparams(
-    bindparam("person_ids", expanding=True),
-    bindparam("fair_since", type_=UTCDateTime()),
-    bindparam("hist_since", type_=UTCDateTime()),
-)
-
 
 def membership_stats(
-    session: Session,
+    session: Session | Driver,
     person_ids: Iterable[int],
     *,
     need_id: int | None,
@@ -172,13 +232,15 @@ def membership_stats(
     ids = sorted(set(person_ids))
     if not ids:
         return {}
-    rows = session.execute(
-        _STATS_SQL,
+    driver = session if isinstance(session, Driver) else Driver(session)
+    rows = driver.execute(
+        _STATS_SQLITE,
+        _STATS_POSTGRES,
         {
-            "person_ids": ids,
+            "person_ids": json.dumps(ids) if driver.sqlite else ids,
             "need_id": need_id if need_id is not None else -1,
-            "fair_since": now - timedelta(days=fairness_days),
-            "hist_since": now - timedelta(days=history_days),
+            "fair_since": driver.param_time(now - timedelta(days=fairness_days)),
+            "hist_since": driver.param_time(now - timedelta(days=history_days)),
         },
     )
     return {

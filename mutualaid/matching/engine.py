@@ -15,20 +15,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import has_request_context
+from flask_babel import get_translations
 from sqlalchemy.orm import Session
 
 from mutualaid.i18n import in_language
 from mutualaid.matching.availability import Horizon, as_text, fits, horizon_for, zone
-from mutualaid.matching.candidates import (
-    NO_HISTORY,
-    membership_stats,
-    spatial_candidates,
-)
+from mutualaid.matching.candidates import NO_HISTORY, Driver, membership_stats, spatial_search
 from mutualaid.matching.config import MatchingConfig, load_config
 from mutualaid.matching.scoring import Candidate, Context, NeedFacts, Reason, score
 from mutualaid.models.base import utcnow
 from mutualaid.models.needs import Need
-from mutualaid.models.people import Person
 from mutualaid.models.places import Area
 
 
@@ -83,12 +79,12 @@ def find_matches(
     radius = resolve_radius_km(need, radius_km, cfg)
 
     area = session.get(Area, need.area_id) if need.area_id is not None else None
-    requester = session.get(Person, need.requester_id) if need.requester_id is not None else None
     tz = zone(area.timezone if area else None, cfg.default_timezone)
     horizon: Horizon = horizon_for(need.urgency, now, tz, dict(cfg.horizon_hours))
 
-    hits = spatial_candidates(
-        session,
+    driver = Driver(session)
+    hits, requester_language = spatial_search(
+        driver,
         lat=need.lat,
         lng=need.lng,
         radius_km=radius,
@@ -104,7 +100,7 @@ def find_matches(
     if not available:
         return []
     history = membership_stats(
-        session,
+        driver,
         (hit.person_id for hit, _ in available),
         need_id=need.id,
         now=now,
@@ -115,7 +111,7 @@ def find_matches(
     facts = NeedFacts(
         category=need.category,
         urgency=need.urgency,
-        language=requester.language if requester else "en",
+        language=requester_language or "en",
         radius_km=radius,
         units=area.units if area else "km",
     )
@@ -148,18 +144,20 @@ def find_matches(
 
     ranked = sorted(best.values(), key=lambda item: item[:3])[:limit]
     if language is None and has_request_context():
-        return [_match(item) for item in ranked]
+        translations = get_translations()
+        return [_match(item, translations) for item in ranked]
     with in_language(language or "en"):
-        return [_match(item) for item in ranked]
+        translations = get_translations()
+        return [_match(item, translations) for item in ranked]
 
 
-def _match(item: tuple[float, float, int, Candidate, tuple[Reason, ...]]) -> Match:
+def _match(item: tuple[float, float, int, Candidate, tuple[Reason, ...]], translations) -> Match:
     neg_score, _distance, _offer, candidate, reasons = item
     return Match(
         person_id=candidate.person_id,
         offer_id=candidate.offer_id,
         distance_km=round(candidate.distance_km, 3),
         score=-neg_score,
-        reasons=tuple(r.text() for r in reasons),
+        reasons=tuple(r.text(translations) for r in reasons),
         details=reasons,
     )

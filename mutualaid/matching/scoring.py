@@ -24,38 +24,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from mutualaid.i18n import _, _l, ngettext
+from flask_babel import get_translations
+
 from mutualaid.matching.availability import When
 from mutualaid.matching.config import MatchingConfig
 
 KM_PER_MILE = 1.609344
-
-LANGUAGE_LABELS = {"en": _l("English"), "es": _l("Spanish")}
-PART_LABELS = {
-    ("day", 0, "morning"): _l("free this morning"),
-    ("day", 0, "afternoon"): _l("free this afternoon"),
-    ("day", 0, "evening"): _l("free this evening"),
-    ("day", 0, "night"): _l("free tonight"),
-    ("day", 1, "morning"): _l("free tomorrow morning"),
-    ("day", 1, "afternoon"): _l("free tomorrow afternoon"),
-    ("day", 1, "evening"): _l("free tomorrow evening"),
-    ("day", 1, "night"): _l("free tomorrow night"),
-}
-WEEKDAY_LABELS = (
-    _l("Monday"),
-    _l("Tuesday"),
-    _l("Wednesday"),
-    _l("Thursday"),
-    _l("Friday"),
-    _l("Saturday"),
-    _l("Sunday"),
-)
-DAY_PART_LABELS = {
-    "morning": _l("morning"),
-    "afternoon": _l("afternoon"),
-    "evening": _l("evening"),
-    "night": _l("night"),
-}
 
 
 @dataclass(frozen=True)
@@ -103,8 +77,8 @@ class Reason:
     params: tuple[tuple[str, Any], ...] = ()
     lowers: bool = False
 
-    def text(self) -> str:
-        return render(self)
+    def text(self, translations: Any = None) -> str:
+        return render(self, translations)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form (e.g. for ``Membership.reasons``), re-renderable later."""
@@ -196,72 +170,102 @@ def score(need: NeedFacts, candidate: Candidate, context: Context) -> Scored:
     return Scored(round(100.0 * total / w.total, 3), tuple(reasons), factors)
 
 
-def _distance_text(km: float, units: str) -> str:
-    if units == "mi":
-        return _("%(n)s mi away", n=f"{km / KM_PER_MILE:.1f}")
-    if km < 0.1:
-        return _("less than 100 m away")
-    return _("%(n)s km away", n=f"{km:.1f}")
-
-
-def _when_text(kind: str, day: int, part: str) -> str:
-    if kind == "any_time":
-        return _("free any time")
-    if kind == "now":
-        return _("free now")
-    if kind == "day":
-        return str(PART_LABELS.get(("day", day, part), _("free in the next hours")))
-    return _(
-        "free %(day)s %(part)s",
-        day=str(WEEKDAY_LABELS[day % 7]),
-        part=str(DAY_PART_LABELS.get(part, "")),
-    )
-
-
-def render(reason: Reason) -> str:
-    """The reason as a sentence fragment in the current language."""
+def render(reason: Reason, translations: Any = None) -> str:
+    """The reason as a sentence fragment in the current language (``translations``: a
+    gettext translations object, fetched once by callers rendering many reasons)."""
+    tr = translations if translations is not None else get_translations()
+    gettext, ngettext = tr.gettext, tr.ngettext
     p = dict(reason.params)
     key = reason.key
     if key == "distance":
-        return _distance_text(p["km"], p.get("units", "km"))
+        km, units = p["km"], p.get("units", "km")
+        if units == "mi":
+            return gettext("%(n)s mi away") % {"n": f"{km / KM_PER_MILE:.1f}"}
+        if km < 0.1:
+            return gettext("less than 100 m away")
+        return gettext("%(n)s km away") % {"n": f"{km:.1f}"}
     if key == "category":
-        return _("offers %(category)s", category=str(p["category"]).replace("_", " "))
+        return gettext("offers %(category)s") % {"category": str(p["category"]).replace("_", " ")}
     if key == "when":
-        return _when_text(p["kind"], p.get("day", 0), p.get("part", ""))
+        return _when_text(gettext, p["kind"], p.get("day", 0), p.get("part", ""))
     if key == "slots":
         return ngettext(
             "%(free)d of %(num)d pod slot free",
             "%(free)d of %(num)d pod slots free",
             p["total"],
-            free=p["free"],
-        )
+        ) % {"free": p["free"], "num": p["total"]}
     if key == "language":
-        return _(
-            "speaks %(language)s", language=str(LANGUAGE_LABELS.get(p["language"], p["language"]))
-        )
+        names = {"en": gettext("English"), "es": gettext("Spanish")}
+        return gettext("speaks %(language)s") % {
+            "language": names.get(p["language"], p["language"])
+        }
     if key == "confirmed":
         if p["days"] < 1:
-            return _("confirmed today")
-        return ngettext("confirmed %(num)d day ago", "confirmed %(num)d days ago", p["days"])
+            return gettext("confirmed today")
+        return ngettext("confirmed %(num)d day ago", "confirmed %(num)d days ago", p["days"]) % {
+            "num": p["days"]
+        }
     if key == "asked" and p["days"] == 7:
         return ngettext(
             "asked %(num)d time this week (ranked lower)",
             "asked %(num)d times this week (ranked lower)",
             p["times"],
-        )
+        ) % {"num": p["times"]}
     if key == "asked":
         return ngettext(
             "asked %(num)d time in %(days)d days (ranked lower)",
             "asked %(num)d times in %(days)d days (ranked lower)",
             p["times"],
-            days=p["days"],
-        )
+        ) % {"num": p["times"], "days": p["days"]}
     if key == "missed":
-        return _(
-            "did not take %(missed)d of %(asked)d recent invitations (ranked lower)",
-            missed=p["missed"],
-            asked=p["asked"],
-        )
+        return gettext("did not take %(missed)d of %(asked)d recent invitations (ranked lower)") % {
+            "missed": p["missed"],
+            "asked": p["asked"],
+        }
     if key == "helped":
-        return ngettext("said yes %(num)d time before", "said yes %(num)d times before", p["times"])
+        return ngettext(
+            "said yes %(num)d time before", "said yes %(num)d times before", p["times"]
+        ) % {"num": p["times"]}
     return key
+
+
+def _when_text(gettext: Any, kind: str, day: int, part: str) -> str:
+    if kind == "any_time":
+        return gettext("free any time")
+    if kind == "now":
+        return gettext("free now")
+    if kind == "day" and day == 0:
+        parts = {
+            "morning": gettext("free this morning"),
+            "afternoon": gettext("free this afternoon"),
+            "evening": gettext("free this evening"),
+            "night": gettext("free tonight"),
+        }
+        return parts.get(part, gettext("free in the next hours"))
+    if kind == "day":
+        parts = {
+            "morning": gettext("free tomorrow morning"),
+            "afternoon": gettext("free tomorrow afternoon"),
+            "evening": gettext("free tomorrow evening"),
+            "night": gettext("free tomorrow night"),
+        }
+        return parts.get(part, gettext("free in the next hours"))
+    weekdays = (
+        gettext("Monday"),
+        gettext("Tuesday"),
+        gettext("Wednesday"),
+        gettext("Thursday"),
+        gettext("Friday"),
+        gettext("Saturday"),
+        gettext("Sunday"),
+    )
+    parts = {
+        "morning": gettext("morning"),
+        "afternoon": gettext("afternoon"),
+        "evening": gettext("evening"),
+        "night": gettext("night"),
+    }
+    return gettext("free %(day)s %(part)s") % {
+        "day": weekdays[day % 7],
+        "part": parts.get(part, ""),
+    }
