@@ -27,44 +27,44 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from mutualaid.geo.distance import bounding_boxes, haversine_km
-from mutualaid.matching.schema import RTREE_TABLE
+from mutualaid.matching.schema import PG_SPOTS_TABLE, RTREE_CODES, RTREE_TABLE
 
 BOX_PAD_DEG = 1e-9  # float slack so a point exactly on a box edge is never lost
 
-_SELECT = """
-SELECT o.id, o.helper_id, o.lat, o.lng, o.radius_km, {availability} AS availability,
-       o.capacity, o.last_confirmed_at, p.language,
-       (SELECT rq.language FROM people AS rq WHERE rq.id = :requester_id) AS requester_language
-"""
-_FILTERS = """
-  AND o.status = 'active'
-  AND (o.expires_at IS NULL OR o.expires_at > :now)
-  AND o.helper_id <> :requester_id
+_REQUESTER_LANGUAGE = "(SELECT rq.language FROM people AS rq WHERE rq.id = :requester_id)"
+_PERSON_FILTERS = """
   AND p.paused_at IS NULL
   AND p.suspended_at IS NULL
   AND NOT (p.sms_preference = 'only' AND p.sms_consent = 'opted_out')
 """
+# Only active, located offers have index entries (the triggers see to it).
 _SQLITE = (
-    _SELECT.format(availability="o.availability")
-    + f"""
+    f"""
+SELECT r.offer_id, r.helper_id, r.lat, r.lng, r.radius_km, r.availability, r.capacity,
+       r.last_confirmed_at, p.language, {_REQUESTER_LANGUAGE}
 FROM {RTREE_TABLE} AS r
-JOIN offers AS o ON o.id = r.id
-JOIN offer_categories AS oc ON oc.offer_id = o.id AND oc.category = :category
-JOIN people AS p ON p.id = o.helper_id
-WHERE r.max_lat >= :min_lat AND r.min_lat <= :max_lat
+JOIN people AS p ON p.id = r.helper_id
+WHERE r.min_cat <= :code AND r.max_cat >= :code
+  AND r.max_lat >= :min_lat AND r.min_lat <= :max_lat
   AND r.max_lng >= :min_lng AND r.min_lng <= :max_lng
-"""
-    + _FILTERS
+  AND (r.expires_at IS NULL OR r.expires_at > :now)
+  AND r.helper_id <> :requester_id
+"""  # noqa: S608 (constant names, no input)
+    + _PERSON_FILTERS
 )
+_SQLITE_CODE = f"SELECT code FROM {RTREE_CODES} WHERE category = :category"  # noqa: S608
 _POSTGRES = (
-    _SELECT.format(availability="CAST(o.availability AS TEXT)")
-    + """
-FROM offers AS o
-JOIN offer_categories AS oc ON oc.offer_id = o.id AND oc.category = :category
-JOIN people AS p ON p.id = o.helper_id
-WHERE point(o.lng, o.lat) <@ box(point(:min_lng, :min_lat), point(:max_lng, :max_lat))
-"""
-    + _FILTERS
+    f"""
+SELECT s.offer_id, s.helper_id, s.lat, s.lng, s.radius_km, s.availability, s.capacity,
+       s.last_confirmed_at, p.language, {_REQUESTER_LANGUAGE}
+FROM {PG_SPOTS_TABLE} AS s
+JOIN people AS p ON p.id = s.helper_id
+WHERE s.category = :category
+  AND s.pt <@ box(point(:min_lng, :min_lat), point(:max_lng, :max_lat))
+  AND (s.expires_at IS NULL OR s.expires_at > :now)
+  AND s.helper_id <> :requester_id
+"""  # noqa: S608 (constant names, no input)
+    + _PERSON_FILTERS
 )
 
 _STATS_SELECT = """
@@ -183,6 +183,12 @@ def spatial_search(
     hits: dict[int, SpatialHit] = {}
     requester_language = None
     now_param = driver.param_time(now)
+    code = None
+    if driver.sqlite:
+        rows = driver.execute(_SQLITE_CODE, "", {"category": category})
+        if not rows:
+            return [], None  # nobody has ever offered this category
+        code = rows[0][0]
     for box in bounding_boxes(lat, lng, radius_km):
         params = {
             "min_lat": box.min_lat - BOX_PAD_DEG,
@@ -190,6 +196,7 @@ def spatial_search(
             "min_lng": box.min_lng - BOX_PAD_DEG,
             "max_lng": box.max_lng + BOX_PAD_DEG,
             "category": category,
+            "code": code,
             "requester_id": requester_id if requester_id is not None else -1,
             "now": now_param,
         }

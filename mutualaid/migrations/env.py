@@ -4,7 +4,7 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
-from mutualaid.matching.schema import include_object  # spatial index objects (issue 4)
+from mutualaid.matching.schema import include_name, include_object  # spatial index (issue 4)
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -64,6 +64,7 @@ def run_migrations_offline():
         target_metadata=get_metadata(),
         literal_binds=True,
         include_object=include_object,
+        include_name=include_name,
     )
 
     with context.begin_transaction():
@@ -96,6 +97,7 @@ def run_migrations_online():
 
     with connectable.connect() as connection:
         conf_args.setdefault("include_object", include_object)
+        conf_args.setdefault("include_name", include_name)
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():

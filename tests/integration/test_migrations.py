@@ -4,13 +4,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from mutualaid.extensions import db
-from mutualaid.matching.schema import include_object
+from mutualaid.matching.schema import include_name, include_object
 from mutualaid.models import Base
 
 
 def test_migrations_match_the_models(app):
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"include_object": include_object})
+        context = MigrationContext.configure(
+            conn, opts={"include_object": include_object, "include_name": include_name}
+        )
         diff = compare_metadata(context, Base.metadata)
     assert diff == [], f"models and migrations differ; run flask db migrate: {diff}"
 
