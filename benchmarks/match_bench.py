@@ -325,12 +325,15 @@ def analyze(engine) -> None:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("VACUUM ANALYZE")
     else:
+        engine.dispose()  # no pooled connection may hold the WAL open
         with engine.connect() as conn:
             conn.exec_driver_sql("ANALYZE")
             conn.commit()
             # Fold the bulk load's write-ahead log into the database file: reads through a
             # large un-checkpointed WAL are slower and would not be production's state.
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy, _log, _done = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+            if busy:
+                raise RuntimeError("could not checkpoint the WAL after loading")
 
 
 # ---------------------------------------------------------------- measurements

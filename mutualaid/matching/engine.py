@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask import has_request_context
 from flask_babel import get_translations
@@ -22,7 +23,15 @@ from mutualaid.i18n import in_language
 from mutualaid.matching.availability import Horizon, as_text, fits, horizon_for, zone
 from mutualaid.matching.candidates import NO_HISTORY, Driver, membership_stats, spatial_search
 from mutualaid.matching.config import MatchingConfig, load_config
-from mutualaid.matching.scoring import Candidate, Context, NeedFacts, Reason, score
+from mutualaid.matching.scoring import (
+    Candidate,
+    Context,
+    NeedFacts,
+    Reason,
+    Scored,
+    score,
+    score_value,
+)
 from mutualaid.models.base import utcnow
 from mutualaid.models.needs import Need
 from mutualaid.models.places import Area
@@ -116,7 +125,7 @@ def find_matches(
         units=area.units if area else "km",
     )
     context = Context(now=now, config=cfg)
-    best: dict[int, tuple[float, float, int, Candidate, tuple[Reason, ...]]] = {}
+    best: dict[int, tuple[float, float, int, Candidate]] = {}
     for hit, when in available:
         past = history.get(hit.person_id, NO_HISTORY)
         if past.invited_to_need or past.seated >= hit.capacity:
@@ -136,28 +145,30 @@ def find_matches(
             last_confirmed_at=hit.last_confirmed_at,
             when=when,
         )
-        scored = score(facts, candidate, context)
-        key = (-scored.score, hit.distance_km, hit.offer_id)
+        key = (-score_value(facts, candidate, context), hit.distance_km, hit.offer_id)
         current = best.get(hit.person_id)
         if current is None or key < current[:3]:
-            best[hit.person_id] = (*key, candidate, scored.reasons)
+            best[hit.person_id] = (*key, candidate)
 
-    ranked = sorted(best.values(), key=lambda item: item[:3])[:limit]
+    # Reasons only for the few that are shown.
+    ranked = [
+        (candidate, score(facts, candidate, context))
+        for *_key, candidate in sorted(best.values(), key=lambda item: item[:3])[:limit]
+    ]
     if language is None and has_request_context():
         translations = get_translations()
-        return [_match(item, translations) for item in ranked]
+        return [_match(c, scored, translations) for c, scored in ranked]
     with in_language(language or "en"):
         translations = get_translations()
-        return [_match(item, translations) for item in ranked]
+        return [_match(c, scored, translations) for c, scored in ranked]
 
 
-def _match(item: tuple[float, float, int, Candidate, tuple[Reason, ...]], translations) -> Match:
-    neg_score, _distance, _offer, candidate, reasons = item
+def _match(candidate: Candidate, scored: Scored, translations: Any) -> Match:
     return Match(
         person_id=candidate.person_id,
         offer_id=candidate.offer_id,
         distance_km=round(candidate.distance_km, 3),
-        score=-neg_score,
-        reasons=tuple(r.text(translations) for r in reasons),
-        details=reasons,
+        score=scored.score,
+        reasons=tuple(r.text(translations) for r in scored.reasons),
+        details=scored.reasons,
     )

@@ -43,7 +43,7 @@ class NeedFacts:
     units: str = "km"  # the area's display units: km | mi
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Candidate:
     """One offer that passed every filter, with the facts that rank it."""
 
@@ -92,82 +92,77 @@ class Scored:
     factors: dict[str, float] = field(default_factory=dict)
 
 
-def score(need: NeedFacts, candidate: Candidate, context: Context) -> Scored:
-    """Score ``candidate`` for ``need``: 0..100, higher first, with its reasons."""
+def factors(need: NeedFacts, candidate: Candidate, context: Context) -> dict[str, float]:
+    """Each factor in [0, 1] (see the module docstring)."""
     cfg = context.config
-    w = cfg.weights
-    reasons: list[Reason] = []
-
     effective = min(need.radius_km, candidate.offer_radius_km)
     distance = max(0.0, 1.0 - candidate.distance_km / effective) if effective > 0 else 1.0
-    reasons.append(Reason("distance", (("km", candidate.distance_km), ("units", need.units))))
-    reasons.append(Reason("category", (("category", need.category),)))
-    reasons.append(
-        Reason(
-            "when",
-            (
-                ("kind", candidate.when.kind),
-                ("day", candidate.when.day),
-                ("part", candidate.when.part),
-            ),
-        )
-    )
-
     free = max(0, candidate.capacity - candidate.seated)
     slots = free / candidate.capacity if candidate.capacity > 0 else 0.0
-    asked = 1.0 / (1 + candidate.asked_recently)
-    fairness = 0.5 * slots + 0.5 * asked
-    reasons.append(Reason("slots", (("free", free), ("total", candidate.capacity))))
-
-    language = 1.0 if candidate.language == need.language else 0.0
-    if language and need.language != "en":
-        reasons.append(Reason("language", (("language", need.language),)))
-
+    fairness = 0.5 * slots + 0.5 / (1 + candidate.asked_recently)
     age_days = max(0.0, (context.now - candidate.last_confirmed_at).total_seconds() / 86400)
     freshness = 0.5 ** (age_days / cfg.freshness_half_life_days)
-    reasons.append(
-        Reason(
-            "confirmed",
-            (("days", int(age_days)),),
-            lowers=age_days > 2 * cfg.freshness_half_life_days,
-        )
-    )
-
-    if candidate.asked_recently >= cfg.fairness_mention_from:
-        reasons.append(
-            Reason(
-                "asked",
-                (("times", candidate.asked_recently), ("days", cfg.fairness_window_days)),
-                lowers=True,
-            )
-        )
-
-    missed = candidate.declined + candidate.no_reply
-    answered = candidate.accepted + missed
+    answered = candidate.accepted + candidate.declined + candidate.no_reply
     response = (candidate.accepted + cfg.response_prior_accepts) / (
         answered + cfg.response_prior_total
     )
-    prior = cfg.response_prior_accepts / cfg.response_prior_total
-    if missed and response < prior:
-        reasons.append(Reason("missed", (("missed", missed), ("asked", answered)), lowers=True))
-    elif candidate.accepted and response > prior:
-        reasons.append(Reason("helped", (("times", candidate.accepted),)))
-
-    factors = {
+    return {
         "distance": distance,
         "fairness": fairness,
         "freshness": freshness,
         "response": response,
-        "language": language,
+        "language": 1.0 if candidate.language == need.language else 0.0,
     }
+
+
+def score_value(need: NeedFacts, candidate: Candidate, context: Context) -> float:
+    """The score alone (0..100): what ranking needs for every candidate; :func:`score` adds
+    the reasons for the few that are shown."""
+    f = factors(need, candidate, context)
+    w = context.config.weights
     total = (
-        w.distance * distance
-        + w.fairness * fairness
-        + w.freshness * freshness
-        + w.response * response
-        + w.language * language
+        w.distance * f["distance"]
+        + w.fairness * f["fairness"]
+        + w.freshness * f["freshness"]
+        + w.response * f["response"]
+        + w.language * f["language"]
     )
-    return Scored(round(100.0 * total / w.total, 3), tuple(reasons), factors)
+    return round(100.0 * total / w.total, 3)
+
+
+def score(need: NeedFacts, candidate: Candidate, context: Context) -> Scored:
+    """Score ``candidate`` for ``need``: 0..100, higher first, with its reasons."""
+    cfg = context.config
+    c = candidate
+    reasons: list[Reason] = [
+        Reason("distance", (("km", c.distance_km), ("units", need.units))),
+        Reason("category", (("category", need.category),)),
+        Reason("when", (("kind", c.when.kind), ("day", c.when.day), ("part", c.when.part))),
+        Reason("slots", (("free", max(0, c.capacity - c.seated)), ("total", c.capacity))),
+    ]
+    if c.language == need.language and need.language != "en":
+        reasons.append(Reason("language", (("language", need.language),)))
+    age_days = max(0.0, (context.now - c.last_confirmed_at).total_seconds() / 86400)
+    stale = age_days > 2 * cfg.freshness_half_life_days
+    reasons.append(Reason("confirmed", (("days", int(age_days)),), lowers=stale))
+    if c.asked_recently >= cfg.fairness_mention_from:
+        reasons.append(
+            Reason(
+                "asked",
+                (("times", c.asked_recently), ("days", cfg.fairness_window_days)),
+                lowers=True,
+            )
+        )
+    f = factors(need, c, context)
+    missed = c.declined + c.no_reply
+    prior = cfg.response_prior_accepts / cfg.response_prior_total
+    if missed and f["response"] < prior:
+        reasons.append(
+            Reason("missed", (("missed", missed), ("asked", c.accepted + missed)), lowers=True)
+        )
+    elif c.accepted and f["response"] > prior:
+        reasons.append(Reason("helped", (("times", c.accepted),)))
+    return Scored(score_value(need, c, context), tuple(reasons), f)
 
 
 def render(reason: Reason, translations: Any = None) -> str:

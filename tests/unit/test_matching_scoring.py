@@ -162,3 +162,11 @@ def test_bad_config_is_refused_with_the_key_named(tmp_path: Path):
         parse_config(raw)
     with pytest.raises(MatchingConfigError, match="not found"):
         load_config(tmp_path / "missing.toml")
+
+
+def test_ranking_score_equals_the_explained_score():
+    from mutualaid.matching.scoring import score_value
+
+    for changes in ({}, {"declined": 3}, {"asked_recently": 2, "seated": 1}, {"distance_km": 4.9}):
+        candidate = dataclasses.replace(BASE, **changes)
+        assert score_value(NEED, candidate, CTX) == score(NEED, candidate, CTX).score
