@@ -83,6 +83,56 @@ def make_need(requester: Person, *, at: tuple[float, float] = (40.7142, -73.9614
     return need
 
 
+# --- matching (issue 4): offers and needs with sensible defaults -------------------------
+# A point in Williamsburg, Brooklyn; tests move things around it with geo offsets.
+HOME_LAT, HOME_LNG = 40.7081, -73.9571
+
+
+def make_raw_offer(helper: Person | None = None, **kw):
+    """A bare Offer row (no domain rules) at HOME or ``lat``/``lng``; groceries by default."""
+    from mutualaid.models import Offer
+
+    helper = helper or make_person()
+    categories = kw.pop("categories", ["groceries"])
+    offer = Offer(
+        helper_id=helper.id,
+        lat=kw.pop("lat", HOME_LAT),
+        lng=kw.pop("lng", HOME_LNG),
+        radius_km=kw.pop("radius_km", 5.0),
+        availability=kw.pop("availability", {"any_time": True}),
+        capacity=kw.pop("capacity", 1),
+        status=kw.pop("status", "active"),
+        location_status=kw.pop("location_status", "ok"),
+        **kw,
+    )
+    offer.set_categories(categories)
+    db.session.add(offer)
+    db.session.flush()
+    return offer
+
+
+def make_raw_need(requester: Person | None = None, **kw):
+    """A bare Need row (no pod is formed) at HOME or ``lat``/``lng``; groceries, "today"."""
+    from mutualaid.models import Need
+
+    requester = requester or make_person()
+    n = next(_seq)
+    need = Need(
+        code=kw.pop("code", _code(n)),
+        requester_id=requester.id,
+        category=kw.pop("category", "groceries"),
+        urgency=kw.pop("urgency", "today"),
+        people_needed=kw.pop("people_needed", 1),
+        lat=kw.pop("lat", HOME_LAT),
+        lng=kw.pop("lng", HOME_LNG),
+        location_status=kw.pop("location_status", "ok"),
+        **kw,
+    )
+    db.session.add(need)
+    db.session.flush()
+    return need
+
+
 def make_offer(helper: Person, *, at: tuple[float, float] = (40.7150, -73.9540), **kw):
     from mutualaid.geo.geocoding import Place
     from mutualaid.locations import found
@@ -102,3 +152,12 @@ def make_offer(helper: Person, *, at: tuple[float, float] = (40.7150, -73.9540),
         setattr(offer, key, value)
     db.session.flush()
     return offer
+
+
+def _code(n: int) -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    out = ""
+    for _ in range(4):
+        n, r = divmod(n, len(alphabet))
+        out += alphabet[r]
+    return out

@@ -263,3 +263,28 @@ def mark_read():
     )
     db.session.commit()
     return redirect(url_for("pods.notifications"), 303)
+
+
+@bp.app_template_filter("reason")
+def reason_text(reason: object) -> str:
+    """A stored match reason (structured, see matching.Reason) in the viewer's language."""
+    if isinstance(reason, dict) and "key" in reason:
+        from mutualaid.matching import Reason
+
+        return Reason(
+            key=reason["key"],
+            params=tuple((reason.get("params") or {}).items()),
+            lowers=bool(reason.get("lowers")),
+        ).text()
+    return str(reason)
+
+
+@bp.app_template_filter("time_left")
+def time_left(when) -> str:
+    """'2 h 40 min left' until ``when``."""
+    if when is None:
+        return ""
+    minutes = max(0, int((when - utcnow()).total_seconds() // 60))
+    if minutes >= 120:
+        return _("%(h)s h left", h=minutes // 60)
+    return _("%(m)s min left", m=minutes)

@@ -1,0 +1,263 @@
+"""Candidates: which offers may be asked for a need. The spatial query lives here.
+
+1. Index prefilter: the need's search circle becomes one or two lat/lng boxes
+   (``geo.distance.bounding_boxes``: poles and the antimeridian handled), and the database's
+   spatial index returns the active offers inside them (SQLite: the ``offer_rtree`` R*Tree
+   kept in sync by triggers; PostgreSQL: a GiST index on ``point(lng, lat)``). The same query
+   drops the wrong category, the requester, paused, suspended and unreachable people
+   (SMS-only and opted out) and expired offers.
+2. Exact filter in Python: haversine distance within BOTH the offer's radius and the need's
+   search radius.
+3. :func:`membership_stats` then reads, for the survivors only, the pod history that excludes
+   people at capacity or already invited to this need and feeds fairness and response.
+
+Never loops over all offers; the boxes are slightly padded so the prefilter can only
+over-select, and the exact filter decides.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from mutualaid.geo.distance import bounding_boxes, haversine_km
+from mutualaid.matching.schema import PG_SPOTS_TABLE, RTREE_CODES, RTREE_TABLE
+
+BOX_PAD_DEG = 1e-9  # float slack so a point exactly on a box edge is never lost
+
+_REQUESTER_LANGUAGE = "(SELECT rq.language FROM people AS rq WHERE rq.id = :requester_id)"
+_PERSON_FILTERS = """
+  AND p.paused_at IS NULL
+  AND p.suspended_at IS NULL
+  AND NOT (p.sms_preference = 'only' AND p.sms_consent = 'opted_out')
+"""
+# Only active, located offers have index entries (the triggers see to it).
+_SQLITE = (
+    f"""
+SELECT r.offer_id, r.helper_id, r.lat, r.lng, r.radius_km, r.availability, r.capacity,
+       r.last_confirmed_at, p.language, {_REQUESTER_LANGUAGE}
+FROM {RTREE_TABLE} AS r
+JOIN people AS p ON p.id = r.helper_id
+WHERE r.min_cat <= :code AND r.max_cat >= :code
+  AND r.max_lat >= :min_lat AND r.min_lat <= :max_lat
+  AND r.max_lng >= :min_lng AND r.min_lng <= :max_lng
+  AND (r.expires_at IS NULL OR r.expires_at > :now)
+  AND r.helper_id <> :requester_id
+"""  # noqa: S608 (constant names, no input)
+    + _PERSON_FILTERS
+)
+_SQLITE_CODE = f"SELECT code FROM {RTREE_CODES} WHERE category = :category"  # noqa: S608
+_POSTGRES = (
+    f"""
+SELECT s.offer_id, s.helper_id, s.lat, s.lng, s.radius_km, s.availability, s.capacity,
+       s.last_confirmed_at, p.language, {_REQUESTER_LANGUAGE}
+FROM {PG_SPOTS_TABLE} AS s
+JOIN people AS p ON p.id = s.helper_id
+WHERE s.category = :category
+  AND s.pt <@ box(point(:min_lng, :min_lat), point(:max_lng, :max_lat))
+  AND (s.expires_at IS NULL OR s.expires_at > :now)
+  AND s.helper_id <> :requester_id
+"""  # noqa: S608 (constant names, no input)
+    + _PERSON_FILTERS
+)
+
+_STATS_SELECT = """
+SELECT m.person_id,
+  SUM(CASE WHEN m.status = 'accepted' AND pd.status IN ('forming', 'active')
+      THEN 1 ELSE 0 END),
+  SUM(CASE WHEN m.invited_at >= :fair_since THEN 1 ELSE 0 END),
+  SUM(CASE WHEN m.invited_at >= :hist_since AND m.status = 'accepted' THEN 1 ELSE 0 END),
+  SUM(CASE WHEN m.invited_at >= :hist_since AND m.status = 'declined' THEN 1 ELSE 0 END),
+  SUM(CASE WHEN m.invited_at >= :hist_since AND m.status = 'expired' THEN 1 ELSE 0 END),
+  MAX(CASE WHEN pd.need_id = :need_id THEN 1 ELSE 0 END)
+FROM memberships AS m
+JOIN pods AS pd ON pd.id = m.pod_id
+WHERE m.role = 'helper' AND m.person_id {person_filter}
+GROUP BY m.person_id
+"""
+_STATS_SQLITE = _STATS_SELECT.format(person_filter="IN (SELECT value FROM json_each(:person_ids))")
+
+
+def _pyformat(sql: str) -> str:
+    """``:name`` placeholders (sqlite3's named style) to psycopg's ``%(name)s``."""
+    return re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", sql)
+
+
+_POSTGRES = _pyformat(_POSTGRES)
+_STATS_POSTGRES = _pyformat(_STATS_SELECT.format(person_filter="= ANY(:person_ids)"))
+
+
+class Driver:
+    """The session's own DBAPI connection, used directly on the hot path.
+
+    These queries run for every match request; going below SQLAlchemy's statement and
+    result layers removes most of the per-call overhead. They share the session's
+    connection and transaction (so they see its flushed, uncommitted rows). Values are
+    converted by hand: SQLite keeps datetimes as naive UTC text.
+    """
+
+    def __init__(self, session: Session) -> None:
+        session.flush()  # what the ORM would autoflush before a query
+        connection = session.connection()
+        dialect = connection.dialect.name
+        if dialect not in ("sqlite", "postgresql"):
+            raise NotImplementedError(f"matching does not support the {dialect} database")
+        self.sqlite = dialect == "sqlite"
+        self.raw = connection.connection.dbapi_connection
+
+    def execute(self, sqlite_sql: str, postgres_sql: str, params: dict[str, Any]) -> list:
+        cursor = self.raw.cursor()
+        try:
+            cursor.execute(sqlite_sql if self.sqlite else postgres_sql, params)
+            return cursor.fetchall()
+        finally:
+            cursor.close()
+
+    def param_time(self, value: datetime) -> Any:
+        if self.sqlite:
+            return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        return value
+
+    @staticmethod
+    def result_time(value: Any) -> datetime:
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class SpatialHit:
+    """An offer inside both radii, with what availability and scoring need."""
+
+    offer_id: int
+    person_id: int
+    distance_km: float
+    radius_km: float
+    availability: str | None  # JSON text
+    capacity: int
+    last_confirmed_at: datetime
+    language: str
+
+
+def spatial_candidates(
+    session: Session | Driver,
+    *,
+    lat: float,
+    lng: float,
+    radius_km: float,
+    category: str,
+    requester_id: int | None = None,
+    now: datetime,
+) -> list[SpatialHit]:
+    """Active offers in ``category`` whose helper is within ``radius_km`` of (lat, lng) AND
+    within the offer's own radius, minus the requester and paused, suspended or unreachable
+    people. Exact (haversine), ordered by offer id."""
+    return spatial_search(
+        session if isinstance(session, Driver) else Driver(session),
+        lat=lat,
+        lng=lng,
+        radius_km=radius_km,
+        category=category,
+        requester_id=requester_id,
+        now=now,
+    )[0]
+
+
+def spatial_search(
+    driver: Driver,
+    *,
+    lat: float,
+    lng: float,
+    radius_km: float,
+    category: str,
+    requester_id: int | None,
+    now: datetime,
+) -> tuple[list[SpatialHit], str | None]:
+    """:func:`spatial_candidates` plus the requester's language (None without candidates)."""
+    hits: dict[int, SpatialHit] = {}
+    requester_language = None
+    now_param = driver.param_time(now)
+    code = None
+    if driver.sqlite:
+        rows = driver.execute(_SQLITE_CODE, "", {"category": category})
+        if not rows:
+            return [], None  # nobody has ever offered this category
+        code = rows[0][0]
+    for box in bounding_boxes(lat, lng, radius_km):
+        params = {
+            "min_lat": box.min_lat - BOX_PAD_DEG,
+            "max_lat": box.max_lat + BOX_PAD_DEG,
+            "min_lng": box.min_lng - BOX_PAD_DEG,
+            "max_lng": box.max_lng + BOX_PAD_DEG,
+            "category": category,
+            "code": code,
+            "requester_id": requester_id if requester_id is not None else -1,
+            "now": now_param,
+        }
+        for row in driver.execute(_SQLITE, _POSTGRES, params):
+            oid, pid, olat, olng, reach, avail, cap, confirmed, language, requester_language = row
+            if oid in hits:
+                continue
+            d = haversine_km(lat, lng, olat, olng)
+            if d <= radius_km and d <= reach:
+                confirmed = driver.result_time(confirmed)
+                hits[oid] = SpatialHit(oid, pid, d, reach, avail, cap, confirmed, language)
+    return [hits[k] for k in sorted(hits)], requester_language
+
+
+@dataclass(frozen=True, slots=True)
+class PodHistory:
+    """One helper's pod history as matching sees it."""
+
+    seated: int = 0  # accepted seats in forming or active pods
+    asked_recently: int = 0  # invitations within the fairness window
+    accepted: int = 0  # within the response window
+    declined: int = 0
+    no_reply: int = 0
+    invited_to_need: bool = False
+
+
+NO_HISTORY = PodHistory()
+
+
+def membership_stats(
+    session: Session | Driver,
+    person_ids: Iterable[int],
+    *,
+    need_id: int | None,
+    now: datetime,
+    fairness_days: int,
+    history_days: int,
+) -> dict[int, PodHistory]:
+    """Pod history for each of ``person_ids`` (people without any are left out)."""
+    ids = sorted(set(person_ids))
+    if not ids:
+        return {}
+    driver = session if isinstance(session, Driver) else Driver(session)
+    rows = driver.execute(
+        _STATS_SQLITE,
+        _STATS_POSTGRES,
+        {
+            "person_ids": json.dumps(ids) if driver.sqlite else ids,
+            "need_id": need_id if need_id is not None else -1,
+            "fair_since": driver.param_time(now - timedelta(days=fairness_days)),
+            "hist_since": driver.param_time(now - timedelta(days=history_days)),
+        },
+    )
+    return {
+        pid: PodHistory(
+            int(seated or 0),
+            int(asked or 0),
+            int(acc or 0),
+            int(dec or 0),
+            int(exp or 0),
+            bool(here),
+        )
+        for pid, seated, asked, acc, dec, exp, here in rows
+    }

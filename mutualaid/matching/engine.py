@@ -1,0 +1,174 @@
+"""find_matches: the public entry point. For a need, who nearby should be asked, in what
+order, and why.
+
+Pipeline: spatial candidates (index + exact radius rules, ``candidates.py``) -> availability
+against the need's urgency in the area's time zone (``availability.py``) -> pod history
+(capacity, already invited, fairness, response) -> pure scoring (``scoring.py``) -> one
+suggestion per person (their best offer) -> top ``limit``.
+
+Reads only; never flushes or commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import has_request_context
+from flask_babel import get_translations
+from sqlalchemy.orm import Session
+
+from mutualaid.i18n import in_language
+from mutualaid.matching.availability import Horizon, as_text, fits, horizon_for, zone
+from mutualaid.matching.candidates import NO_HISTORY, Driver, membership_stats, spatial_search
+from mutualaid.matching.config import MatchingConfig, load_config
+from mutualaid.matching.scoring import (
+    Candidate,
+    Context,
+    NeedFacts,
+    Reason,
+    Scored,
+    score,
+    score_value,
+)
+from mutualaid.models.base import utcnow
+from mutualaid.models.needs import Need
+from mutualaid.models.places import Area
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One suggested helper for a need.
+
+    ``reasons`` are rendered in the current language; ``details`` are the same reasons as
+    structured values (``Reason.as_dict()`` for storage, ``Reason.text()`` to re-render in a
+    recipient's language)."""
+
+    person_id: int
+    offer_id: int
+    distance_km: float
+    score: float
+    reasons: tuple[str, ...]
+    details: tuple[Reason, ...] = ()
+
+
+def resolve_radius_km(need: Need, radius_km: float | None, config: MatchingConfig) -> float:
+    """The search radius: explicit argument, else the need's own, else the urgency default."""
+    radius = radius_km if radius_km is not None else need.search_radius_km
+    if radius is None:
+        radius = config.radius_km(need.urgency)
+    if not 0 < radius <= config.max_radius_km:
+        raise ValueError(f"search radius must be in (0, {config.max_radius_km}] km, got {radius}")
+    return float(radius)
+
+
+def find_matches(
+    session: Session,
+    need: Need,
+    *,
+    limit: int = 20,
+    now: datetime | None = None,
+    radius_km: float | None = None,
+    config: MatchingConfig | None = None,
+    language: str | None = None,
+) -> list[Match]:
+    """The top ``limit`` helpers for ``need``, best first, each with distance, score and
+    reasons. ``radius_km`` overrides the need's search radius (escalation passes
+    ``config.search_radius_km(urgency, step)``). A need without a location has no matches.
+    Reasons are rendered in ``language``, else the current request's, else English."""
+    if limit <= 0:
+        return []
+    cfg = config or load_config()
+    now = now or utcnow()
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    if need.lat is None or need.lng is None:
+        return []
+    radius = resolve_radius_km(need, radius_km, cfg)
+
+    area = session.get(Area, need.area_id) if need.area_id is not None else None
+    tz = zone(area.timezone if area else None, cfg.default_timezone)
+    horizon: Horizon = horizon_for(need.urgency, now, tz, dict(cfg.horizon_hours))
+
+    driver = Driver(session)
+    hits, requester_language = spatial_search(
+        driver,
+        lat=need.lat,
+        lng=need.lng,
+        radius_km=radius,
+        category=need.category,
+        requester_id=need.requester_id,
+        now=now,
+    )
+    available = []
+    for hit in hits:
+        when = fits(as_text(hit.availability), horizon)
+        if when is not None:
+            available.append((hit, when))
+    if not available:
+        return []
+    history = membership_stats(
+        driver,
+        (hit.person_id for hit, _ in available),
+        need_id=need.id,
+        now=now,
+        fairness_days=cfg.fairness_window_days,
+        history_days=cfg.response_window_days,
+    )
+
+    facts = NeedFacts(
+        category=need.category,
+        urgency=need.urgency,
+        language=requester_language or "en",
+        radius_km=radius,
+        units=area.units if area else "km",
+    )
+    context = Context(now=now, config=cfg)
+    best: dict[int, tuple[float, float, int, Candidate]] = {}
+    for hit, when in available:
+        past = history.get(hit.person_id, NO_HISTORY)
+        if past.invited_to_need or past.seated >= hit.capacity:
+            continue
+        candidate = Candidate(
+            offer_id=hit.offer_id,
+            person_id=hit.person_id,
+            distance_km=hit.distance_km,
+            offer_radius_km=hit.radius_km,
+            capacity=hit.capacity,
+            seated=past.seated,
+            asked_recently=past.asked_recently,
+            accepted=past.accepted,
+            declined=past.declined,
+            no_reply=past.no_reply,
+            language=hit.language,
+            last_confirmed_at=hit.last_confirmed_at,
+            when=when,
+        )
+        key = (-score_value(facts, candidate, context), hit.distance_km, hit.offer_id)
+        current = best.get(hit.person_id)
+        if current is None or key < current[:3]:
+            best[hit.person_id] = (*key, candidate)
+
+    # Reasons only for the few that are shown.
+    ranked = [
+        (candidate, score(facts, candidate, context))
+        for *_key, candidate in sorted(best.values(), key=lambda item: item[:3])[:limit]
+    ]
+    if language is None and has_request_context():
+        translations = get_translations()
+        return [_match(c, scored, translations) for c, scored in ranked]
+    with in_language(language or "en"):
+        translations = get_translations()
+        return [_match(c, scored, translations) for c, scored in ranked]
+
+
+def _match(candidate: Candidate, scored: Scored, translations: Any) -> Match:
+    return Match(
+        person_id=candidate.person_id,
+        offer_id=candidate.offer_id,
+        distance_km=round(candidate.distance_km, 3),
+        score=scored.score,
+        reasons=tuple(r.text(translations) for r in scored.reasons),
+        details=scored.reasons,
+    )
