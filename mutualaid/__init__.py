@@ -97,11 +97,13 @@ def _register_blueprints(app: Flask) -> None:
     from mutualaid.web.admin import bp as admin_bp
     from mutualaid.web.auth import bp as auth_bp
     from mutualaid.web.main import bp as main_bp
+    from mutualaid.web.sms_hooks import bp as sms_hooks_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(sms_hooks_bp)
 
 
 def _register_errors(app: Flask) -> None:

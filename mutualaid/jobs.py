@@ -42,3 +42,24 @@ def with_app_context(func: F) -> F:
 def heartbeat() -> None:
     """Lets /healthz say when the worker last ran."""
     record_heartbeat()
+
+
+# --- SMS transport (issue 6) -------------------------------------------------------------
+
+
+@huey.task()
+@with_app_context
+def send_sms(message_id: int) -> str | None:
+    """Send one outbox row (after the commit that wrote it). Carries the id only."""
+    from mutualaid.sms.dispatcher import dispatch_message
+
+    return dispatch_message(message_id)
+
+
+@huey.periodic_task(crontab(minute="*"))
+@with_app_context
+def sweep_sms() -> int:
+    """Re-enqueue due outbox rows: lost tasks, retries whose time came, expired leases."""
+    from mutualaid.sms.dispatcher import sweep
+
+    return sweep()

@@ -2,7 +2,7 @@
 
 from mutualaid.models.audit import ApiToken, AuditEvent
 from mutualaid.models.base import Base, utcnow
-from mutualaid.models.messages import Conversation, SmsMessage
+from mutualaid.models.messages import Conversation, SmsMessage, SmsStatusEvent
 from mutualaid.models.needs import Need
 from mutualaid.models.offers import Offer, OfferCategory
 from mutualaid.models.people import Person
@@ -24,5 +24,6 @@ __all__ = [
     "Pod",
     "PodMessage",
     "SmsMessage",
+    "SmsStatusEvent",
     "utcnow",
 ]
