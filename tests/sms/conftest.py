@@ -47,3 +47,31 @@ def twilio_gateway(app, emulator) -> Iterator[TwilioGateway]:
         app.extensions.pop("sms_gateway", None)
     else:
         app.extensions["sms_gateway"] = previous
+
+
+def purge_numbers(*numbers: str) -> None:
+    """Delete what committed tests wrote for these numbers (texts, callbacks, people)."""
+    from sqlalchemy import delete, or_, select
+
+    from mutualaid.extensions import db
+    from mutualaid.models import AuditEvent, Person, SmsMessage, SmsStatusEvent
+
+    db.session.rollback()
+    ids = select(SmsMessage.id).where(
+        or_(SmsMessage.to_number.in_(numbers), SmsMessage.from_number.in_(numbers))
+    )
+    sids = select(SmsMessage.provider_sid).where(SmsMessage.id.in_(ids))
+    db.session.execute(
+        delete(SmsStatusEvent).where(
+            or_(SmsStatusEvent.message_id.in_(ids), SmsStatusEvent.provider_sid.in_(sids))
+        )
+    )
+    db.session.execute(delete(SmsMessage).where(SmsMessage.id.in_(ids)))
+    people = select(Person.id).where(Person.phone.in_(numbers))
+    db.session.execute(
+        delete(AuditEvent).where(
+            AuditEvent.target_type == "person", AuditEvent.target_id.in_(people)
+        )
+    )
+    db.session.execute(delete(Person).where(Person.phone.in_(numbers)))
+    db.session.commit()
