@@ -1,10 +1,11 @@
-"""The edge that sends: claim a due outbox row, commit, call the gateway (network I/O,
-outside any transaction), record the outcome, commit.
+"""The edge that sends: claim due outbox rows, commit, call the gateway (network I/O,
+outside any transaction), record the outcomes, commit.
 
-Used by the Huey tasks in ``mutualaid.jobs`` (``send_sms`` per row after commit, and the
-periodic ``sweep_sms`` that re-finds due rows so a lost task loses nothing). With
-``QUEUE_URL=memory://`` (tests) ``enqueue_dispatch`` runs the send inline right after the
-caller's commit, on the caller's database connection.
+Used by the Huey tasks in ``mutualaid.jobs``: ``send_sms`` for one row right after the
+commit that wrote it, and the periodic ``sweep_sms``, which sends every due row in batches
+(lost tasks, retries whose time came, expired leases) so a lost task loses nothing. With
+``QUEUE_URL=memory://`` (tests) ``enqueue_dispatch`` sends inline right after the caller's
+commit, on the caller's database connection.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from mutualaid.models import SmsMessage
 from mutualaid.settings import Settings
-from mutualaid.sms import outbox
+from mutualaid.sms import sending
 from mutualaid.sms.gateway import (
     AmbiguousSmsError,
     OptedOutError,
@@ -30,8 +31,11 @@ from mutualaid.sms.gateway import (
     SmsGateway,
     get_gateway,
 )
+from mutualaid.sms.outbox import advance_status
 
 log = logging.getLogger(__name__)
+
+BATCH = 50
 
 
 class Pacer:
@@ -62,6 +66,14 @@ def _pacer(settings: Settings) -> Pacer:
     return pacer
 
 
+def _batch_size(settings: Settings, limit: int) -> int:
+    """Small enough that a paced batch finishes well inside the lease."""
+    size = min(BATCH, limit)
+    if settings.sms_rate_per_second > 0:
+        size = min(size, max(1, int(settings.sms_lease_seconds * settings.sms_rate_per_second / 2)))
+    return max(1, size)
+
+
 def status_callback_url(settings: Settings) -> str | None:
     return f"{settings.public_url}/sms/status" if settings.public_url else None
 
@@ -80,11 +92,10 @@ def enqueue_dispatch(ids: Iterable[int], *, bind: Any = None) -> None:
 
     ids = list(ids)
     if huey.immediate:
-        for message_id in ids:
-            try:
-                dispatch_message(message_id, bind=bind)
-            except Exception:  # the row stays due; the sweep retries it
-                log.exception("inline dispatch of sms %s failed", message_id)
+        try:
+            _run(ids=ids, limit=len(ids), bind=bind)
+        except Exception:  # the rows stay due; the sweep retries them
+            log.exception("inline dispatch of sms %s failed", ids)
         return
     from mutualaid.jobs import send_sms
 
@@ -98,30 +109,124 @@ def enqueue_dispatch(ids: Iterable[int], *, bind: Any = None) -> None:
 def dispatch_message(
     message_id: int, *, bind: Any = None, gateway: SmsGateway | None = None
 ) -> str | None:
-    """Send one outbox row if it is due. Returns its status afterwards (None if not ours)."""
-    settings: Settings = current_app.config["MUTUALAID"]
-    gateway = gateway or get_gateway()
+    """Send one outbox row if it is due. Returns its status if this call handled it."""
+    handled = _run(ids=[message_id], limit=1, bind=bind, gateway=gateway)
+    if not handled:
+        return None
     session = _session(bind)
     try:
-        for _round in range(2):  # a second round only after a reconcile found nothing
-            claim = outbox.claim(session, message_id, lease_seconds=settings.sms_lease_seconds)
-            session.commit()
-            if claim is None:
-                return None
-            if claim.reconcile_since is not None:
-                if _reconcile(session, gateway, claim, settings):
-                    break
-                continue
-            _send(session, gateway, claim, settings)
-            break
-        message = session.get(SmsMessage, message_id)
-        return message.status if message else None
+        return session.scalar(select(SmsMessage.status).where(SmsMessage.id == message_id))
     finally:
         session.close()
 
 
+def dispatch_due(
+    limit: int = 10_000, *, bind: Any = None, gateway: SmsGateway | None = None
+) -> int:
+    """Send every due row now, in batches, in this thread. Returns how many were handled."""
+    return _run(ids=None, limit=limit, bind=bind, gateway=gateway)
+
+
+def sweep(limit: int = 10_000, *, bind: Any = None) -> int:
+    """The periodic safety net: everything due goes out (claims make it safe to overlap)."""
+    return dispatch_due(limit, bind=bind)
+
+
+def _run(
+    *, ids: list[int] | None, limit: int, bind: Any = None, gateway: SmsGateway | None = None
+) -> int:
+    settings: Settings = current_app.config["MUTUALAID"]
+    gateway = gateway or get_gateway()
+    session = _session(bind)
+    handled = 0
+    try:
+        while handled < limit:
+            claims = sending.claim_batch(
+                session,
+                ids=ids,
+                limit=min(_batch_size(settings, limit), limit - handled),
+                lease_seconds=settings.sms_lease_seconds,
+            )
+            session.commit()
+            if not claims:
+                break
+            requeued = _process(session, gateway, claims, settings)
+            handled += len(claims) - len(requeued)  # re-queued rows are claimed again
+            if ids is not None:  # only those we were asked about, e.g. after a reconcile
+                ids = requeued
+                if not ids:
+                    break
+    finally:
+        session.close()
+    return handled
+
+
+def _process(
+    session: Session, gateway: SmsGateway, claims: list[sending.Claim], settings: Settings
+) -> list[int]:
+    """Send (or reconcile) each claim; one commit for the batch's successes. Returns the
+    ids a reconcile put back in the queue (nothing had gone out)."""
+    sent: list[sending.Sent] = []
+    requeued: list[int] = []
+    callback = status_callback_url(settings)
+    pacer = _pacer(settings)
+    try:
+        for claim in claims:
+            if claim.reconcile_since is not None:
+                if not _reconcile(session, gateway, claim, settings):
+                    requeued.append(claim.id)
+                continue
+            pacer.wait()
+            try:
+                result = gateway.send(claim.to_number, claim.body, callback)
+            except AmbiguousSmsError as exc:
+                sending.record_retry(
+                    session,
+                    claim.id,
+                    error=str(exc),
+                    code=exc.code,
+                    ambiguous=True,
+                    settings=settings,
+                )
+            except RetryableSmsError as exc:
+                sending.record_retry(
+                    session,
+                    claim.id,
+                    error=str(exc),
+                    code=exc.code,
+                    ambiguous=False,
+                    settings=settings,
+                )
+            except OptedOutError as exc:
+                sending.record_opted_out(session, claim.id, error=str(exc), code=exc.code)
+            except PermanentSmsError as exc:
+                log.warning("sms %s failed permanently: %s", claim.id, exc)
+                sending.record_failed(session, claim.id, error=str(exc), code=exc.code)
+            else:
+                sent.append(sending.Sent(claim, result.sid, result.status, result.segments))
+    finally:
+        # Whatever happened above, record what did go out (unrecorded rows stay "sending"
+        # and are reconciled when their lease runs out).
+        sending.record_sent_many(session, sent)
+        session.commit()
+    return requeued
+
+
+def _retry(
+    session: Session,
+    claim: sending.Claim,
+    exc: RetryableSmsError,
+    *,
+    ambiguous: bool,
+    settings: Settings,
+) -> None:
+    sending.record_retry(
+        session, claim.id, error=str(exc), code=exc.code, ambiguous=ambiguous, settings=settings
+    )
+
+
 def _reconcile(
-    session: Session, gateway: SmsGateway, claim: outbox.Claim, settings: Settings
+    session: Session, gateway: SmsGateway, claim: sending.Claim, settings: Settings
 ) -> bool:
     """Ask the provider whether an earlier attempt went out. True when settled (found, or
     the lookup failed and was rescheduled); False when the row was re-queued for sending."""
@@ -129,7 +234,7 @@ def _reconcile(
     try:
         found = gateway.find_sent(claim.to_number, claim.reconcile_since)
     except RetryableSmsError as exc:
-        outbox.record_retry(
+        sending.record_retry(
             session,
             claim.id,
             error=f"reconcile: {exc}",
@@ -140,85 +245,29 @@ def _reconcile(
         session.commit()
         return True
     except PermanentSmsError as exc:
-        outbox.record_failed(session, claim.id, error=f"reconcile: {exc}", code=exc.code)
+        sending.record_failed(session, claim.id, error=f"reconcile: {exc}", code=exc.code)
         session.commit()
         return True
+    sids = [m.sid for m in found] or [""]
     known = set(
-        session.scalars(
-            select(SmsMessage.provider_sid).where(
-                SmsMessage.provider_sid.in_([m.sid for m in found] or [""])
-            )
-        )
+        session.scalars(select(SmsMessage.provider_sid).where(SmsMessage.provider_sid.in_(sids)))
     )
     match = next((m for m in found if m.body == claim.body and m.sid not in known), None)
     if match is not None:
         log.info("sms %s reconciled: it went out as %s", claim.id, match.sid)
-        outbox.record_sent(
+        sending.record_sent(
             session,
             claim.id,
             sid=match.sid,
             provider_status=match.status,
             segments=None,
-            attempts_used=0,
+            count_attempt=False,
         )
         message = session.get(SmsMessage, claim.id)
         if message is not None:
-            outbox.advance_status(message, match.status, match.error_code)
+            advance_status(message, match.status, match.error_code)
         session.commit()
         return True
-    outbox.requeue_after_reconcile(session, claim.id)
+    sending.requeue_after_reconcile(session, claim.id)
     session.commit()
     return False
-
-
-def _send(session: Session, gateway: SmsGateway, claim: outbox.Claim, settings: Settings) -> None:
-    _pacer(settings).wait()
-    try:
-        result = gateway.send(claim.to_number, claim.body, status_callback_url(settings))
-    except AmbiguousSmsError as exc:
-        outbox.record_retry(
-            session, claim.id, error=str(exc), code=exc.code, ambiguous=True, settings=settings
-        )
-    except RetryableSmsError as exc:
-        outbox.record_retry(
-            session, claim.id, error=str(exc), code=exc.code, ambiguous=False, settings=settings
-        )
-    except OptedOutError as exc:
-        outbox.record_opted_out(session, claim.id, error=str(exc), code=exc.code)
-    except PermanentSmsError as exc:
-        log.warning("sms %s failed permanently: %s", claim.id, exc)
-        outbox.record_failed(session, claim.id, error=str(exc), code=exc.code)
-    else:
-        outbox.record_sent(
-            session,
-            claim.id,
-            sid=result.sid,
-            provider_status=result.status,
-            segments=result.segments,
-        )
-    session.commit()
-
-
-def sweep(limit: int = 500, *, bind: Any = None) -> int:
-    """Re-enqueue every due row (lost tasks, retries whose time has come, expired leases)."""
-    session = _session(bind)
-    try:
-        ids = outbox.due_message_ids(session, limit)
-        session.rollback()
-    finally:
-        session.close()
-    enqueue_dispatch(ids, bind=bind)
-    return len(ids)
-
-
-def dispatch_due(limit: int = 500, *, bind: Any = None, gateway: SmsGateway | None = None) -> int:
-    """Send every due row now, in this thread (benchmarks, `flask sms-dispatch`)."""
-    session = _session(bind)
-    try:
-        ids = outbox.due_message_ids(session, limit)
-        session.rollback()
-    finally:
-        session.close()
-    for message_id in ids:
-        dispatch_message(message_id, bind=bind, gateway=gateway)
-    return len(ids)

@@ -3,19 +3,15 @@
 ``queue_sms`` writes the row in the caller's transaction (flush, never commit) and asks for
 a dispatch task once that transaction commits (a SQLAlchemy ``after_commit`` hook; the task
 carries the row id only). If the transaction rolls back, nothing is queued and nothing is
-sent. The functions below it are the worker's steps: claim a due row, record the outcome,
-move statuses forward only. They flush and never commit; ``mutualaid.sms.dispatcher`` is
-the edge that commits around the network call.
+sent. Below it: the forward-only status machine and status callbacks. The worker's steps (claim,
+record outcomes) are in ``mutualaid.sms.sending``; ``mutualaid.sms.dispatcher`` is the edge
+that commits around the network call.
 """
 
 from __future__ import annotations
 
-import random
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-
 from flask import current_app
-from sqlalchemy import and_, event, or_, select, update
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from mutualaid.models import Person, SmsMessage, SmsStatusEvent, utcnow
@@ -160,204 +156,7 @@ def _forget_after_rollback(session: Session, previous_transaction: object) -> No
         session.info.pop(PENDING_KEY, None)
 
 
-# --- the worker's steps ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Claim:
-    id: int
-    to_number: str
-    body: str
-    attempts: int
-    reconcile_since: datetime | None  # set when an earlier attempt may have gone out
-
-
-def _due(now: datetime):
-    return and_(
-        SmsMessage.direction == OUTBOUND,
-        SmsMessage.status.in_((SMS_QUEUED, SMS_SENDING)),
-        or_(SmsMessage.next_attempt_at.is_(None), SmsMessage.next_attempt_at <= now),
-    )
-
-
-def due_message_ids(session: Session, limit: int = 500) -> list[int]:
-    """Rows that should be (re)tried now, replies first; includes "sending" rows whose
-    lease ran out (a crashed or timed-out send, reconciled before any resend)."""
-    now = utcnow()
-    rows = session.scalars(
-        select(SmsMessage.id)
-        .where(_due(now))
-        .order_by(SmsMessage.priority.desc(), SmsMessage.next_attempt_at, SmsMessage.id)
-        .limit(limit)
-    )
-    return list(rows)
-
-
-def claim(session: Session, message_id: int, *, lease_seconds: int) -> Claim | None:
-    """Take the row for one send attempt, or None if it is not due or another worker has
-    it. PostgreSQL: ``FOR UPDATE SKIP LOCKED``; SQLite (one writer at a time): the same
-    conditional UPDATE, whose row count says who won."""
-    now = utcnow()
-    if session.get_bind().dialect.name == "postgresql":
-        locked = session.scalar(
-            select(SmsMessage.id)
-            .where(SmsMessage.id == message_id, _due(now))
-            .with_for_update(skip_locked=True)
-        )
-        if locked is None:
-            return None
-    row = session.execute(
-        select(
-            SmsMessage.status,
-            SmsMessage.claimed_at,
-            SmsMessage.attempts,
-            SmsMessage.to_number,
-            SmsMessage.body,
-            SmsMessage.person_id,
-        ).where(SmsMessage.id == message_id, _due(now))
-    ).first()
-    if row is None:
-        return None
-    result = session.execute(
-        update(SmsMessage)
-        .where(SmsMessage.id == message_id, _due(now), SmsMessage.attempts == row.attempts)
-        .values(
-            status=SMS_SENDING,
-            claimed_at=now,
-            next_attempt_at=now + timedelta(seconds=lease_seconds),
-            updated_at=now,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        return None
-    reconcile_since = None
-    if row.status == SMS_SENDING and row.claimed_at is not None:
-        reconcile_since = row.claimed_at - timedelta(minutes=2)  # clock skew allowance
-    # Opt-out is checked at send time too, not only when queued.
-    person = session.get(Person, row.person_id) if row.person_id else None
-    if person is None:
-        person = session.scalar(select(Person).where(Person.phone == row.to_number))
-    if person is not None and person.sms_opted_out and reconcile_since is None:
-        _finish(session, message_id, status=SMS_CANCELLED, error_message="opted out")
-        return None
-    return Claim(message_id, row.to_number, row.body, row.attempts, reconcile_since)
-
-
-def _finish(session: Session, message_id: int, **values: object) -> None:
-    values.setdefault("updated_at", utcnow())
-    values.setdefault("next_attempt_at", None)
-    session.execute(
-        update(SmsMessage)
-        .where(SmsMessage.id == message_id)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-
-
-def record_sent(
-    session: Session,
-    message_id: int,
-    *,
-    sid: str,
-    provider_status: str,
-    segments: int | None,
-    attempts_used: int = 1,
-) -> None:
-    """The provider accepted the text: keep its sid and apply any callback that beat us."""
-    values: dict[str, object] = {
-        "status": SMS_SENT,
-        "provider_sid": sid,
-        "provider_status": provider_status,
-        "sent_at": utcnow(),
-        "error_code": None,
-        "error_message": "",
-    }
-    if segments:
-        values["segments"] = segments
-    message = session.get(SmsMessage, message_id)
-    assert message is not None
-    message.attempts = (message.attempts or 0) + attempts_used
-    for key, value in values.items():
-        setattr(message, key, value)
-    message.next_attempt_at = None
-    session.flush()
-    early = session.scalars(
-        select(SmsStatusEvent)
-        .where(SmsStatusEvent.provider_sid == sid, SmsStatusEvent.message_id.is_(None))
-        .order_by(SmsStatusEvent.id)
-    ).all()
-    for ev in early:
-        ev.message_id = message.id
-        advance_status(message, ev.status, ev.error_code)
-    session.flush()
-
-
-def backoff_seconds(attempts: int, settings: Settings) -> float:
-    """Exponential backoff with a cap and +-10 % jitter: base * 2**(attempts-1)."""
-    raw = settings.sms_retry_base_seconds * (2 ** max(0, attempts - 1))
-    capped = min(raw, settings.sms_retry_max_seconds)
-    return capped * random.uniform(0.9, 1.1)
-
-
-def record_retry(
-    session: Session,
-    message_id: int,
-    *,
-    error: str,
-    code: int | None,
-    ambiguous: bool,
-    settings: Settings,
-) -> str:
-    """A retryable failure: back off, or give up after SMS_MAX_ATTEMPTS. An ambiguous one
-    (the request may have arrived) stays "sending" so the next try reconciles first.
-    Returns the new status."""
-    message = session.get(SmsMessage, message_id)
-    assert message is not None
-    message.attempts = (message.attempts or 0) + 1
-    message.error_code = code
-    message.error_message = error[:500]
-    if message.attempts >= settings.sms_max_attempts and not ambiguous:
-        message.status = SMS_FAILED
-        message.next_attempt_at = None
-    else:
-        message.status = SMS_SENDING if ambiguous else SMS_QUEUED
-        message.next_attempt_at = utcnow() + timedelta(
-            seconds=backoff_seconds(message.attempts, settings)
-        )
-    session.flush()
-    return message.status
-
-
-def record_failed(session: Session, message_id: int, *, error: str, code: int | None) -> None:
-    """A permanent failure; coordinators see it in ``failed_messages``."""
-    message = session.get(SmsMessage, message_id)
-    assert message is not None
-    message.attempts = (message.attempts or 0) + 1
-    message.status = SMS_FAILED
-    message.error_code = code
-    message.error_message = error[:500]
-    message.next_attempt_at = None
-    session.flush()
-
-
-def record_opted_out(session: Session, message_id: int, *, error: str, code: int | None) -> None:
-    """Error 21610: the number opted out at the provider. Mark the person (creating a
-    phone-only record if the number had none) and cancel everything queued to them."""
-    record_failed(session, message_id, error=error, code=code)
-    message = session.get(SmsMessage, message_id)
-    assert message is not None
-    from mutualaid.sms.inbound import find_or_create_texter
-
-    person = session.get(Person, message.person_id) if message.person_id else None
-    if person is None:
-        person = find_or_create_texter(session, message.to_number, consent=False)
-    compliance.opt_out(session, person, source=f"provider error {code}", message_id=message_id)
-
-
-def requeue_after_reconcile(session: Session, message_id: int) -> None:
-    """Reconciliation found nothing at the provider: the row is sent as new."""
-    _finish(session, message_id, status=SMS_QUEUED, next_attempt_at=utcnow())
+# --- the status machine -----------------------------------------------------------------
 
 
 def advance_status(message: SmsMessage, provider_status: str, error_code: int | None) -> bool:

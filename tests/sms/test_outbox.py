@@ -13,7 +13,8 @@ from mutualaid.models import AuditEvent, SmsMessage, utcnow
 from mutualaid.models.people import CONSENT_OPTED_OUT
 from mutualaid.sms import compliance
 from mutualaid.sms.dispatcher import dispatch_due, dispatch_message, sweep
-from mutualaid.sms.outbox import backoff_seconds, queue_sms
+from mutualaid.sms.outbox import queue_sms
+from mutualaid.sms.sending import backoff_seconds
 from tests.factories import make_texter, unique_phone
 
 
@@ -121,7 +122,7 @@ def test_replies_go_ahead_of_notices(app, monkeypatch):
     notice = queue_sms(db.session, person, "bulk notice", kind="notice")
     reply = queue_sms(db.session, person, "answer to your text", kind="reply")
     db.session.flush()
-    from mutualaid.sms.outbox import due_message_ids
+    from mutualaid.sms.sending import due_message_ids
 
     ids = due_message_ids(db.session)
     assert ids.index(reply.id) < ids.index(notice.id)

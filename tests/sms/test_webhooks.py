@@ -244,7 +244,8 @@ def test_unsigned_status_callback_is_refused(client):
 
 
 def test_a_callback_that_beats_the_worker_is_applied_when_the_sid_is_recorded(app):
-    from mutualaid.sms.outbox import apply_status_callback, record_sent
+    from mutualaid.sms.outbox import apply_status_callback
+    from mutualaid.sms.sending import record_sent
 
     message = queue_sms(db.session, make_texter(), "race", kind="notice")
     db.session.info.pop("sms_outbox_pending", None)
