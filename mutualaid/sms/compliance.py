@@ -13,7 +13,7 @@ import re
 import unicodedata
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
 from mutualaid.audit import record_audit
@@ -135,17 +135,21 @@ def mark_number_known(session: Session, person: Person) -> None:
         session.flush()
 
 
-def sent_in_last_day(session: Session, to_number: str, *, replies_only: bool = False) -> int:
+def sent_in_last_day(session: Session, to_number: str) -> tuple[int, int]:
+    """(texts, replies) queued or sent to ``to_number`` in the last 24 h, in one query."""
     since = utcnow() - timedelta(hours=24)
-    query = select(func.count(SmsMessage.id)).where(
-        SmsMessage.direction == OUTBOUND,
-        SmsMessage.to_number == to_number,
-        SmsMessage.created_at >= since,
-        SmsMessage.status != SMS_CANCELLED,
-    )
-    if replies_only:
-        query = query.where(SmsMessage.kind == KIND_REPLY)
-    return int(session.scalar(query) or 0)
+    row = session.execute(
+        select(
+            func.count(SmsMessage.id),
+            func.coalesce(func.sum(case((SmsMessage.kind == KIND_REPLY, 1), else_=0)), 0),
+        ).where(
+            SmsMessage.direction == OUTBOUND,
+            SmsMessage.to_number == to_number,
+            SmsMessage.created_at >= since,
+            SmsMessage.status != SMS_CANCELLED,
+        )
+    ).one()
+    return int(row[0] or 0), int(row[1] or 0)
 
 
 def block_reason(
@@ -160,13 +164,10 @@ def block_reason(
     """Why a new text to ``to_number`` must not go out, or None when it may."""
     if person is not None and person.sms_opted_out:
         return "opted out"
-    if sent_in_last_day(session, to_number) >= daily_cap:
+    texts, replies = sent_in_last_day(session, to_number)
+    if texts >= daily_cap:
         return "daily cap reached"
-    if (
-        kind == KIND_REPLY
-        and not is_known_number(person)
-        and sent_in_last_day(session, to_number, replies_only=True) >= unknown_reply_cap
-    ):
+    if kind == KIND_REPLY and not is_known_number(person) and replies >= unknown_reply_cap:
         return "unknown-number reply cap reached"
     return None
 

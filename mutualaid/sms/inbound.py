@@ -86,18 +86,19 @@ def find_or_create_texter(session: Session, number: str, *, consent: bool = True
     return person
 
 
-def _insert_once(session: Session, values: dict) -> int | None:
-    """INSERT ... ON CONFLICT (provider_sid) DO NOTHING; the new id, or None for a
-    duplicate. On PostgreSQL a concurrent twin waits for the first commit, then does nothing."""
+def _insert_once(session: Session, values: dict) -> SmsMessage | None:
+    """INSERT ... ON CONFLICT (provider_sid) DO NOTHING RETURNING the row as an ORM object,
+    or None for a duplicate. On PostgreSQL a concurrent twin waits for the first commit,
+    then does nothing."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = (
         insert(SmsMessage)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["provider_sid"])
-        .returning(SmsMessage.id)
+        .returning(SmsMessage)
     )
-    return session.execute(stmt).scalar()
+    return session.scalars(stmt).first()
 
 
 def receive_inbound(
@@ -110,8 +111,11 @@ def receive_inbound(
     num_media: int = 0,
     num_segments: int = 1,
 ) -> InboundResult:
+    """Store one inbound text (once per MessageSid), apply keywords, call the text hook,
+    queue its reply. Flushes, never commits."""
     now = utcnow()
-    new_id = _insert_once(
+    person = session.scalar(select(Person).where(Person.phone == from_number))
+    message = _insert_once(
         session,
         {
             "direction": INBOUND,
@@ -127,18 +131,17 @@ def receive_inbound(
             "priority": 0,
             "kind": "inbound",
             "num_media": num_media,
+            "person_id": person.id if person is not None else None,
             "created_at": now,
             "updated_at": now,
             "sent_at": now,
         },
     )
-    if new_id is None:
+    if message is None:
         return InboundResult(None, None, None, None)
-    message = session.get(SmsMessage, new_id)
-    assert message is not None
-    person = find_or_create_texter(session, from_number)
-    message.person_id = person.id
-    session.flush()
+    if person is None:
+        person = find_or_create_texter(session, from_number)
+        message.person_id = person.id
 
     keyword = compliance.classify_keyword(body, person)
     reply_text: str | None = None
