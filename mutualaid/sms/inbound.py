@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from mutualaid.i18n import _, in_language
 from mutualaid.models import Person, SmsMessage, utcnow
@@ -86,19 +86,45 @@ def find_or_create_texter(session: Session, number: str, *, consent: bool = True
     return person
 
 
+_INSERT_COLUMNS = (
+    "direction", "provider_sid", "from_number", "to_number", "body", "status",
+    "provider_status", "error_message", "segments", "attempts", "priority", "kind",
+    "num_media", "person_id", "created_at", "updated_at", "sent_at",
+)  # fmt: skip
+_insert_statements: dict[str, object] = {}
+
+
+def _insert_statement(dialect: str):
+    """One prepared-shape INSERT ... ON CONFLICT DO NOTHING RETURNING id per dialect, built
+    once (the webhook is hot: no per-request statement construction)."""
+    stmt = _insert_statements.get(dialect)
+    if stmt is None:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        table = SmsMessage.__table__
+        stmt = (
+            insert(table)
+            .values({name: bindparam(name, type_=table.c[name].type) for name in _INSERT_COLUMNS})
+            .on_conflict_do_nothing(index_elements=["provider_sid"])
+            .returning(table.c.id)
+        )
+        _insert_statements[dialect] = stmt
+    return stmt
+
+
 def _insert_once(session: Session, values: dict) -> SmsMessage | None:
-    """INSERT ... ON CONFLICT (provider_sid) DO NOTHING RETURNING the row as an ORM object,
-    or None for a duplicate. On PostgreSQL a concurrent twin waits for the first commit,
-    then does nothing."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (
-        insert(SmsMessage)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["provider_sid"])
-        .returning(SmsMessage)
-    )
-    return session.scalars(stmt).first()
+    """Insert the inbound row unless its MessageSid is already stored; the row as an ORM
+    object, or None for a duplicate. On PostgreSQL a concurrent twin waits for the first
+    commit, then does nothing."""
+    stmt = _insert_statement(session.get_bind().dialect.name)
+    new_id = session.execute(stmt, values).scalar()  # type: ignore[call-overload]
+    if new_id is None:
+        return None
+    message = SmsMessage(id=new_id, handled_at=None, error_code=None, next_attempt_at=None,
+                         idempotency_key=None, need_id=None, pod_id=None, claimed_at=None,
+                         **values)  # fmt: skip
+    make_transient_to_detached(message)
+    session.add(message)
+    return message
 
 
 def receive_inbound(
