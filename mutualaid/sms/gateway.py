@@ -8,7 +8,6 @@ have been sent, so the outbox reconciles before any resend), ``OptedOutError`` (
 
 from __future__ import annotations
 
-import itertools
 import logging
 import secrets
 from dataclasses import dataclass
@@ -82,7 +81,6 @@ class ConsoleGateway:
 
     def __init__(self, sender: str = "+15005550006") -> None:
         self.sender = sender
-        self._seq = itertools.count(1)
 
     def send(self, to: str, body: str, status_callback: str | None = None) -> SendResult:
         sid = f"CONSOLE{secrets.token_hex(13)}"
