@@ -210,6 +210,11 @@ def classify(status: int | None, code: int | None, message: str) -> SmsError:
 
 def build_gateway(settings: Settings) -> SmsGateway:
     if settings.sms_backend == "twilio":
+        if not settings.public_url:
+            log.warning(
+                "PUBLIC_URL is not set: texts go out without a StatusCallback, so their "
+                "status stays 'sent' (no delivered/undelivered)"
+            )
         return TwilioGateway(
             settings.twilio_account_sid,
             settings.twilio_auth_token,

@@ -305,3 +305,36 @@ def test_pacing_spaces_sends(app):
     for _ in range(100):
         unpaced.wait()
     assert time.monotonic() - start < 0.05
+
+
+def test_claims_take_replies_first(app, monkeypatch):
+    from mutualaid.sms.sending import claim_batch
+
+    monkeypatch.setattr("mutualaid.sms.dispatcher.enqueue_dispatch", lambda ids, bind=None: None)
+    person = make_texter()
+    queue_sms(db.session, person, "bulk notice", kind="notice")
+    reply = queue_sms(db.session, person, "answer", kind="reply")
+    db.session.commit()
+    (first,) = claim_batch(db.session, limit=1)
+    assert first.id == reply.id and first.body == "answer"
+    assert _reload(reply).status == "sending" and _reload(reply).claimed_at is not None
+
+
+def test_the_worker_paces_sends_to_the_configured_rate(
+    app, twilio_gateway, emulator, settings_override, monkeypatch
+):
+    import time
+
+    settings_override(sms_rate_per_second=10.0)
+    monkeypatch.setattr("mutualaid.sms.dispatcher.enqueue_dispatch", lambda ids, bind=None: None)
+    person = make_texter()
+    for i in range(4):
+        queue_sms(db.session, person, f"paced {i}", kind="notice")
+    db.session.commit()
+    monkeypatch.undo()
+    app.extensions.pop("sms_pacer", None)
+    start = time.monotonic()
+    assert dispatch_due(bind=db.session.get_bind()) == 4
+    assert time.monotonic() - start >= 0.29  # 4 sends at 10/s: 3 gaps of 0.1 s
+    assert len(emulator.sent_to(person.phone)) == 4
+    app.extensions.pop("sms_pacer", None)
