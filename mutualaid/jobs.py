@@ -49,11 +49,11 @@ def heartbeat() -> None:
 
 @huey.task()
 @with_app_context
-def send_sms(message_id: int) -> str | None:
-    """Send one outbox row (after the commit that wrote it). Carries the id only."""
-    from mutualaid.sms.dispatcher import dispatch_message
+def send_sms(*message_ids: int) -> int:
+    """Send the outbox rows one commit wrote (ids only), claimed in batches."""
+    from mutualaid.sms.dispatcher import dispatch_ids
 
-    return dispatch_message(message_id)
+    return dispatch_ids(list(message_ids))
 
 
 @huey.periodic_task(crontab(minute="*"))

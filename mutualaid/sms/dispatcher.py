@@ -99,11 +99,12 @@ def enqueue_dispatch(ids: Iterable[int], *, bind: Any = None) -> None:
         return
     from mutualaid.jobs import send_sms
 
-    for message_id in ids:
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
         try:
-            send_sms(message_id)
-        except Exception:  # queue down: the periodic sweep finds the row later
-            log.exception("could not enqueue sms %s; the sweep will pick it up", message_id)
+            send_sms(*chunk)  # one task per commit (per 50 rows): ids only
+        except Exception:  # queue down: the periodic sweep finds the rows later
+            log.exception("could not enqueue sms %s; the sweep will pick them up", chunk)
 
 
 def dispatch_message(
@@ -118,6 +119,11 @@ def dispatch_message(
         return session.scalar(select(SmsMessage.status).where(SmsMessage.id == message_id))
     finally:
         session.close()
+
+
+def dispatch_ids(ids: list[int], *, bind: Any = None, gateway: SmsGateway | None = None) -> int:
+    """Send these outbox rows if they are due (the worker's task). Returns how many."""
+    return _run(ids=list(ids), limit=len(ids), bind=bind, gateway=gateway)
 
 
 def dispatch_due(
@@ -152,8 +158,9 @@ def _run(
                 break
             requeued = _process(session, gateway, claims, settings)
             handled += len(claims) - len(requeued)  # re-queued rows are claimed again
-            if ids is not None:  # only those we were asked about, e.g. after a reconcile
-                ids = requeued
+            if ids is not None:  # the rest of those we were asked about, and re-queued ones
+                claimed = {c.id for c in claims}
+                ids = [i for i in ids if i not in claimed] + requeued
                 if not ids:
                     break
     finally:

@@ -338,3 +338,15 @@ def test_the_worker_paces_sends_to_the_configured_rate(
     assert time.monotonic() - start >= 0.29  # 4 sends at 10/s: 3 gaps of 0.1 s
     assert len(emulator.sent_to(person.phone)) == 4
     app.extensions.pop("sms_pacer", None)
+
+
+def test_one_commit_of_many_texts_is_sent_in_batches(app, twilio_gateway, emulator):
+    people = [make_texter() for _ in range(120)]
+    for person in people:
+        queue_sms(db.session, person, "Water distribution at noon", kind="notice")
+    db.session.commit()
+    assert sum(len(emulator.sent_to(p.phone)) for p in people) == 120
+    statuses = db.session.scalars(
+        select(SmsMessage.status).where(SmsMessage.to_number.in_([p.phone for p in people]))
+    ).all()
+    assert statuses == ["sent"] * 120
