@@ -57,6 +57,8 @@ PROVIDER_STATUS = {
     "failed": SMS_FAILED,
     "canceled": SMS_CANCELLED,
 }
+# Order of the provider's own words within our "sent".
+PROVIDER_STEP = {"accepted": 0, "scheduled": 0, "queued": 1, "sending": 2, "sent": 3}
 
 
 def _settings() -> Settings:
@@ -168,12 +170,14 @@ def advance_status(message: SmsMessage, provider_status: str, error_code: int | 
     current = message.status
     if current in TERMINAL or RANK[new] < RANK.get(current, 0):
         return False
-    if RANK[new] == RANK.get(current, 0) and new == current:
-        if message.provider_status != provider_status and RANK[new] < 3:
-            message.provider_status = provider_status
+    if new == current:
+        # Same status of ours; keep the provider's word only if it is further along.
+        word = (provider_status or "").lower()
+        if PROVIDER_STEP.get(word, 0) > PROVIDER_STEP.get(message.provider_status or "", -1):
+            message.provider_status = word
         return False
     message.status = new
-    message.provider_status = provider_status
+    message.provider_status = (provider_status or "").lower()
     if error_code:
         message.error_code = error_code
     return True

@@ -286,6 +286,9 @@ def test_status_moves_forward_only(app):
     assert not advance_status(message, "undelivered", 30003)
     assert message.status == "delivered"
     other = SmsMessage(status="sent", provider_status="queued")
+    advance_status(other, "sent", None)
+    advance_status(other, "sending", None)  # late "sending" does not undo "sent"
+    assert other.provider_status == "sent"
     assert advance_status(other, "undelivered", 30003)
     assert other.status == "undelivered" and other.error_code == 30003
 
