@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from mutualaid.models import SmsMessage
@@ -79,10 +79,15 @@ def status_callback_url(settings: Settings) -> str | None:
 
 
 def _session(bind: Any = None) -> Session:
+    """A session of the worker's own. On SQLite its transactions BEGIN IMMEDIATE: a claim
+    reads then writes, and a deferred transaction that must upgrade to a writer fails at
+    once ("database is locked") when another thread wrote in between."""
     if bind is None:
         from mutualaid.extensions import db
 
         bind = db.engine
+    if isinstance(bind, Engine) and bind.dialect.name == "sqlite":
+        bind = bind.execution_options(sqlite_begin="IMMEDIATE")
     return Session(bind=bind, join_transaction_mode="create_savepoint", expire_on_commit=False)
 
 
@@ -171,8 +176,9 @@ def _run(
 def _process(
     session: Session, gateway: SmsGateway, claims: list[sending.Claim], settings: Settings
 ) -> list[int]:
-    """Send (or reconcile) each claim; one commit for the batch's successes. Returns the
-    ids a reconcile put back in the queue (nothing had gone out)."""
+    """Send (or reconcile) each claim. Successes are recorded in one commit per batch; a
+    failure is recorded and committed at once, so no transaction stays open across the
+    network calls. Returns the ids a reconcile put back in the queue (nothing went out)."""
     sent: list[sending.Sent] = []
     requeued: list[int] = []
     callback = status_callback_url(settings)
@@ -186,29 +192,20 @@ def _process(
             pacer.wait()
             try:
                 result = gateway.send(claim.to_number, claim.body, callback)
-            except AmbiguousSmsError as exc:
-                sending.record_retry(
-                    session,
-                    claim.id,
-                    error=str(exc),
-                    code=exc.code,
-                    ambiguous=True,
-                    settings=settings,
-                )
             except RetryableSmsError as exc:
+                ambiguous = isinstance(exc, AmbiguousSmsError)
                 sending.record_retry(
-                    session,
-                    claim.id,
-                    error=str(exc),
-                    code=exc.code,
-                    ambiguous=False,
+                    session, claim.id, error=str(exc), code=exc.code, ambiguous=ambiguous,
                     settings=settings,
-                )
+                )  # fmt: skip
+                session.commit()
             except OptedOutError as exc:
                 sending.record_opted_out(session, claim.id, error=str(exc), code=exc.code)
+                session.commit()
             except PermanentSmsError as exc:
                 log.warning("sms %s failed permanently: %s", claim.id, exc)
                 sending.record_failed(session, claim.id, error=str(exc), code=exc.code)
+                session.commit()
             else:
                 sent.append(sending.Sent(claim, result.sid, result.status, result.segments))
     finally:
@@ -217,19 +214,6 @@ def _process(
         sending.record_sent_many(session, sent)
         session.commit()
     return requeued
-
-
-def _retry(
-    session: Session,
-    claim: sending.Claim,
-    exc: RetryableSmsError,
-    *,
-    ambiguous: bool,
-    settings: Settings,
-) -> None:
-    sending.record_retry(
-        session, claim.id, error=str(exc), code=exc.code, ambiguous=ambiguous, settings=settings
-    )
 
 
 def _reconcile(
