@@ -168,7 +168,8 @@ class TwilioEmulator:
         self._script: list[str] = []
         self._lock = threading.Lock()
         self._seq = itertools.count(1)
-        self._threads: list[threading.Thread] = []
+        self._pending = 0
+        self._pending_cv = threading.Condition()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self._thread = threading.Thread(
@@ -185,8 +186,7 @@ class TwilioEmulator:
         return self
 
     def stop(self) -> None:
-        for thread in list(self._threads):
-            thread.join(timeout=5)
+        self.wait_callbacks()
         self.server.shutdown()
         self.server.server_close()
         self._thread.join(timeout=5)
@@ -208,9 +208,9 @@ class TwilioEmulator:
             return [m for m in self.messages.values() if m.to == number]
 
     def wait_callbacks(self, timeout: float = 5.0) -> None:
-        deadline = time.monotonic() + timeout
-        for thread in list(self._threads):
-            thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        """Block until every status callback scheduled so far has been delivered."""
+        with self._pending_cv:
+            self._pending_cv.wait_for(lambda: self._pending == 0, timeout=timeout)
 
     def fire_status(self, sid: str, status: str, error_code: int | None = None) -> int:
         """POST one signed status callback now, as Twilio would; returns the HTTP status."""
@@ -318,13 +318,17 @@ class TwilioEmulator:
                 )
                 with emu._lock:
                     emu.messages[message.sid] = message
+                fire = bool(emu.callbacks and message.status_callback)
+                if fire:  # counted before the answer, so wait_callbacks() cannot miss it
+                    with emu._pending_cv:
+                        emu._pending += 1
                 if action == "accepted_then_timeout":
                     time.sleep(emu.timeout_sleep)
                 self._json(201, message.to_json(emu.account_sid))
-                if emu.callbacks and message.status_callback:
-                    thread = threading.Thread(target=emu._callbacks_for, args=(message,))
-                    emu._threads.append(thread)
-                    thread.start()
+                if fire:
+                    threading.Thread(
+                        target=emu._callbacks_for, args=(message,), daemon=True
+                    ).start()
 
             def do_GET(self) -> None:
                 segs, query = self._route()
@@ -388,13 +392,18 @@ class TwilioEmulator:
         return found
 
     def _callbacks_for(self, message: EmulatedMessage) -> None:
-        time.sleep(self.callback_delay)
-        message.date_sent = datetime.now(UTC).replace(microsecond=0)
-        final, code = self.final_status.get(message.to, ("delivered", None))
-        for status in ("sent", final):
-            try:
-                self.fire_status(message.sid, status, code if status == final else None)
-            except OSError:
-                self.callback_results.append((message.sid, status, 0))
-                return
+        try:
             time.sleep(self.callback_delay)
+            message.date_sent = datetime.now(UTC).replace(microsecond=0)
+            final, code = self.final_status.get(message.to, ("delivered", None))
+            for status in ("sent", final):
+                try:
+                    self.fire_status(message.sid, status, code if status == final else None)
+                except OSError:
+                    self.callback_results.append((message.sid, status, 0))
+                    return
+                time.sleep(self.callback_delay)
+        finally:
+            with self._pending_cv:
+                self._pending -= 1
+                self._pending_cv.notify_all()

@@ -17,7 +17,7 @@ STATUS_URL = "http://localhost/sms/status"
 
 @pytest.fixture
 def emulator() -> Iterator[TwilioEmulator]:
-    with TwilioEmulator(timeout_sleep=0.6) as emu:
+    with TwilioEmulator(timeout_sleep=1.6) as emu:
         yield emu
 
 
@@ -38,7 +38,7 @@ def settings_override(app):
 def twilio_gateway(app, emulator) -> Iterator[TwilioGateway]:
     """The app sends through the real twilio client to the emulator for this test."""
     gateway = TwilioGateway(
-        ACCOUNT_SID, AUTH_TOKEN, from_number=FROM_NUMBER, api_url=emulator.url, timeout=0.3
+        ACCOUNT_SID, AUTH_TOKEN, from_number=FROM_NUMBER, api_url=emulator.url, timeout=1.0
     )
     previous = app.extensions.get("sms_gateway")
     app.extensions["sms_gateway"] = gateway

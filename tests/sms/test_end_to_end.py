@@ -95,6 +95,7 @@ def test_texts_in_and_out_through_the_real_twilio_client(live):
         assert len(emu.sent_to(number)) == 2
 
         # 3. STOP: recorded, and nothing more is sent to the number.
+        emu.wait_callbacks()  # (SQLite: this thread writes next; let the callbacks land)
         status, _ = post_form(f"{base}/sms/inbound", inbound_params(number, "STOP"))
         assert status == 200
         with live_app.app_context():

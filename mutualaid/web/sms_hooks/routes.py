@@ -45,6 +45,14 @@ def _require_signature() -> None:
         abort(403)
 
 
+def _begin_writing() -> None:
+    """On SQLite, take the write lock when the transaction begins: these requests read then
+    write, and a deferred transaction cannot become a writer once another request (a status
+    callback, the worker) has committed in between ("database is locked")."""
+    if db.engine.dialect.name == "sqlite" and not db.session().in_transaction():
+        db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
 def _twiml(body: str = "") -> Response:
     return Response(body or str(MessagingResponse()), mimetype="application/xml")
 
@@ -70,6 +78,7 @@ def inbound():
         from_number = normalise_phone(raw_from, country)
     except InvalidPhone:
         from_number = raw_from[:20]  # short codes and odd senders are still recorded
+    _begin_writing()
     receive_inbound(
         db.session,
         sid=sid[:64],
@@ -92,6 +101,7 @@ def status():
     if not sid or not state:
         abort(400, "MessageSid and MessageStatus are required.")
     code = _int(request.form.get("ErrorCode"), 0) or None
+    _begin_writing()
     apply_status_callback(db.session, sid[:64], state, code)
     db.session.commit()
     return Response("", status=204)
