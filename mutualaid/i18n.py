@@ -4,22 +4,48 @@ Web: the person's profile language, else the ``lang`` cookie set by the footer s
 else the browser's Accept-Language, else English. SMS and jobs render in the recipient's
 language with ``in_language(code)``. Mark every user-visible string with ``_`` (now) or
 ``_l`` (lazy: module-level constants, form labels).
+
+Formatting for the locale (template filters registered by :func:`init_i18n`):
+``when`` / ``when_short`` (format_datetime in the person's time zone: their home area's,
+else the matching config's default), ``ago`` (format_timedelta: "5 minutes" /
+"5 minutos") and ``distance`` ("2.5 km", or miles when the area's units are "mi").
+Translators: see docs/i18n.md.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 
+from babel.dates import format_skeleton
 from flask import Flask, has_request_context, request
-from flask_babel import Babel, force_locale, get_locale, ngettext
+from flask_babel import (
+    Babel,
+    force_locale,
+    format_date,
+    format_time,
+    format_timedelta,
+    get_locale,
+    ngettext,
+    to_user_timezone,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from mutualaid.settings import PROJECT_ROOT
 
-__all__ = ["LANGUAGE_NAMES", "_", "_l", "babel", "in_language", "init_i18n", "ngettext"]
+__all__ = [
+    "LANGUAGE_NAMES",
+    "_",
+    "_l",
+    "babel",
+    "distance",
+    "in_language",
+    "init_i18n",
+    "ngettext",
+]
 
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 LANG_COOKIE = "lang"
@@ -39,12 +65,67 @@ def select_locale() -> str:
     return request.accept_languages.best_match(list(LANGUAGE_NAMES)) or "en"
 
 
+def select_timezone() -> str:
+    """The viewer's home area's time zone, else the default from config/matching.toml."""
+    if has_request_context() and getattr(current_user, "is_authenticated", False):
+        area = getattr(current_user, "home_area", None)
+        if area is not None and area.timezone:
+            return area.timezone
+    from mutualaid.matching.config import load_config
+
+    return load_config().default_timezone
+
+
+KM_PER_MILE = 1.609344
+
+
+def distance(km: float | None, units: str | None = "km") -> str:
+    """ "2.5 km" or, when the area counts in miles, "1.6 mi". Below 100 m: "100 m"."""
+    if km is None:
+        return ""
+    if units == "mi":
+        return f"{km / KM_PER_MILE:.1f} mi"
+    return f"{km:.1f} km" if km >= 0.1 else "100 m"
+
+
+def when(value: datetime | None) -> str:
+    """Date and time in the viewer's locale and time zone: "Nov 25, 2026, 2:05 PM" /
+    "25 nov 2026, 14:05"."""
+    if value is None:
+        return ""
+    return f"{format_date(value, 'medium')}, {format_time(value, 'short')}"
+
+
+def when_short(value: datetime | None) -> str:
+    """Day, month and time: "Nov 25 2:05 PM" / "25 nov 14:05"."""
+    if value is None:
+        return ""
+    day = format_skeleton("MMMd", to_user_timezone(value), locale=get_locale())
+    return f"{day} {format_time(value, 'short')}"
+
+
+def ago(value: datetime | None) -> str:
+    """How long ago, coarse and in words of the locale: "5 minutes" / "5 minutos"."""
+    if value is None:
+        return ""
+    from mutualaid.models.base import utcnow
+
+    return format_timedelta(
+        max(utcnow() - value, timedelta(0)), granularity="minute", threshold=1.0
+    )
+
+
 def init_i18n(app: Flask) -> None:
     babel.init_app(
         app,
         locale_selector=select_locale,
+        timezone_selector=select_timezone,
         default_translation_directories=str(TRANSLATIONS),
     )
+    app.jinja_env.filters["when"] = when
+    app.jinja_env.filters["when_short"] = when_short
+    app.jinja_env.filters["ago"] = ago
+    app.jinja_env.filters["distance"] = distance
 
     @app.context_processor
     def _language_context() -> dict[str, object]:

@@ -24,7 +24,7 @@ from mutualaid import categories
 from mutualaid.geo.distance import bounding_boxes, haversine_km
 from mutualaid.i18n import _l
 from mutualaid.locations import Location, apply_location, round_km
-from mutualaid.models import Need, Person, Pod
+from mutualaid.models import Area, Need, Person, Pod
 from mutualaid.models.base import utcnow
 from mutualaid.models.needs import (
     ACTIVE_STATUSES,
@@ -366,6 +366,7 @@ class BoardEntry:
     public_lat: float | None
     public_lng: float | None
     distance_km: float | None
+    units: str = "km"  # the need's area's display units: km | mi
 
 
 def open_board(
@@ -378,7 +379,8 @@ def open_board(
 ) -> list[BoardEntry]:
     """Open needs near ``origin`` (a snapped point), nearest first; newest first when there
     is no origin. Distances are between snapped points, rounded to half a kilometre."""
-    query = select(Need, Person.name).join(Person, Person.id == Need.requester_id)
+    query = select(Need, Person.name, Area.units).join(Person, Person.id == Need.requester_id)
+    query = query.outerjoin(Area, Area.id == Need.area_id)
     query = query.where(Need.status.in_((STATUS_OPEN, STATUS_MATCHING, STATUS_FORMING)))
     if category:
         query = query.where(Need.category == category)
@@ -397,7 +399,7 @@ def open_board(
         )
     rows = session.execute(query.order_by(Need.created_at.desc()).limit(limit * 3)).all()
     out = []
-    for need, name in rows:
+    for need, name, units in rows:
         distance = None
         if origin is not None and need.public_lat is not None:
             km = haversine_km(origin[0], origin[1], need.public_lat, need.public_lng)
@@ -411,11 +413,12 @@ def open_board(
                 category=need.category,
                 urgency=need.urgency,
                 people_needed=need.people_needed,
-                first_name=(name or "").split(" ")[0] or "Neighbor",
+                first_name=(name or "").split(" ")[0] or str(_l("Neighbor")),
                 created_at=need.created_at,
                 public_lat=need.public_lat,
                 public_lng=need.public_lng,
                 distance_km=distance,
+                units=units or "km",
             )
         )
     if origin is not None:

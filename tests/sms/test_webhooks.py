@@ -141,13 +141,20 @@ def test_yes_from_someone_not_opted_out_is_not_an_opt_in_keyword(client):
     assert inbound.handled_at is None  # handed to the conversation hook, not a keyword
 
 
-@pytest.mark.parametrize(("word", "language"), [("HELP", "en"), ("info", "en"), ("Ayuda", "es")])
-def test_help_answers_with_commands(client, word, language):
+@pytest.mark.parametrize(
+    ("word", "language", "stop", "need"),
+    [
+        ("HELP", "en", "STOP", "NEED"),
+        ("info", "en", "STOP", "NEED"),
+        ("Ayuda", "es", "PARAR", "NECESITO"),
+    ],
+)
+def test_help_answers_with_commands(client, word, language, stop, need):
     person = make_texter(language=language)
     db.session.commit()
     send_inbound(client, INBOUND_URL, person.phone, word)
     (reply,) = _outbound_to(person.phone)
-    assert "STOP" in reply.body and "NEED" in reply.body and reply.segments <= 2
+    assert stop in reply.body and need in reply.body and reply.segments <= 2
     inbound = db.session.scalar(select(SmsMessage).where(SmsMessage.from_number == person.phone))
     assert inbound.handled_at is not None
 

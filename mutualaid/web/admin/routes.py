@@ -6,13 +6,14 @@ from sqlalchemy import func, or_, select
 
 from mutualaid.accounts import AccountError, set_role
 from mutualaid.extensions import db
-from mutualaid.i18n import _
+from mutualaid.i18n import _, _l
 from mutualaid.models import Area, Person
 from mutualaid.models.people import ROLES
 from mutualaid.web.access import admin_required, coordinator_required
 from mutualaid.web.admin import bp
 
 PAGE_SIZE = 50
+ROLE_WORDS = {"neighbor": _l("neighbor"), "coordinator": _l("coordinator"), "admin": _l("admin")}
 
 
 @bp.route("/")
@@ -61,5 +62,12 @@ def change_role(person_id: int):
         flash(str(exc), "error")
         return redirect(url_for("admin.people")), 303
     db.session.commit()
-    flash(_("%(name)s is now %(role)s.", name=person.name, role=person.role), "success")
+    flash(
+        _(
+            "%(name)s is now %(role)s.",
+            name=person.name,
+            role=ROLE_WORDS.get(person.role, person.role),
+        ),
+        "success",
+    )
     return redirect(url_for("admin.people", q=request.form.get("q", ""))), 303

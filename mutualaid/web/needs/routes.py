@@ -193,8 +193,10 @@ def board():
     category = form.category.data if form.validate() and form.category.data else None
     origin, radius = board_origin(_me())
     entries = open_board(db.session, origin=origin, radius_km=radius, category=category)
+    area = _me().home_area
+    units = area.units if area is not None else "km"
     return render_template(
-        "needs/board.html", form=form, entries=entries, origin=origin, radius=radius
+        "needs/board.html", form=form, entries=entries, origin=origin, radius=radius, units=units
     )
 
 
@@ -219,12 +221,7 @@ def locations():
 
 @bp.app_template_filter("age")
 def age(when) -> str:
-    """ "5 minutes", "3 hours", "2 days": how long ago, coarse on purpose."""
-    from mutualaid.models.base import utcnow
+    """ "5 minutes", "3 hours", "2 days" in the viewer's language: how long ago, coarse."""
+    from mutualaid.i18n import ago
 
-    seconds = max(0, int((utcnow() - when).total_seconds()))
-    if seconds < 3600:
-        return _("%(num)d min", num=max(1, seconds // 60))
-    if seconds < 86400:
-        return _("%(num)d h", num=seconds // 3600)
-    return _("%(num)d d", num=seconds // 86400)
+    return ago(when)
