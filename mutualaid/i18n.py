@@ -111,7 +111,7 @@ def ago(value: datetime | None) -> str:
     from mutualaid.models.base import utcnow
 
     return format_timedelta(
-        max(utcnow() - value, timedelta(0)), granularity="minute", threshold=1.0
+        max(utcnow() - value, timedelta(minutes=1)), granularity="minute", threshold=1.0
     )
 
 

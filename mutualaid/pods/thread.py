@@ -1,21 +1,38 @@
 """The pod's shared thread and checklist. Web members read the thread on the pod page;
 members who get texts receive each message as ``[CODE] Name: text`` through the platform,
-never with anyone's number."""
+never with anyone's number.
+
+System notices ("Ana joined the pod.") are stored as rendered once, but each reader sees
+them in their own language: :func:`system_text` recognises a stored notice in any language
+and renders it again (the pod page's ``system_text`` filter, and the per-recipient relay).
+"""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
+from functools import lru_cache
 
+from flask_babel import get_translations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mutualaid.i18n import _
+from mutualaid.i18n import LANGUAGE_NAMES, _, in_language
 from mutualaid.models import ChecklistItem, Membership, Person, Pod, PodMessage, utcnow
 from mutualaid.models.pods import ACCEPTED
 from mutualaid.notify import gets_texts, send_text
 
 MAX_MESSAGE = 1000
 MAX_ITEM = 200
+
+# The notices the platform posts in threads (msgids, marked where they are posted).
+SYSTEM_MESSAGES = (
+    "%(name)s joined the pod.",
+    "%(name)s was removed from the pod.",
+    "%(name)s had to leave; we're inviting someone else.",
+    "%(name)s marked this done.",
+    "%(name)s now leads the pod.",
+)
 
 
 class ThreadError(ValueError):
@@ -49,15 +66,41 @@ def post_message(
             if author is not None and person.id == author.id:
                 continue
             if gets_texts(person) and not person.sms_opted_out:
+                if channel == "system":
+                    with in_language(person.language):
+                        said = system_text(text)
+                else:
+                    said = text
                 send_text(
                     session,
                     person,
-                    f"[{pod.code}] {name}: {text}",
+                    f"[{pod.code}] {name}: {said}",
                     kind="relay",
                     pod=pod,
                     need=pod.need,
                 )
     return message
+
+
+@lru_cache(maxsize=64)
+def _pattern(msgid: str, language: str) -> re.Pattern[str]:
+    with in_language(language):
+        template = get_translations().gettext(msgid)
+    parts = re.split(r"%\((\w+)\)s", template)
+    regex = "".join(
+        re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)
+    )
+    return re.compile(regex, re.S)
+
+
+def system_text(body: str) -> str:
+    """A stored system notice in the current language (any other text unchanged)."""
+    for msgid in SYSTEM_MESSAGES:
+        for language in LANGUAGE_NAMES:
+            match = _pattern(msgid, language).fullmatch(body)
+            if match:
+                return _(msgid, **match.groupdict())
+    return body
 
 
 def members(session: Session, pod: Pod) -> list[Person]:

@@ -279,6 +279,14 @@ def reason_text(reason: object) -> str:
     return str(reason)
 
 
+@bp.app_template_filter("system_text")
+def system_text(body: str) -> str:
+    """A stored thread notice ("Ana joined the pod.") in the viewer's language."""
+    from mutualaid.pods.thread import system_text as render
+
+    return render(body)
+
+
 @bp.app_template_filter("time_left")
 def time_left(when) -> str:
     """'2 h 40 min left' until ``when``."""
