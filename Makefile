@@ -8,7 +8,7 @@ FLASK  := $(BIN)/flask --app mutualaid
 PORT   ?= 5000
 export MUTUALAID_ENV ?= development
 
-.PHONY: run test install lint format web worker clean catalogs i18n-extract i18n-update
+.PHONY: run test install lint format web worker clean catalogs i18n-extract i18n-update i18n-check
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "mutualaid needs Python 3.11 or newer"'
@@ -28,7 +28,9 @@ install: $(VENV)/.installed catalogs
 catalogs: $(VENV)/.installed
 	@$(BIN)/pybabel -q compile -d mutualaid/translations -D messages
 
-# Translators: make i18n-update, edit mutualaid/translations/es/LC_MESSAGES/messages.po, make catalogs.
+# Translators (docs/i18n.md): make i18n-update, translate (edit the .po, or
+# `python -m mutualaid.i18n_catalog todo > es.json`, fill it in, `... fill es.json`),
+# make i18n-check, make catalogs.
 i18n-extract: $(VENV)/.installed
 	$(BIN)/pybabel extract -F config/babel.cfg -k _l -k _n:1,2 --no-location --sort-output \
 	  --project mutualaid -o mutualaid/translations/messages.pot .
@@ -36,6 +38,10 @@ i18n-extract: $(VENV)/.installed
 i18n-update: i18n-extract
 	$(BIN)/pybabel update -i mutualaid/translations/messages.pot -d mutualaid/translations \
 	  -D messages --no-fuzzy-matching --ignore-obsolete
+
+# Untranslated, fuzzy or broken entries, SMS texts over 2 segments, unmarked template text.
+i18n-check: $(VENV)/.installed
+	$(BIN)/python -m mutualaid.i18n_catalog check
 
 run: install
 	@mkdir -p instance

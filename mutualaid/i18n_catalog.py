@@ -12,11 +12,16 @@ Owns three checks, shared by ``make i18n-check`` and tests/integration/test_i18n
 - :func:`unmarked_template_text`: visible words in templates that are not inside a
   translation call (text nodes and the visible attributes placeholder/title/alt/aria-label).
 
-Run ``python -m mutualaid.i18n_catalog`` to print every problem (exit status 1 if any).
+Command line (see docs/i18n.md)::
+
+    python -m mutualaid.i18n_catalog [check]        every problem; exit status 1 if any
+    python -m mutualaid.i18n_catalog todo [LANG]     untranslated entries as JSON to fill in
+    python -m mutualaid.i18n_catalog fill FILE [LANG]  write a filled JSON into the .po
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from dataclasses import dataclass
@@ -26,7 +31,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
 
 from mutualaid.settings import PROJECT_ROOT
 from mutualaid.sms.compose import count_segments
@@ -245,7 +250,51 @@ def unmarked_template_text(templates: Path = TEMPLATES) -> list[str]:
     return problems
 
 
-def main() -> int:
+def po_path(language: str) -> Path:
+    return TRANSLATIONS / language / "LC_MESSAGES" / "messages.po"
+
+
+def todo(language: str = "es") -> list[dict[str, object]]:
+    """Entries of the .po still to translate (empty or fuzzy), ready to fill in as JSON.
+    SMS texts are flagged: keep them short (see SMS_MAX_SEGMENTS)."""
+    sms_keys = {i.key for i in extract() if is_sms_text(i)}
+    out: list[dict[str, object]] = []
+    for message in load_catalog(language):
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.fuzzy or not all(s and s.strip() for s in strings):
+            key = message.id if isinstance(message.id, str) else message.id[0]
+            entry: dict[str, object] = {"msgid": key}
+            if isinstance(message.id, tuple):
+                entry["msgid_plural"] = message.id[1]
+                entry["msgstr"] = ["", ""]
+            else:
+                entry["msgstr"] = ""
+            if key in sms_keys:
+                entry["sms"] = True
+            out.append(entry)
+    return out
+
+
+def fill(entries: list[dict[str, object]], language: str = "es") -> int:
+    """Write translations (a filled ``todo`` list) into the .po; returns how many."""
+    catalog = load_catalog(language)
+    count = 0
+    for entry in entries:
+        message = catalog.get(str(entry["msgid"]))
+        value = entry.get("msgstr")
+        if message is None or not value:
+            continue
+        message.string = tuple(value) if isinstance(value, list) else str(value)
+        message.flags.discard("fuzzy")
+        count += 1
+    with po_path(language).open("wb") as f:
+        write_po(f, catalog, width=100)
+    return count
+
+
+def check() -> int:
     extracted = extract()
     sections = [
         ("Translations", [p for lang in LANGUAGES for p in catalog_problems(lang, extracted)]),
@@ -259,5 +308,20 @@ def main() -> int:
     return 1 if any(problems for _title, problems in sections) else 0
 
 
+def main(argv: list[str]) -> int:
+    command = argv[0] if argv else "check"
+    if command == "check":
+        return check()
+    if command == "todo":
+        print(json.dumps(todo(*argv[1:2]), ensure_ascii=False, indent=1))
+        return 0
+    if command == "fill" and len(argv) >= 2:
+        entries = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
+        print(f"filled {fill(entries, *argv[2:3])} entries")
+        return 0
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

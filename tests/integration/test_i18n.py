@@ -44,3 +44,27 @@ def test_form_errors_come_in_spanish(client):
         "/auth/login", {"email": "x@example.org", "password": "nope-nope-nope"}
     )
     assert "no coinciden con ninguna cuenta" in text_of(response)
+
+
+def test_signing_up_in_spanish_keeps_spanish(client):
+    from sqlalchemy import select
+
+    from mutualaid.models import Person
+
+    headers = {"Accept-Language": "es-MX,es;q=0.9"}
+    client.get("/auth/signup", headers=headers)
+    response = client.submit(
+        "/auth/signup",
+        {
+            "name": "Lucía Pérez",
+            "email": "lucia-signup@example.org",
+            "password": "una frase bien segura",
+            "confirm": "una frase bien segura",
+        },
+        headers=headers,
+    )
+    assert response.status_code in (302, 303)
+    person = db.session.scalar(select(Person).where(Person.email == "lucia-signup@example.org"))
+    assert person.language == "es"
+    # Logged in, the profile now decides, whatever the browser says.
+    assert "Necesito ayuda" in text_of(client.get("/", headers={"Accept-Language": "en"}))

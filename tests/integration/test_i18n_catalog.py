@@ -102,3 +102,26 @@ def test_sms_budget_counts_accents_as_ucs2(monkeypatch):
     monkeypatch.setattr(i18n_catalog, "load_catalog", lambda language: catalog)
     problems = i18n_catalog.sms_over_budget([Extracted(key, ("mutualaid/needs.py",))])
     assert len(problems) == 1 and problems[0].startswith("es: 3 UCS-2 segments")
+
+
+def test_todo_then_fill_round_trip(tmp_path, monkeypatch):
+    import shutil
+
+    shutil.copytree(i18n_catalog.TRANSLATIONS / "es", tmp_path / "es")
+    monkeypatch.setattr(i18n_catalog, "TRANSLATIONS", tmp_path)
+    catalog = i18n_catalog.load_catalog("es")
+    sms_key = "mutualaid: %(code)s was cancelled. Thank you!"
+    catalog[sms_key].string = ""
+    catalog["Your request is updated."].flags.add("fuzzy")
+    with i18n_catalog.po_path("es").open("wb") as f:
+        i18n_catalog.write_po(f, catalog)
+
+    entries = {e["msgid"]: e for e in i18n_catalog.todo("es")}
+    assert set(entries) == {sms_key, "Your request is updated."}
+    assert entries[sms_key]["sms"] is True and "sms" not in entries["Your request is updated."]
+
+    entries[sms_key]["msgstr"] = "mutualaid: se canceló %(code)s. ¡Gracias!"
+    entries["Your request is updated."]["msgstr"] = "Actualizamos tu pedido."
+    assert i18n_catalog.fill(list(entries.values()), "es") == 2
+    assert i18n_catalog.todo("es") == []
+    assert not i18n_catalog.catalog_problems("es")

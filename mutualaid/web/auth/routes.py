@@ -5,7 +5,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from mutualaid.accounts import AccountError, NewAccount, authenticate, create_person
 from mutualaid.extensions import db
-from mutualaid.i18n import _, _l
+from mutualaid.i18n import _, _l, current_language
 from mutualaid.phones import InvalidPhone, normalise_phone
 from mutualaid.web.access import safe_next
 from mutualaid.web.auth import bp
@@ -33,6 +33,7 @@ def signup():
                     email=form.email.data,
                     password=form.password.data,
                     phone=phone,
+                    language=current_language(),  # the language they signed up in
                 ),
             )
         except InvalidPhone as exc:
