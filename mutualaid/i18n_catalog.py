@@ -49,7 +49,8 @@ _PLACEHOLDER = re.compile(r"%(?:\((\w+)\))?[-#0 +]*\d*(?:\.\d+)?[sdifr%]")
 _TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>")
 
 # Realistic (long-ish) values for SMS placeholders, by name. A new SMS placeholder needs a
-# value here; the check says so.
+# value here; the check says so. Texts are also rendered with SMS_ACCENTED_VALUES (names and
+# places with accents turn a whole text into UCS-2).
 SMS_SAMPLE_VALUES: dict[str, object] = {
     "code": "A7KW",
     "category": "Transporte",
@@ -65,6 +66,15 @@ SMS_SAMPLE_VALUES: dict[str, object] = {
     "place": "Myrtle Ave y Broadway",
     "text": "Llego en 10 minutos",
     "left": "2 h",
+}
+SMS_ACCENTED_VALUES: dict[str, object] = {
+    **SMS_SAMPLE_VALUES,
+    "category": "Compañía",
+    "names": "María, José Ángel",
+    "name": "José Ángel",
+    "address": "1234 Calle Príncipe Apt 3F, Brooklyn",
+    "what": "Compañía, Transporte",
+    "place": "Avenida Perú y Calle 5",
 }
 
 
@@ -150,12 +160,12 @@ def is_sms_text(item: Extracted) -> bool:
     )
 
 
-def render(text: str) -> str:
+def render(text: str, values: dict[str, object] = SMS_SAMPLE_VALUES) -> str:
     names = {m.group(1) for m in _PLACEHOLDER.finditer(text) if m.group(1)}
-    missing = names - set(SMS_SAMPLE_VALUES)
+    missing = names - set(values)
     if missing:
         raise KeyError(f"add sample values for {sorted(missing)} to SMS_SAMPLE_VALUES")
-    return text % {k: SMS_SAMPLE_VALUES[k] for k in names} if names else text
+    return text % {k: values[k] for k in names} if names else text
 
 
 def sms_over_budget(extracted: list[Extracted] | None = None) -> list[str]:
@@ -170,16 +180,18 @@ def sms_over_budget(extracted: list[Extracted] | None = None) -> list[str]:
             if message is not None:
                 texts += [(lang, s) for _src, s in _forms(item.msgid, message.string) if s]
         for lang, text in texts:
-            try:
-                body = render(text)
-            except (KeyError, ValueError, TypeError) as exc:
-                problems.append(f"cannot render {text!r}: {exc}")
-                continue
-            encoding, segments = count_segments(body)
-            if segments > SMS_MAX_SEGMENTS:
-                problems.append(
-                    f"{lang}: {segments} {encoding} segments ({len(body)} chars): {body!r}"
-                )
+            for values in (SMS_SAMPLE_VALUES, SMS_ACCENTED_VALUES):
+                try:
+                    body = render(text, values)
+                except (KeyError, ValueError, TypeError) as exc:
+                    problems.append(f"cannot render {text!r}: {exc}")
+                    break
+                encoding, segments = count_segments(body)
+                if segments > SMS_MAX_SEGMENTS:
+                    problems.append(
+                        f"{lang}: {segments} {encoding} segments ({len(body)} chars): {body!r}"
+                    )
+                    break
     return problems
 
 
