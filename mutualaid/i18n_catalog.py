@@ -302,7 +302,7 @@ def fill(entries: list[dict[str, object]], language: str = "es") -> int:
         message.flags.discard("fuzzy")
         count += 1
     with po_path(language).open("wb") as f:
-        write_po(f, catalog, width=100)
+        write_po(f, catalog, width=76)
     return count
 
 
