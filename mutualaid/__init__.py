@@ -111,6 +111,9 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(needs_bp)
     app.register_blueprint(offers_bp)
+    from mutualaid.web.api import init_api
+
+    init_api(app)
 
 
 def _register_errors(app: Flask) -> None:
