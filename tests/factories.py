@@ -161,3 +161,14 @@ def _code(n: int) -> str:
         n, r = divmod(n, len(alphabet))
         out += alphabet[r]
     return out
+
+
+# --- API tokens (issue 9) -------------------------------------------------------------------
+
+
+def make_token(person: Person, name: str = "test") -> str:
+    """A live API token for ``person``; returns the secret (as shown once to the owner)."""
+    from mutualaid.api_tokens import create_token
+
+    _token, secret = create_token(db.session, person, name)
+    return secret

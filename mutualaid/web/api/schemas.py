@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from mutualaid import categories
 from mutualaid.models.needs import CONTACT_PREFERENCES, STATUSES, URGENCIES
@@ -66,7 +66,19 @@ class PlaceQueryIn(_In):
     query: Text = Field(min_length=1, max_length=300)
 
 
-LocationIn = LatLngIn | PlaceQueryIn
+def _location_kind(value: object) -> str:
+    if isinstance(value, dict) and "query" in value:
+        return "PlaceQuery"
+    if isinstance(value, PlaceQueryIn):
+        return "PlaceQuery"
+    return "LatLng"
+
+
+# Either a point or a text query; the keys choose which, so errors name the right fields.
+LocationIn = Annotated[
+    Annotated[LatLngIn, Tag("LatLng")] | Annotated[PlaceQueryIn, Tag("PlaceQuery")],
+    Discriminator(_location_kind),
+]
 
 People = Annotated[int, Field(ge=categories.MIN_PEOPLE, le=categories.MAX_PEOPLE)]
 Details = Annotated[Text, Field(max_length=2000)]
