@@ -13,16 +13,14 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 def init_api(app: Flask) -> None:
     from mutualaid.extensions import csrf
+    from mutualaid.web.api.auth import make_limiter
 
     csrf.exempt(bp)
     app.register_blueprint(bp)
-    limiter.init_app(app)
+    make_limiter(app)
 
 
 from mutualaid.web.api import meta, needs, offers, pods  # noqa: E402,F401
-from mutualaid.web.api.auth import limiter, rate_limit_value  # noqa: E402
-
-limiter.limit(rate_limit_value)(bp)
 from mutualaid.web.api.problems import ApiProblem, problem_response  # noqa: E402
 
 

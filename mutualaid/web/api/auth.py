@@ -63,9 +63,17 @@ def rate_limit_value() -> str:
     return current_app.config.get("API_RATE_LIMIT") or DEFAULT_LIMIT
 
 
-limiter = Limiter(
-    key_func=rate_limit_key,
-    default_limits=[],
-    headers_enabled=True,
-    key_prefix="mutualaid",
-)
+def make_limiter(app) -> Limiter:
+    """One limiter per app (storage from RATELIMIT_STORAGE_URI), limiting the API only."""
+    from mutualaid.web.api import bp
+
+    limiter = Limiter(
+        key_func=rate_limit_key,
+        app=app,
+        default_limits=[],
+        headers_enabled=True,
+        key_prefix="mutualaid-api",
+    )
+    limiter.limit(rate_limit_value)(bp)
+    app.extensions["api_limiter"] = limiter
+    return limiter
