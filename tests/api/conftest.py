@@ -12,7 +12,7 @@ from mutualaid.extensions import db
 from mutualaid.models import Need, Person, Pod
 from mutualaid.pods.formation import accept, start_pod
 from tests.factories import make_area, make_person, make_token
-from tests.pod_scene import HOME, make_helper, make_need
+from tests.pod_scene import make_helper, make_need
 
 ADDRESS = "12 Berry St, Brooklyn"
 EXACT = (40.7081, -73.9571)  # HOME: the need's exact point
@@ -86,8 +86,8 @@ def scene(neighbor, helper, outsider, coordinator, admin) -> Scene:
     area = make_area(
         slug="williamsburg",
         name="Williamsburg",
-        center_lat=HOME[0],
-        center_lng=HOME[1],
+        center_lat=40.7100,  # public; deliberately not the need's exact point
+        center_lng=-73.9600,
         radius_km=5.0,
     )
     other = make_area(slug="astoria", name="Astoria", center_lat=40.7644, center_lng=-73.9235)

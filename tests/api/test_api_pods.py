@@ -121,3 +121,13 @@ def test_a_closed_pod_takes_no_messages(scene, api_as):
     assert api.post(f"/needs/{scene.need.id}/cancel").status_code == 200
     response = api.post(f"/pods/{scene.pod.id}/messages", {"body": "hello?"})
     assert response.status_code == 409
+
+
+def test_pod_list_is_the_invitations_page(scene, api_as):
+    invited = api_as(scene.invited).get("/pods").get_json()["items"]
+    assert [(p["id"], p["your_role"], p["address"]) for p in invited] == [
+        (scene.pod.id, "invited", None)
+    ]
+    seated = api_as(scene.seated).get("/pods").get_json()["items"]
+    assert [(p["id"], p["your_role"]) for p in seated] == [(scene.pod.id, "member")]
+    assert api_as(scene.outsider).get("/pods").get_json()["items"] == []

@@ -4,9 +4,11 @@ members and staff see the pod with its address; an invited helper sees the invit
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from mutualaid.extensions import db
-from mutualaid.models import Person, Pod
-from mutualaid.models.pods import POD_ACTIVE, POD_FORMING
+from mutualaid.models import Membership, Person, Pod, utcnow
+from mutualaid.models.pods import ACCEPTED, INVITED, POD_ACTIVE, POD_FORMING
 from mutualaid.pods import thread
 from mutualaid.pods.access import membership_of, pod_role
 from mutualaid.pods.formation import accept, decline
@@ -28,6 +30,40 @@ def pod_for(
     if pod is None or role is None or (role == "invited" and not allow_invited):
         raise ApiProblem(404, "not-found")
     return pod, role
+
+
+@operation("/pods", "GET", summary="Your invitations and pods", response=s.PodList)
+def list_pods(me: Person) -> s.PodList:
+    """What the web's Invitations page shows: your open invitations (soonest to expire
+    first), then the forming or active pods you are seated in (newest first)."""
+    now = utcnow()
+    invited = db.session.scalars(
+        select(Pod)
+        .join(Membership, Membership.pod_id == Pod.id)
+        .where(
+            Membership.person_id == me.id,
+            Membership.status == INVITED,
+            Membership.invite_expires_at > now,
+            Pod.status == POD_FORMING,
+        )
+        .order_by(Membership.invite_expires_at)
+    ).all()
+    seated = db.session.scalars(
+        select(Pod)
+        .join(Membership, Membership.pod_id == Pod.id)
+        .where(
+            Membership.person_id == me.id,
+            Membership.status == ACCEPTED,
+            Pod.status.in_((POD_FORMING, POD_ACTIVE)),
+        )
+        .order_by(Pod.created_at.desc(), Pod.id.desc())
+    ).all()
+    items = []
+    for pod in [*invited, *seated]:
+        role = pod_role(db.session, pod, me)
+        if role is not None:
+            items.append(pod_out(pod, role, me))
+    return s.PodList(items=items)
 
 
 @operation("/pods/{pod_id}", "GET", summary="A pod", response=s.PodOut)

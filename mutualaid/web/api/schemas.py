@@ -339,6 +339,10 @@ class PodOut(_Out):
     invitation: Invitation | None
 
 
+class PodList(_Out):
+    items: list[PodOut]
+
+
 class AcceptOut(_Out):
     seated: bool
     reason: Literal["seated", "full", "expired", "not_invited"]
