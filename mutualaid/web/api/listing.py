@@ -18,6 +18,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from mutualaid.extensions import db
 from mutualaid.geo.distance import bounding_boxes, haversine_km
+from mutualaid.i18n import _
 from mutualaid.web.api.problems import ApiProblem, field_error
 from mutualaid.web.api.schemas import MAX_ID
 
@@ -40,8 +41,8 @@ def decode_cursor(cursor: str | None) -> int | None:
     raise ApiProblem(
         422,
         "validation-error",
-        "That cursor is not one this API gave out.",
-        errors=[field_error(["cursor"], "Use next_cursor from the previous page.")],
+        _("That cursor is not one this API gave out."),
+        errors=[field_error(["cursor"], _("Use next_cursor from the previous page."))],
     )
 
 
@@ -54,7 +55,7 @@ def parse_near(near: str | None) -> tuple[float, float] | None:
         raise ApiProblem(
             422,
             "validation-error",
-            errors=[field_error(["near"], "Latitude -90..90 and longitude -180..180.")],
+            errors=[field_error(["near"], _("Latitude -90..90 and longitude -180..180."))],
         )
     return lat, lng
 

@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import or_, select
 
 from mutualaid.extensions import db
+from mutualaid.i18n import _
 from mutualaid.matching import find_matches
 from mutualaid.models import Area, Membership, Need, Person, Pod
 from mutualaid.models.needs import STATUS_FORMING, STATUS_MATCHING, STATUS_OPEN
@@ -30,7 +31,7 @@ from mutualaid.pods.access import coordinates_area
 from mutualaid.web.api import schemas as s
 from mutualaid.web.api.listing import near_clause, paginate, parse_near, within
 from mutualaid.web.api.locating import locate
-from mutualaid.web.api.problems import ApiProblem, domain_problem
+from mutualaid.web.api.problems import ApiProblem, domain_problem, field_error
 from mutualaid.web.api.registry import operation
 from mutualaid.web.api.serialize import match_out, need_out
 
@@ -94,7 +95,7 @@ def _area_filter(value: str) -> int:
         raise ApiProblem(
             422,
             "validation-error",
-            errors=[{"pointer": "/area", "field": "area", "detail": "No such area."}],
+            errors=[field_error(["area"], _("No such area."))],
         )
     return area.id
 

@@ -17,6 +17,7 @@ from typing import Any
 from flask import Response, json, request
 from pydantic import BaseModel, ValidationError
 
+from mutualaid.i18n import _
 from mutualaid.web.api import bp
 from mutualaid.web.api.auth import require_person
 from mutualaid.web.api.problems import ApiProblem, validation_problem
@@ -123,11 +124,11 @@ def parse_body(model: type[BaseModel], *, required: bool) -> BaseModel | None:
         raise ApiProblem(
             422,
             "validation-error",
-            "A JSON body is required.",
-            errors=[{"pointer": "", "field": "", "detail": "A JSON object is required."}],
+            _("A JSON body is required."),
+            errors=[{"pointer": "", "field": "", "detail": _("Send a JSON object.")}],
         )
     if len(raw) > MAX_BODY:
-        raise ApiProblem(413, "malformed-request", "The request body is too large.")
+        raise ApiProblem(413, "malformed-request", _("The request body is too large."))
     mimetype = request.mimetype or ""
     if mimetype != "application/json" and not mimetype.endswith("+json"):
         raise ApiProblem(415, "unsupported-media-type")
