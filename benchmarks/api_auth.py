@@ -73,7 +73,8 @@ def main() -> None:
     print(f"sha256 + indexed lookup : {ours:8.3f} ms")
     print(f"argon2id verify only    : {argon:8.3f} ms  ({argon / ours:.0f}x slower)")
     print(
-        f"GET /api/v1/me in process: {whole:8.3f} ms  (argon2 alone: {argon / whole:.1f}x a whole request)"
+        f"GET /api/v1/me in process: {whole:8.3f} ms  "
+        f"(argon2 alone: {argon / whole:.1f}x a whole request)"
     )
 
 
