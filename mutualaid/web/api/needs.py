@@ -182,19 +182,20 @@ def get_need(me: Person, need_id: int) -> s.NeedOut:
     errors=(403, 409),
 )
 def patch_need(me: Person, need_id: int, body: s.NeedPatch) -> s.NeedOut:
-    """Only the fields given change. A closed need cannot be changed (409)."""
+    """Only the fields given change (null or omitted keeps the current value). A closed
+    need cannot be changed (409)."""
     need = private_need(need_id, me)
-    given = body.model_fields_set
+
+    def pick(name: str):
+        value = getattr(body, name)
+        return getattr(need, name) if value is None else value
+
     data = NeedInput(
-        category=body.category if "category" in given and body.category else need.category,
-        urgency=body.urgency if "urgency" in given and body.urgency else need.urgency,
-        people_needed=body.people_needed
-        if "people_needed" in given and body.people_needed
-        else need.people_needed,
-        details=body.details if "details" in given and body.details is not None else need.details,
-        contact_preference=body.contact_preference
-        if "contact_preference" in given and body.contact_preference
-        else need.contact_preference,
+        category=pick("category"),
+        urgency=pick("urgency"),
+        people_needed=pick("people_needed"),
+        details=pick("details"),
+        contact_preference=pick("contact_preference"),
     )
     location, notice = locate(body.location) if body.location is not None else (None, None)
     try:

@@ -67,9 +67,7 @@ class PlaceQueryIn(_In):
 
 
 def _location_kind(value: object) -> str:
-    if isinstance(value, dict) and "query" in value:
-        return "PlaceQuery"
-    if isinstance(value, PlaceQueryIn):
+    if isinstance(value, PlaceQueryIn) or (isinstance(value, dict) and "query" in value):
         return "PlaceQuery"
     return "LatLng"
 
