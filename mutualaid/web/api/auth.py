@@ -23,7 +23,7 @@ DEFAULT_LIMIT = "120 per minute"
 
 def bearer_secret() -> str | None:
     header = request.headers.get("Authorization", "")
-    scheme, _, secret = header.partition(" ")
+    scheme, _sep, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         return None
     return secret.strip()

@@ -49,7 +49,7 @@ def decode_cursor(cursor: str | None) -> int | None:
 def parse_near(near: str | None) -> tuple[float, float] | None:
     if not near:
         return None
-    lat_text, _, lng_text = near.partition(",")
+    lat_text, _sep, lng_text = near.partition(",")
     lat, lng = float(lat_text), float(lng_text)
     if not (-90 <= lat <= 90 and -180 <= lng <= 180):
         raise ApiProblem(
