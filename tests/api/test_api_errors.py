@@ -4,6 +4,7 @@ and its page."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 
@@ -105,11 +106,32 @@ def test_rate_limit_answers_429_with_retry_after_per_token(scene, api_as, app, m
     assert second.get("/me").status_code == 200  # another token has its own budget
 
 
+@contextlib.contextmanager
+def other_app(app, **env):
+    """A second app on the same database with other limiter settings, and a person with a
+    token in it (committed for real, purged afterwards)."""
+    from mutualaid import create_app
+    from tests.cleanup import purge_people
+    from tests.conftest import TEST_ENV
+    from tests.factories import make_person
+
+    other = create_app({**TEST_ENV, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], **env})
+    with other.app_context():
+        person = make_person(name="Otto Therapp")
+        secret = make_token(person)
+        db.session.commit()
+        person_id = person.id
+    try:
+        yield other, ApiClient(other.test_client(), secret)
+    finally:
+        with other.app_context():
+            purge_people(db.session, [person_id])
+            db.engine.dispose()
+
+
+@pytest.mark.committed
 def test_rate_limits_can_live_in_redis(app):
     """RATELIMIT_STORAGE_URL=redis://... shares the budget between processes."""
-    from mutualaid import create_app
-    from tests.conftest import TEST_ENV
-
     url = "redis://127.0.0.1:6379/7"
     client = redis.Redis.from_url(url, socket_connect_timeout=1)
     try:
@@ -117,29 +139,29 @@ def test_rate_limits_can_live_in_redis(app):
     except redis.ConnectionError:
         pytest.skip("Redis is not running at 127.0.0.1:6379")
     prefix = f"rl-test-{uuid.uuid4().hex[:8]}"
-    other = create_app(
-        {
-            **TEST_ENV,
-            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-            "RATELIMIT_STORAGE_URL": url,
-            "API_RATE_LIMIT": "2 per minute",
-        }
-    )
-    other.extensions["api_limiter"]._key_prefix = prefix
     try:
-        with other.app_context():
-            from tests.factories import make_person
-
-            person = make_person(name="Reddy Limit")
-            secret = make_token(person)
-            db.session.commit()
-        api = ApiClient(other.test_client(), secret)
-        assert [api.get("/me").status_code for _ in range(3)] == [200, 200, 429]
-        assert client.keys(f"*{prefix}*"), "the counter lives in Redis"
+        with other_app(app, RATELIMIT_STORAGE_URL=url, API_RATE_LIMIT="2 per minute") as (
+            other,
+            api,
+        ):
+            other.extensions["api_limiter"]._key_prefix = prefix
+            assert [api.get("/me").status_code for _ in range(3)] == [200, 200, 429]
+            assert client.keys(f"*{prefix}*"), "the counter lives in Redis"
     finally:
         for key in client.scan_iter(f"*{prefix}*"):
             client.delete(key)
         client.close()
+
+
+@pytest.mark.committed
+def test_an_unreachable_redis_does_not_take_the_api_down(app):
+    """Limits fall back to this process's memory; requests still get answers."""
+    nowhere = "redis://127.0.0.1:1/0"  # nothing listens there
+    with other_app(app, RATELIMIT_STORAGE_URL=nowhere, API_RATE_LIMIT="2 per minute") as (
+        _other,
+        api,
+    ):
+        assert [api.get("/me").status_code for _ in range(3)] == [200, 200, 429]
 
 
 def test_openapi_document_describes_every_route(app, client):

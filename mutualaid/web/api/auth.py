@@ -73,6 +73,9 @@ def make_limiter(app) -> Limiter:
         default_limits=[],
         headers_enabled=True,
         key_prefix="mutualaid-api",
+        # Redis down: count in this process's memory instead of failing API requests.
+        in_memory_fallback_enabled=True,
+        swallow_errors=True,
     )
     limiter.limit(rate_limit_value)(bp)
     app.extensions["api_limiter"] = limiter
