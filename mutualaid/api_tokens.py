@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mutualaid.audit import record_audit
 from mutualaid.i18n import _l
 from mutualaid.models import ApiToken, Person
 from mutualaid.models.base import utcnow
@@ -56,6 +57,7 @@ def create_token(session: Session, person: Person, name: str = "") -> tuple[ApiT
     )
     session.add(token)
     session.flush()
+    record_audit(session, person, "api_token.created", token, {"name": token.name})
     return token, secret
 
 
@@ -81,10 +83,13 @@ def record_use(session: Session, token: ApiToken, now: datetime | None = None) -
     return True
 
 
-def revoke(session: Session, token: ApiToken, now: datetime | None = None) -> ApiToken:
+def revoke(
+    session: Session, token: ApiToken, now: datetime | None = None, actor: Person | None = None
+) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = now or utcnow()
         session.flush()
+        record_audit(session, actor or token.person, "api_token.revoked", token)
     return token
 
 

@@ -92,6 +92,7 @@ def test_posting_with_a_point_forms_the_pod_like_the_web(scene, api_as):
     )
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
+    assert response.headers["Location"] == f"/api/v1/needs/{body['id']}"
     need = db.session.get(Need, body["id"])
     assert need.requester_id == scene.outsider.id and need.details == "bread ☕ 𝄞"
     assert body["status"] == "forming" and body["private"]["pod_id"] is not None

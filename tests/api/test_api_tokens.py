@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from mutualaid.extensions import db
-from mutualaid.models import ApiToken
+from mutualaid.models import ApiToken, AuditEvent
 from tests.conftest import login_as, text_of
 from tests.factories import make_person
 
@@ -81,6 +81,12 @@ def test_revoking_on_the_profile_stops_the_token(neighbor_client, neighbor, api_
     assert token.revoked_at is not None
     assert api.get("/me").status_code == 401
     assert "revoked" in text_of(neighbor_client.get("/account/tokens"))
+    actions = db.session.scalars(
+        select(AuditEvent.action).where(
+            AuditEvent.target_type == "apitoken", AuditEvent.target_id == token.id
+        )
+    ).all()
+    assert sorted(actions) == ["api_token.created", "api_token.revoked"]
 
 
 def test_nobody_revokes_someone_elses_token(app, neighbor, outsider, api_as):

@@ -63,7 +63,7 @@ def revoke_token(token_id: int):
     if token is None or token.person_id != current_user.id:
         abort(404)
     if RevokeForm().validate_on_submit():
-        revoke(db.session, token)
+        revoke(db.session, token, actor=current_user)
         db.session.commit()
         flash(_("The token “%(name)s” is revoked.", name=token.name), "success")
     return redirect(url_for("account.tokens"), 303)

@@ -140,6 +140,7 @@ def list_needs(me: Person, query: s.NeedListQuery) -> s.NeedPage:
     response=s.NeedOut,
     status=201,
     body=s.NeedCreate,
+    location_template="/needs/{id}",
 )
 def create_need(me: Person, body: s.NeedCreate) -> s.NeedOut:
     """Posting a need forms its pod and invites helpers, as on the web. If the map service

@@ -85,6 +85,7 @@ def list_offers(me: Person, query: s.OfferListQuery) -> s.OfferPage:
     response=s.OfferOut,
     status=201,
     body=s.OfferCreate,
+    location_template="/offers/{id}",
 )
 def create_offer(me: Person, body: s.OfferCreate) -> s.OfferOut:
     """What you can do, where (``location`` plus ``radius_km``), when and how often."""

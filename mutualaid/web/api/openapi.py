@@ -104,6 +104,14 @@ def _operation(op: Operation, refs: dict, defs: dict) -> dict[str, Any]:
             "description": "Success",
             "content": {"application/json": {"schema": refs[(op.response, "serialization")]}},
         }
+        if op.location_template:
+            responses[str(op.status)]["headers"] = {
+                "Location": {
+                    "description": "The new resource",
+                    "schema": {"type": "string"},
+                    "required": True,
+                }
+            }
     codes = set(COMMON_ERRORS) | set(op.errors)
     if op.body is not None:
         codes |= {413, 415}

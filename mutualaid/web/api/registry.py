@@ -41,6 +41,7 @@ class Operation:
     query: type[BaseModel] | None = None
     errors: tuple[int, ...] = ()
     path_params: tuple[str, ...] = field(default_factory=tuple)
+    location_template: str | None = None  # e.g. "/needs/{id}": the Location of a created resource
 
 
 OPERATIONS: list[Operation] = []
@@ -63,6 +64,7 @@ def operation(
     query: type[BaseModel] | None = None,
     errors: tuple[int, ...] = (),
     tag: str = "",
+    location_template: str | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         rule, params = _flask_rule(path)
@@ -80,6 +82,7 @@ def operation(
             query=query,
             errors=errors,
             path_params=params,
+            location_template=location_template,
         )
         OPERATIONS.append(op)
 
@@ -97,7 +100,10 @@ def operation(
             if result is None:
                 return Response(status=204)
             payload = result.model_dump(mode="json")
-            return Response(json.dumps(payload), status=status, mimetype="application/json")
+            response = Response(json.dumps(payload), status=status, mimetype="application/json")
+            if location_template:
+                response.headers["Location"] = bp.url_prefix + location_template.format(**payload)
+            return response
 
         bp.add_url_rule(rule, endpoint=view.__name__, view_func=wrapped, methods=[method.upper()])
         return wrapped
