@@ -1,4 +1,4 @@
-"""API: areas, categories, the caller (``/me``), the OpenAPI document and its docs page."""
+"""API: areas, categories, the caller (`/me`), the OpenAPI document and its docs page."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """API: needs. Same domain calls and the same "who may" checks as mutualaid.web.needs.
 
-Visibility: the caller's own needs, needs they may see privately (``can_see_private``:
+Visibility: the caller's own needs, needs they may see privately (`can_see_private`:
 coordinators of the area, admins, seated helpers) and the open board (public view:
-snapped point, no details). Changing a need takes ``can_see_private``, as on the web;
+snapped point, no details). Changing a need takes `can_see_private`, as on the web;
 someone who can only see the public entry gets 403, anyone else 404.
 """
 
@@ -108,7 +108,7 @@ def _area_filter(value: str) -> int:
     query=s.NeedListQuery,
 )
 def list_needs(me: Person, query: s.NeedListQuery) -> s.NeedPage:
-    """Newest first. Your own needs, needs you coordinate or help with (with ``private``
+    """Newest first. Your own needs, needs you coordinate or help with (with `private`
     details), and the open board (public view only). Filters combine."""
     origin = parse_near(query.near)
     q = select(Need)
@@ -144,7 +144,7 @@ def list_needs(me: Person, query: s.NeedListQuery) -> s.NeedPage:
 )
 def create_need(me: Person, body: s.NeedCreate) -> s.NeedOut:
     """Posting a need forms its pod and invites helpers, as on the web. If the map service
-    is down the need is saved with ``location_status: pending`` and a notice says so."""
+    is down the need is saved with `location_status: pending` and a notice says so."""
     location, notice = locate(body.location)
     data = NeedInput(
         category=body.category,
@@ -169,7 +169,7 @@ def create_need(me: Person, body: s.NeedCreate) -> s.NeedOut:
     response=s.NeedOut,
 )
 def get_need(me: Person, need_id: int) -> s.NeedOut:
-    """``private`` is filled only for the requester, seated helpers, the area's
+    """`private` is filled only for the requester, seated helpers, the area's
     coordinators and admins; an open need on the board shows its public view to others."""
     return need_out(visible_need(need_id, me), me)
 

@@ -88,7 +88,7 @@ def list_offers(me: Person, query: s.OfferListQuery) -> s.OfferPage:
     location_template="/offers/{id}",
 )
 def create_offer(me: Person, body: s.OfferCreate) -> s.OfferOut:
-    """What you can do, where (``location`` plus ``radius_km``), when and how often."""
+    """What you can do, where (`location` plus `radius_km`), when and how often."""
     location, notice = locate(body.location)
     data = OfferInput(
         categories=list(body.categories),
@@ -120,7 +120,7 @@ def get_offer(me: Person, offer_id: int) -> s.OfferOut:
     errors=(409,),
 )
 def patch_offer(me: Person, offer_id: int, body: s.OfferPatch) -> s.OfferOut:
-    """Only the fields given change. ``status: paused`` pauses, ``status: active``
+    """Only the fields given change. `status: paused` pauses, `status: active`
     resumes a paused or expired offer."""
     offer = own_offer(offer_id, me)
     given = body.model_fields_set - {"status"}

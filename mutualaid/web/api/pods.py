@@ -1,4 +1,4 @@
-"""API: pods. The same role check as the web pod page (``pods.access.pod_role``): seated
+"""API: pods. The same role check as the web pod page (`pods.access.pod_role`): seated
 members and staff see the pod with its address; an invited helper sees the invitation
 (no address, no thread); everyone else gets 404."""
 
@@ -84,8 +84,8 @@ def get_pod(me: Person, pod_id: int) -> s.PodOut:
     errors=(409,),
 )
 def accept_pod(me: Person, pod_id: int, body: s.AcceptIn) -> s.AcceptOut:
-    """Seats you if your invitation is live and a seat is free (``seated: true``, with the
-    pod). A full pod or an expired invitation answers 409 with ``reason``."""
+    """Seats you if your invitation is live and a seat is free (`seated: true`, with the
+    pod). A full pod or an expired invitation answers 409 with `reason`."""
     pod, _role = pod_for(pod_id, me, allow_invited=True, any_invitee=True)
     result = accept(db.session, pod, me, note=body.note)
     db.session.commit()

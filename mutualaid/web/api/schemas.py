@@ -1,7 +1,7 @@
 """The API's request and response shapes (pydantic v2 models).
 
-The same classes validate what comes in (``Model.model_validate``), serialise what goes
-out, and feed ``openapi.json`` (mutualaid.web.api.openapi), so the document cannot drift
+The same classes validate what comes in (`Model.model_validate`), serialise what goes
+out, and feed `openapi.json` (mutualaid.web.api.openapi), so the document cannot drift
 from the code. Limits mirror the domain's constants; the domain functions stay the
 authority and their errors become field-level problem details too.
 """
@@ -94,7 +94,7 @@ class NeedCreate(_In):
 
 
 class NeedPatch(_In):
-    """Only the fields given change; ``location`` is geocoded again when given."""
+    """Only the fields given change; `location` is geocoded again when given."""
 
     category: CategoryKey | None = None
     urgency: Urgency | None = None
@@ -133,8 +133,8 @@ class OfferCreate(_In):
 
 
 class OfferPatch(_In):
-    """Only the fields given change. ``status`` pauses (``paused``) or resumes
-    (``active``) the offer; any change also confirms it is still available."""
+    """Only the fields given change. `status` pauses (`paused`) or resumes
+    (`active`) the offer; any change also confirms it is still available."""
 
     categories: Categories | None = None
     radius_km: Radius | None = None
@@ -154,7 +154,7 @@ class MessageIn(_In):
 
 
 class NearQuery(_In):
-    """``near=lat,lng`` with ``radius_km``: compared with snapped (public) points only."""
+    """`near=lat,lng` with `radius_km`: compared with snapped (public) points only."""
 
     near: str | None = Field(
         default=None,
