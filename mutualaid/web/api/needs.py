@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import current_app
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from mutualaid.extensions import db
 from mutualaid.i18n import _
@@ -111,7 +112,7 @@ def list_needs(me: Person, query: s.NeedListQuery) -> s.NeedPage:
     """Newest first. Your own needs, needs you coordinate or help with (with `private`
     details), and the open board (public view only). Filters combine."""
     origin = parse_near(query.near)
-    q = select(Need)
+    q = select(Need).options(selectinload(Need.requester), selectinload(Need.area))
     visible = _visibility(me)
     if visible is not None:
         q = q.where(visible)
