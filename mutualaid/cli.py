@@ -15,6 +15,9 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(demo)
     app.cli.add_command(worker)
+    from mutualaid.web.api.commands import api_token
+
+    app.cli.add_command(api_token)
 
 
 @click.command("create-user")
