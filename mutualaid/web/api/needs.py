@@ -21,6 +21,7 @@ from mutualaid.models.pods import ACCEPTED
 from mutualaid.needs import (
     NeedError,
     NeedInput,
+    can_manage,
     can_see_private,
     cancel_need,
     edit_need,
@@ -59,7 +60,7 @@ def private_need(need_id: int, me: Person) -> Need:
     """The need if the caller may change it (the web's rule); 403 if they only see the
     public board entry; 404 if they may not know it exists."""
     need = visible_need(need_id, me)
-    if not can_see_private(me, need):
+    if not can_manage(me, need):
         raise ApiProblem(403, "forbidden")
     return need
 
