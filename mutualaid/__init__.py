@@ -111,6 +111,9 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(needs_bp)
     app.register_blueprint(offers_bp)
+    from mutualaid.web.simulator import bp as simulator_bp
+
+    app.register_blueprint(simulator_bp)
 
 
 def _register_errors(app: Flask) -> None:
