@@ -394,3 +394,16 @@ def language(session: Session, person: Person, cmd: c.Command) -> str:
         if person.language == "es":
             return _("OK: texts in Spanish from now on. LANG EN for English.")
         return _("OK: texts in English from now on. LANG ES for Spanish.")
+
+
+def rename(session: Session, person: Person, cmd: c.Command) -> str:
+    """NAME Maria: the first name the pod sees ("[A7K] Maria: ...")."""
+    name = c.tidy(cmd.name)
+    if not name or any(ch.isdigit() for ch in name):
+        return _("Reply NAME and your first name, like NAME Maria.")
+    person.name = name[:60]
+    session.flush()
+    return _(
+        "Thanks, %(name)s! Pods will see you as %(name)s. Text NEED or OFFER to start.",
+        name=person.first_name,
+    )

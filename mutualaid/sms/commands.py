@@ -35,6 +35,7 @@ OPT_OUT = "opt_out"  # handled by the transport before the parser; recognised fo
 OPT_IN = "opt_in"
 TEXT = "text"  # free text: a menu answer, a message for the pod, or for the coordinators
 EMPTY = "empty"
+NAME = "name"  # "NAME Maria", "me llamo Maria": how the pod sees the texter
 
 MAX_INPUT = 2000  # longer texts are cut before parsing (a 10-segment text is 1,530 chars)
 CODE_CHARS = "ACEFGHJKMNPRTWXY34679"  # mutualaid.needs.CODE_ALPHABET
@@ -203,6 +204,8 @@ class Command:
     radius_km: float | None = None
     note: str = ""
     language: str | None = None
+    people: int | None = None  # NEED ... "2 people": how many helpers
+    name: str = ""  # NAME Maria
 
     def note_without(self, code: str | None) -> str:
         """``rest`` with ``code`` taken out: the note of "YES A7K in 2 hours"."""
@@ -346,11 +349,28 @@ def _radius(text: str) -> tuple[float | None, str]:
     return round(value, 1), tidy(text[: m.start()] + " " + text[m.end() :])
 
 
+_PEOPLE = re.compile(
+    r"\b(?:for\s+|para\s+)?(\d{1,2})\s*(?:people|persons|helpers|neighbors|neighbours|"
+    r"personas|vecinos|ayudantes)\b",
+    re.IGNORECASE,
+)
+_NAME = re.compile(
+    r"^\s*(?:my\s+name\s+is|name|me\s+llamo|mi\s+nombre\s+es|nombre)"
+    r"\s*[:,-]?\s+([^\W\d_][\w'.-]*(?:\s+[^\W\d_][\w'.-]*)?)\s*[.!]?\s*$",
+    re.IGNORECASE | re.UNICODE,
+)
+
+
 def _need(text: str, rest: str) -> Command:
     cats, after = split_categories(rest, many=False)
     where, details = split_where(after)
     if not cats and where is None and rest:
         details = tidy(rest)  # "NEED help with my cat" -> ask for the category
+    people = None
+    m = _PEOPLE.search(details)
+    if m and 1 <= int(m.group(1)) <= 15:
+        people = int(m.group(1))
+        details = tidy(details[: m.start()] + " " + details[m.end() :])
     return Command(
         NEED,
         text,
@@ -359,6 +379,7 @@ def _need(text: str, rest: str) -> Command:
         categories=cats,
         where=where,
         details=details[:MAX_INPUT],
+        people=people,
     )
 
 
@@ -413,6 +434,10 @@ def _parse(body: str | None) -> Command:
         return Command(LANG, text, language=LANGUAGE_OF[whole])  # "Español", "English"
     if whole in ("nevermind", "forgetit", "nevermindthat", "olvidalo", "dejalo"):
         return Command(CANCEL, text)
+
+    named = _NAME.match(text) if len(words) <= 6 else None
+    if named and word_kind(fold(named.group(1).split()[0])) is None:
+        return Command(NAME, text, name=named.group(1).strip()[:60])
 
     tagged = _TAGGED.match(text)
     tag = (tagged.group(1) or tagged.group(2)) if tagged else None

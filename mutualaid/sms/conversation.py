@@ -154,6 +154,8 @@ def _dispatch(session: Session, person: Person, cmd: c.Command) -> tuple[str | N
         return actions.language(session, person, cmd), True
     if cmd.kind == c.HELP:
         return help_text(), True
+    if cmd.kind == c.NAME:
+        return actions.rename(session, person, cmd), True
     if cmd.kind in (c.OPT_OUT, c.OPT_IN):
         return None, True  # the transport answered these already
     return actions.free_text(session, person, cmd)

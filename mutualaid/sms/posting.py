@@ -64,7 +64,12 @@ def _ask_where(session: Session, person: Person, state: str, data: dict, problem
 
 
 def need(session: Session, person: Person, cmd: c.Command) -> str:
-    data = {"category": cmd.category, "where": cmd.where, "details": cmd.details}
+    data = {
+        "category": cmd.category,
+        "where": cmd.where,
+        "details": cmd.details,
+        "people": cmd.people,
+    }
     return need_from(session, person, data)
 
 
@@ -85,7 +90,12 @@ def need_from(session: Session, person: Person, data: dict) -> str:
         posted = post_need(
             session,
             person,
-            NeedInput(category=data["category"], details=details, contact_preference="sms"),
+            NeedInput(
+                category=data["category"],
+                details=details,
+                people_needed=data.get("people"),
+                contact_preference="sms",
+            ),
             location,
         )
     except NeedError as exc:
