@@ -101,6 +101,13 @@ def forget(session: Session, person: Person) -> bool:
     return True
 
 
+def install() -> None:
+    """Make :func:`handle_text` the transport's text handler."""
+    from mutualaid.sms.inbound import set_text_handler
+
+    set_text_handler(handle_text)
+
+
 # -- the hook -------------------------------------------------------------------------------
 
 
