@@ -24,6 +24,7 @@ from mutualaid.pods import formation, lifecycle
 from mutualaid.pods.formation import PodError
 from mutualaid.pods.thread import ThreadError, post_message
 from mutualaid.sms import commands as c
+from mutualaid.sms.compliance import mark_number_known
 
 OPEN_POD = (POD_FORMING, POD_ACTIVE)
 
@@ -184,6 +185,7 @@ def act(
         was_invited = formation.pending_invitation(session, pod, person) is not None
         result = formation.accept(session, pod, person, note=note)
         if result.seated:
+            mark_number_known(session, person)
             return _seated_reply(pod, note), True
         if result.reason == "expired":
             return _(

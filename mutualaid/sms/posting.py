@@ -28,6 +28,7 @@ from mutualaid.offers import (
     post_offer,
 )
 from mutualaid.sms import commands as c
+from mutualaid.sms.compliance import mark_number_known
 
 MAX_DETAILS = 2000
 
@@ -100,6 +101,7 @@ def need_from(session: Session, person: Person, data: dict) -> str:
         )
     except NeedError as exc:
         return _("Sorry, we could not post that: %(why)s", why=str(exc.message))
+    mark_number_known(session, person)
     name = categories.name_of(posted.category, person.language)
     return _(
         "Got it: need %(code)s, %(category)s near %(where)s. Looking for %(n)s neighbors "
@@ -166,6 +168,7 @@ def offer_from(session: Session, person: Person, data: dict) -> str:
             verb = _("Got it")
     except OfferError as exc:
         return _("Sorry, we could not save that offer: %(why)s", why=str(exc.message))
+    mark_number_known(session, person)
     names = ", ".join(categories.name_of(k, person.language) for k in posted.categories)
     return _(
         "%(verb)s: you offer %(categories)s within %(km)s km of %(where)s. We'll text you "
