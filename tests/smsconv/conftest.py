@@ -87,9 +87,7 @@ def web_helper(name: str, *, km: float = 0.3, categories=("groceries",), **kw) -
 
 def all_outbound_bodies() -> list[str]:
     db.session.expire_all()
-    return list(
-        db.session.scalars(select(SmsMessage.body).where(SmsMessage.direction == OUTBOUND))
-    )
+    return list(db.session.scalars(select(SmsMessage.body).where(SmsMessage.direction == OUTBOUND)))
 
 
 def assert_no_number_leaks(*numbers: str) -> None:
