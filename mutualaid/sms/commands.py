@@ -241,10 +241,8 @@ def word_kind(word: str) -> str | None:
         return None
     if word in WORDS:
         return WORDS[word]
-    if word in OPT_OUT_WORDS:
-        return OPT_OUT
-    if word in OPT_IN_WORDS:
-        return OPT_IN
+    if word == "cancel":  # alone it is an opt-out word (caught before); "CANCEL A7K" is not
+        return CANCEL
     if len(word) >= 5:
         close = difflib.get_close_matches(word, FUZZY_WORDS, n=1, cutoff=0.85)
         if close:

@@ -139,7 +139,7 @@ def _dispatch(session: Session, person: Person, cmd: c.Command) -> tuple[str | N
         had = forget(session, person)
         if had:
             return _("OK, cancelled. Text NEED or OFFER to start again, or HELP."), True
-        return _("Nothing to cancel. Reply HELP for commands."), True
+        return _("Nothing to cancel. To withdraw a need, text CANCEL and its code."), True
     convo = current(session, person)
     if convo is not None and cmd.kind in (c.TEXT, c.EMPTY):
         return continue_flow(session, person, convo, cmd)

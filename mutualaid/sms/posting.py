@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from mutualaid import categories
 from mutualaid.geo.geocoding import GeocodeError, GeocodeUnavailable, current_geocoder
-from mutualaid.i18n import _
+from mutualaid.i18n import _, ngettext
 from mutualaid.locations import Location, found, pending
 from mutualaid.models import Person
 from mutualaid.models.offers import OFFER_ACTIVE, OFFER_PAUSED
@@ -103,13 +103,15 @@ def need_from(session: Session, person: Person, data: dict) -> str:
         return _("Sorry, we could not post that: %(why)s", why=str(exc.message))
     mark_number_known(session, person)
     name = categories.name_of(posted.category, person.language)
-    return _(
-        "Got it: need %(code)s, %(category)s near %(where)s. Looking for %(n)s neighbors "
+    return ngettext(
+        "Got it: need %(code)s, %(category)s near %(where)s. Looking for %(num)d neighbor "
         "near you. Reply STATUS anytime, CANCEL %(code)s to withdraw.",
+        "Got it: need %(code)s, %(category)s near %(where)s. Looking for %(num)d neighbors "
+        "near you. Reply STATUS anytime, CANCEL %(code)s to withdraw.",
+        posted.people_needed,
         code=posted.code,
         category=name,
         where=_short(data["where"]),
-        n=posted.people_needed,
     )
 
 

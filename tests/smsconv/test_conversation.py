@@ -39,7 +39,7 @@ def test_need_alone_asks_what_then_where_one_question_at_a_time(phone):
     assert "We do not know the ZIP code 99999" in bad and bad.endswith("(or lat,lng).")
     (done,) = maria.text("11211")
     code = code_in(done)
-    assert done.startswith(f"Got it: need {code}, Meals near 11211. Looking for 1 neighbors")
+    assert done.startswith(f"Got it: need {code}, Meals near 11211. Looking for 1 neighbor near")
     assert _need(code).category == "meals"
     assert db.session.scalar(select(Conversation)) is None
 
@@ -58,7 +58,9 @@ def test_cancel_like_words_abandon_a_flow(phone):
     maria = phone()
     maria.text("NEED")
     assert maria.text("cancelar") == ["OK, cancelled. Text NEED or OFFER to start again, or HELP."]
-    assert maria.text("nevermind") == ["Nothing to cancel. Reply HELP for commands."]
+    assert maria.text("nevermind") == [
+        "Nothing to cancel. To withdraw a need, text CANCEL and its code."
+    ]
     maria.text("2")  # no question pending: "2" is just a text, for the coordinators
     last = db.session.scalars(
         select(SmsMessage).where(SmsMessage.direction == INBOUND).order_by(SmsMessage.id.desc())
@@ -224,3 +226,17 @@ def test_no_text_raises_or_gets_a_reply_longer_than_two_segments(app, text):
     if reply is not None:
         assert count_segments(reply)[1] <= 2, reply
     db.session.rollback()
+
+
+def test_cancel_with_a_code_withdraws_the_need_and_tells_the_helpers(phone):
+    helper = sms_helper("Sam Rivera", km=0.3)
+    db.session.commit()
+    maria, sam = phone(), phone(helper.phone)
+    code = code_in(maria.text("NEED groceries 11211")[0])
+    assert len(sam.inbox()) == 1
+    assert maria.text(f"cancel {code}") == [
+        f"Got it: need {code} is cancelled. Everyone involved was told."
+    ]
+    assert _need(code).status == "cancelled"
+    assert sam.inbox() == [f"mutualaid: {code} was cancelled. Thank you!"]
+    assert not maria.person.sms_opted_out

@@ -197,6 +197,8 @@ TABLE = [
     ("STOP", c.OPT_OUT, {}),
     ("stop.", c.OPT_OUT, {}),
     ("Cancel", c.OPT_OUT, {}),
+    ("cancel A7K", c.CANCEL, {"code": "A7K"}),
+    ("stop by at 5 for the keys", c.TEXT, {}),
     ("UNSUBSCRIBE", c.OPT_OUT, {}),
     ("parar", c.OPT_OUT, {}),
     ("START", c.OPT_IN, {}),
