@@ -181,6 +181,7 @@ _RADIUS = re.compile(
     r"(km|kms|kilometers?|kilometres?|kilometros?|mi|mile|miles|millas?)\b",
     re.IGNORECASE,
 )
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _ADDRESS_END = re.compile(r"[;\n]|\s-\s|\.\s|:\s")
 _WHERE_PREFIX = re.compile(r"^(?:near|at|in|around|en|cerca\s+de|por)\s+", re.IGNORECASE)
@@ -232,6 +233,7 @@ def clean(text: str) -> str:
     text = unicodedata.normalize("NFKC", text or "")[:MAX_INPUT]
     for a, b in (("\u2018", "'"), ("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"')):
         text = text.replace(a, b)
+    text = _CONTROL.sub("", text)  # NUL and other controls: PostgreSQL refuses NUL in text
     return text.replace("\u00a0", " ").replace("\u200b", "").strip()
 
 

@@ -213,7 +213,7 @@ def test_unplaceable_text_stays_in_the_inbox(phone):
             st.sampled_from(
                 ["NEED", "OFFER", "YES", "no", "DONE", "LEAVE", "STATUS", "PAUSE", "RESUME",
                  "LANG", "es", "groceries", "11211", "A7K", "2", "cancelar", "NAME", "Jo",
-                 "ñandú", "🙂", "x" * 300, "40.7,-73.9", "km", "5"]
+                 "ñandú", "🙂", "\x00", "x" * 300, "40.7,-73.9", "km", "5"]
             ),
             max_size=8,
         ).map(" ".join),

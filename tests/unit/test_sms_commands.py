@@ -224,6 +224,7 @@ TABLE = [
     ("🙏🙏🙏", c.EMPTY, {}),
     ("...", c.EMPTY, {}),
     ("?", c.EMPTY, {}),
+    ("NEED groceries 11211 milk\x00 bread", c.NEED, {"details": "milk bread"}),
     # long texts
     ("x" * 1600, c.TEXT, {}),
     ("NEED groceries 11211 " + "milk " * 320, c.NEED, {"cat": "groceries", "where": "11211"}),
