@@ -29,6 +29,13 @@ from mutualaid.sms.compliance import mark_number_known
 OPEN_POD = (POD_FORMING, POD_ACTIVE)
 
 
+def category_name(key: str) -> str:
+    """The category's name in the language being rendered (``in_language``)."""
+    from flask_babel import get_locale
+
+    return categories.name_of(key, str(get_locale() or "en"))
+
+
 # -- lookups --------------------------------------------------------------------------------
 
 
@@ -77,7 +84,7 @@ def _pick(pods: list[Pod], codes: tuple[str, ...]) -> Pod | None:
 
 
 def _codes(pods: list[Pod]) -> str:
-    return ", ".join(f"{p.code} {categories.name_of(p.need.category)}" for p in pods[:6])
+    return ", ".join(f"{p.code} {category_name(p.need.category)}" for p in pods[:6])
 
 
 # -- YES / NO / DONE / LEAVE / CANCEL <code> -----------------------------------------------
@@ -94,6 +101,8 @@ def answer(session: Session, person: Person, cmd: c.Command) -> tuple[str | None
     chosen = _pick(pods, cmd.codes)
     if chosen is not None:
         return act(session, person, cmd.kind, chosen, cmd.note_without(chosen.code))
+    if cmd.kind == c.CANCEL:
+        return cancel_by_code(session, person, cmd), True
     if cmd.kind == c.YES and cmd.codes:
         late = _late_answer(session, person, cmd)
         if late is not None:
@@ -153,7 +162,7 @@ def _covered(pod: Pod) -> str:
 
 
 def _seated_reply(pod: Pod, note: str) -> str:
-    category = categories.name_of(pod.need.category)
+    category = category_name(pod.need.category)
     if note:
         return _(
             "Got it: you're in %(code)s (%(category)s). Your note went to the pod. Reply here "
@@ -214,6 +223,26 @@ def act(
             "Got it: need %(code)s is cancelled. Everyone involved was told.", code=pod.code
         ), True
     return done(session, person, pod)
+
+
+def cancel_by_code(session: Session, person: Person, cmd: c.Command) -> str:
+    """CANCEL <code> for one of the person's own needs (also one still without a pod)."""
+    from mutualaid.needs import cancel_need
+
+    for code in cmd.codes:
+        need = session.scalar(
+            select(Need).where(
+                Need.requester_id == person.id,
+                Need.code == code,
+                Need.status.in_(ACTIVE_STATUSES),
+            )
+        )
+        if need is not None:
+            cancel_need(session, need, actor=person)
+            return _(
+                "Got it: need %(code)s is cancelled. Everyone involved was told.", code=need.code
+            )
+    return _("Text CANCEL and the code of your need, like CANCEL A7K. STATUS shows your codes.")
 
 
 def done(session: Session, person: Person, pod: Pod) -> tuple[str | None, bool]:
@@ -358,7 +387,7 @@ def status(session: Session, person: Person) -> str:
             _(
                 "need %(code)s %(category)s (%(status)s)",
                 code=n.code,
-                category=categories.name_of(n.category),
+                category=category_name(n.category),
                 status=n.status,
             )
         )
@@ -368,7 +397,7 @@ def status(session: Session, person: Person) -> str:
         parts.append(_("invited %(code)s", code=pod.code))
     offers = [o for o in offers_of(session, person) if o.status in (OFFER_ACTIVE, OFFER_PAUSED)]
     for o in offers[:2]:
-        names = ", ".join(categories.name_of(k) for k in o.categories)
+        names = ", ".join(category_name(k) for k in o.categories)
         paused = _(" paused") if o.status == OFFER_PAUSED else ""
         parts.append(
             _(

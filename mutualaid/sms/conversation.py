@@ -176,7 +176,12 @@ def help_text() -> str:
 
 
 def category_menu() -> str:
-    options = ", ".join(f"{i} {cat.name()}" for i, cat in enumerate(categories.all_categories(), 1))
+    from flask_babel import get_locale
+
+    language = str(get_locale() or "en")
+    options = ", ".join(
+        f"{i} {cat.name(language)}" for i, cat in enumerate(categories.all_categories(), 1)
+    )
     return options
 
 

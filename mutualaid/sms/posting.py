@@ -103,7 +103,7 @@ def need_from(session: Session, person: Person, data: dict) -> str:
         return _("Sorry, we could not post that: %(why)s", why=str(exc.message))
     mark_number_known(session, person)
     name = categories.name_of(posted.category, person.language)
-    return ngettext(
+    echo = ngettext(
         "Got it: need %(code)s, %(category)s near %(where)s. Looking for %(num)d neighbor "
         "near you. Reply STATUS anytime, CANCEL %(code)s to withdraw.",
         "Got it: need %(code)s, %(category)s near %(where)s. Looking for %(num)d neighbors "
@@ -113,6 +113,9 @@ def need_from(session: Session, person: Person, data: dict) -> str:
         category=name,
         where=_short(data["where"]),
     )
+    if person.name.startswith("Texter ") and not person.email:
+        echo += " " + _("Text NAME and your first name so helpers know you.")
+    return echo
 
 
 def offer(session: Session, person: Person, cmd: c.Command) -> str:

@@ -159,6 +159,8 @@ def test_spanish_command_words(phone):
     luz, rosa = phone(helper.phone), phone()
     (lang,) = rosa.text("LANG ES")
     assert rosa.person.language == "es" and lang
+    (menu,) = rosa.text("necesito")
+    assert "1 Compras, 2 Comidas, 3 Transporte" in menu  # category names in her language
     code = code_in(rosa.text("NECESITO comida 11211 leche y pan")[0])
     assert _need(code).details == "leche y pan"
     assert luz.inbox()
