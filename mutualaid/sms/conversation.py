@@ -118,10 +118,24 @@ def handle_text(session: Session, person: Person, message: SmsMessage) -> str | 
     coordinators' inbox are left unhandled."""
     command = c.parse(message.body)
     with in_language(person.language):
+        if unverified_account(person):
+            # A web account's number acts as the account only once verified by code.
+            return fit(
+                _(
+                    "This number is not verified yet. To use it with your account, "
+                    "verify it on the website: Profile, then Verify a phone number."
+                )
+            )
         reply = dispatch(session, person, message, command)
     if reply is None:
         return None
     return fit(reply)
+
+
+def unverified_account(person: Person) -> bool:
+    """A web account (email or password) whose number was typed on the profile but never
+    confirmed with a code: texts from it must not act as the account."""
+    return bool(person.email or person.password_hash) and person.phone_verified_at is None
 
 
 def dispatch(session: Session, person: Person, message: SmsMessage, cmd: c.Command) -> str | None:

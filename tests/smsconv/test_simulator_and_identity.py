@@ -98,3 +98,15 @@ def test_confirming_merges_a_phone_only_person(app):
     assert db.session.get(Need, need.id).requester_id == account.id
     assert account.phone == phone
     assert db.session.scalar(select(PhoneVerification.verified_at)) is not None
+
+
+def test_texts_from_an_unverified_account_number_do_not_act_as_the_account(phone, app):
+    number = unique_phone()
+    account = make_person(name="Ray Web", phone=number)  # typed on the profile, not verified
+    db.session.commit()
+    ray = phone(number)
+    (reply,) = ray.text("NEED groceries 11211")
+    assert reply.startswith("This number is not verified yet.")
+    assert db.session.scalar(select(Need).where(Need.requester_id == account.id)) is None
+    inbound = db.session.scalar(select(SmsMessage).where(SmsMessage.from_number == number))
+    assert inbound.handled_at is None  # a coordinator can see it
