@@ -107,7 +107,7 @@ def answer(session: Session, person: Person, cmd: c.Command) -> tuple[str | None
         late = _late_answer(session, person, cmd)
         if late is not None:
             return late, True
-    typed = next((k for k in cmd.codes if any(ch.isdigit() for ch in k)), None)
+    typed = next((k for k in cmd.codes if any(ch.isdigit() for ch in k) and not k.isdigit()), None)
     if typed is not None and not (cmd.kind in (c.YES, c.NO) and len(pods) == 1 and cmd.note):
         return _(
             "I couldn't find %(code)s among yours. Reply STATUS to see your codes.", code=typed

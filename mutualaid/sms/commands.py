@@ -266,11 +266,10 @@ def code_candidates(text: str) -> tuple[str, ...]:
         if not _CODE.match(token):
             continue
         has_digit = any(c.isdigit() for c in token)
-        if token.isdigit():
-            continue
         if not has_digit and raw.lower() in NOT_CODES:
             continue
-        rank = 0 if has_digit else (1 if raw.isupper() else 2)
+        # "379" is a code too, but a bare number is usually just a number: it ranks last.
+        rank = 3 if token.isdigit() else (0 if has_digit else (1 if raw.isupper() else 2))
         found.append((rank, i, token))
     seen: list[str] = []
     for _rank, _i, token in sorted(found):
@@ -444,7 +443,6 @@ def _parse(body: str | None) -> Command:
     if (
         tag
         and _CODE.match(tag.upper())
-        and not tag.isdigit()
         and (word_kind(fold(tag)) is None or any(ch.isdigit() for ch in tag))
     ):
         code = tag.upper()
