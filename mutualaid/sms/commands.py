@@ -258,7 +258,7 @@ def _words(text: str) -> list[re.Match]:
 
 def code_candidates(text: str) -> tuple[str, ...]:
     """Code-shaped words, best first: with a digit, then typed in capitals, then the rest
-    (common English words made only of code letters are left out)."""
+    (common English words made only of code letters come last)."""
     found: list[tuple[int, int, str]] = []
     for i, m in enumerate(_words(text)):
         raw = m.group(0)
@@ -266,16 +266,22 @@ def code_candidates(text: str) -> tuple[str, ...]:
         if not _CODE.match(token):
             continue
         has_digit = any(c.isdigit() for c in token)
-        if not has_digit and raw.lower() in NOT_CODES:
-            continue
-        # "379" is a code too, but a bare number is usually just a number: it ranks last.
+        # "379" is a code too, but a bare number is usually just a number; "car" may be a
+        # code, but is usually a word: both rank last, and only a real code is ever used.
         rank = 3 if token.isdigit() else (0 if has_digit else (1 if raw.isupper() else 2))
+        if not has_digit and raw.lower() in NOT_CODES:
+            rank = 1 if raw.isupper() else 4
         found.append((rank, i, token))
     seen: list[str] = []
     for _rank, _i, token in sorted(found):
         if token not in seen:
             seen.append(token)
     return tuple(seen)
+
+
+def best_code(codes: tuple[str, ...]) -> str | None:
+    """The likeliest code: not a common word typed in lower case."""
+    return next((k for k in codes if k.lower() not in NOT_CODES), None)
 
 
 def split_categories(text: str, *, many: bool) -> tuple[tuple[str, ...], str]:
@@ -472,7 +478,7 @@ def _parse(body: str | None) -> Command:
             kind = None  # "hi I need the address" is a message, not a new need
     if kind is None:
         codes = code_candidates(text)
-        return Command(TEXT, text, text, code=codes[0] if codes else None, codes=codes)
+        return Command(TEXT, text, text, code=best_code(codes), codes=codes)
 
     rest = tidy(rest)
     if kind == NEED:
@@ -487,10 +493,10 @@ def _parse(body: str | None) -> Command:
         if inner.kind == NEED:
             return inner
         codes = code_candidates(text)
-        return Command(TEXT, text, text, code=codes[0] if codes else None, codes=codes)
+        return Command(TEXT, text, text, code=best_code(codes), codes=codes)
     if kind in (YES, NO, DONE, LEAVE, CANCEL, STATUS, PAUSE, RESUME, HELP):
         codes = code_candidates(rest)
-        code = codes[0] if codes else None
+        code = best_code(codes)
         cmd = Command(kind, text, rest, code=code, codes=codes)
         return Command(kind, text, rest, code=code, codes=codes, note=cmd.note_without(code))
     return Command(kind, text, rest)  # pragma: no cover - every kind is handled above

@@ -265,8 +265,10 @@ def test_note_keeps_everything_but_the_code():
 
 
 def test_common_words_made_of_code_letters_are_not_codes():
-    assert parse("yes the car can make it").codes == ()
-    assert parse("yes ACE").codes == ("ACE",)  # typed in capitals: a code
+    command = parse("yes the car can make it")
+    assert command.code is None and command.note == "the car can make it"
+    assert parse("yes ACE").code == "ACE"  # typed in capitals: a code
+    assert parse("YES CAR").codes == ("CAR",)  # a real code that is also a word still works
 
 
 def test_long_need_details_are_cut():
