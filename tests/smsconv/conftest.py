@@ -14,6 +14,7 @@ from mutualaid.models.messages import OUTBOUND
 from tests.factories import make_person, unique_phone
 from tests.fakes.twilio_emulator import send_inbound
 from tests.pod_scene import offset
+from tests.sms.conftest import emulator, twilio_gateway  # noqa: F401  (fixtures)
 
 INBOUND_URL = "http://localhost/sms/inbound"
 ZIP_11211 = (40.7095, -73.9563)  # the offline postal table's point for 11211
@@ -21,12 +22,15 @@ ZIP_11211 = (40.7095, -73.9563)  # the offline postal table's point for 11211
 
 class Phone:
     """One handset. ``text(body)`` returns the bodies of the texts sent to this number
-    since the previous call (replies, invitations, relays), oldest first."""
+    since the previous call (replies, invitations, relays), oldest first: what the Twilio
+    emulator received from the real twilio client, checked against the outbox rows."""
 
-    def __init__(self, client, number: str | None = None):
+    def __init__(self, client, emulator, number: str | None = None):
         self.client = client
+        self.emulator = emulator
         self.number = number or unique_phone()
         self.seen = 0
+        self.delivered = 0
 
     def text(self, body: str) -> list[str]:
         response = send_inbound(self.client, INBOUND_URL, self.number, body)
@@ -43,7 +47,12 @@ class Phone:
         ).all()
         if rows:
             self.seen = rows[-1].id
-        return [r.body for r in rows if r.status != "cancelled"]
+        queued = [r.body for r in rows if r.status != "cancelled"]
+        received = [m.body for m in self.emulator.sent_to(self.number)][self.delivered :]
+        self.delivered += len(received)
+        # Sent through the real client, replies ahead of notices (so compare as sets).
+        assert sorted(received) == sorted(queued), (received, queued)
+        return received
 
     @property
     def person(self) -> Person:
@@ -52,9 +61,10 @@ class Phone:
 
 
 @pytest.fixture
-def phone(client):
-    """Make phones: ``phone()`` or ``phone("+12125550123")``."""
-    return lambda number=None: Phone(client, number)
+def phone(client, emulator, twilio_gateway):
+    """Make phones: ``phone()`` or ``phone("+12125550123")``. The app sends through the real
+    twilio client to the loopback emulator for the test."""
+    return lambda number=None: Phone(client, emulator, number)
 
 
 def code_in(text: str) -> str:

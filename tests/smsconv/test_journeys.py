@@ -61,7 +61,7 @@ def test_journey_1_maria_gets_groceries_by_text_alone(phone, client):
     login_as(client, jo)
     assert client.submit(f"/pods/{pod.id}/accept").status_code == 303
     client.get("/auth/logout")
-    complete, seated = sam.text("yes, in 20 min")
+    seated, complete = sam.text("yes, in 20 min")  # the reply goes out first
     assert complete.startswith(f"mutualaid: pod {code} is complete. Address: 11211")
     assert seated.startswith(f"Got it: you're in {code}")
     assert any(m.body == "in 20 min" for m in db.session.scalars(select(PodMessage)))
