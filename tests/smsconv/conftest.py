@@ -14,9 +14,12 @@ from mutualaid.models.messages import OUTBOUND
 from tests.factories import make_person, unique_phone
 from tests.fakes.twilio_emulator import send_inbound
 from tests.pod_scene import offset
-from tests.sms.conftest import emulator, twilio_gateway  # noqa: F401  (fixtures)
+from tests.sms import conftest as sms_fixtures
 
 INBOUND_URL = "http://localhost/sms/inbound"
+# The transport's fixtures: the loopback emulator and the real twilio gateway pointed at it.
+emulator = sms_fixtures.emulator
+twilio_gateway = sms_fixtures.twilio_gateway
 ZIP_11211 = (40.7095, -73.9563)  # the offline postal table's point for 11211
 
 
@@ -25,9 +28,9 @@ class Phone:
     since the previous call (replies, invitations, relays), oldest first: what the Twilio
     emulator received from the real twilio client, checked against the outbox rows."""
 
-    def __init__(self, client, emulator, number: str | None = None):
+    def __init__(self, client, emu, number: str | None = None):
         self.client = client
-        self.emulator = emulator
+        self.emulator = emu
         self.number = number or unique_phone()
         self.seen = 0
         self.delivered = 0
