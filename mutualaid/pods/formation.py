@@ -161,7 +161,7 @@ def invite_round(session: Session, pod: Pod, *, now: datetime | None = None) -> 
         need.search_radius_km = widest
         if need.status in (need_status.STATUS_OPEN, need_status.STATUS_FORMING):
             set_status(session, need, need_status.STATUS_MATCHING, now)
-        with_label = category_name(need)
+        with_label = category_name(need).lower()
         need.unmatched_reason = _(
             "No %(category)s offers within %(km)s km",
             category=with_label,
