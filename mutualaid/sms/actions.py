@@ -16,10 +16,10 @@ from mutualaid import categories
 from mutualaid.i18n import _
 from mutualaid.models import Membership, Need, Person, Pod, utcnow
 from mutualaid.models.needs import ACTIVE_STATUSES
-from mutualaid.models.offers import OFFER_ACTIVE, OFFER_PAUSED
+from mutualaid.models.offers import OFFER_ACTIVE, OFFER_EXPIRED, OFFER_PAUSED
 from mutualaid.models.pods import ACCEPTED, INVITED, MEMBER_HELPER, POD_ACTIVE, POD_FORMING
 from mutualaid.notify import notify
-from mutualaid.offers import offers_of, pause_offer, resume_offer
+from mutualaid.offers import confirm_offer, offers_of, pause_offer, resume_offer
 from mutualaid.pods import formation, lifecycle
 from mutualaid.pods.formation import PodError
 from mutualaid.pods.thread import ThreadError, post_message
@@ -369,8 +369,10 @@ def pause(session: Session, person: Person) -> str:
 def resume(session: Session, person: Person) -> str:
     person.paused_at = None
     for offer in offers_of(session, person):
-        if offer.status == OFFER_PAUSED:
-            resume_offer(session, offer)
+        if offer.status in (OFFER_PAUSED, OFFER_EXPIRED):
+            resume_offer(session, offer)  # also confirms it is fresh
+        elif offer.status == OFFER_ACTIVE and offer.confirm_asked_at is not None:
+            confirm_offer(session, offer)  # answers "still available?"
     session.flush()
     return _("Welcome back: invitations are on again. Reply STATUS to see your offers.")
 

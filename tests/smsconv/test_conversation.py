@@ -242,3 +242,17 @@ def test_cancel_with_a_code_withdraws_the_need_and_tells_the_helpers(phone):
     assert _need(code).status == "cancelled"
     assert sam.inbox() == [f"mutualaid: {code} was cancelled. Thank you!"]
     assert not maria.person.sms_opted_out
+
+
+def test_resume_answers_still_available(phone):
+    from mutualaid.offers import request_offer_confirmation
+
+    helper = sms_helper("Sam Green", km=0.3)
+    offer = db.session.scalar(select(Offer).where(Offer.helper_id == helper.id))
+    request_offer_confirmation(db.session, offer)
+    db.session.commit()
+    sam = phone(helper.phone)
+    assert any("RESUME" in t for t in sam.inbox())  # the "still available?" text
+    sam.text("RESUME")
+    db.session.refresh(offer)
+    assert offer.confirm_asked_at is None and offer.status == "active"
