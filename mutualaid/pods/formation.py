@@ -473,3 +473,21 @@ def expire_invitations(session: Session, *, now: datetime | None = None) -> int:
             lock_pod(session, pod)
             invite_round(session, pod, now=now)
     return expired
+
+
+def invite_match(session: Session, pod: Pod, match, *, now: datetime | None = None) -> Membership:
+    """Invite one matcher suggestion into ``pod`` now (a coordinator's one-click invite)."""
+    now = now or utcnow()
+    lock_pod(session, pod)
+    need = pod.need
+    if pod.status != POD_FORMING or not need.is_active:
+        raise PodError(_("This pod is not looking for helpers."))
+    if pod.seats_taken >= pod.seats:
+        raise PodError(_("This pod is full."))
+    membership = _invite(session, pod, need, match, now)
+    need.unmatched_reason = ""
+    if need.status in (need_status.STATUS_OPEN, need_status.STATUS_MATCHING):
+        set_status(session, need, need_status.STATUS_FORMING, now)
+    record_first_invitation(session, need, now)
+    session.flush()
+    return membership
