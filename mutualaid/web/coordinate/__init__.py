@@ -7,6 +7,7 @@ bp = Blueprint("coordinate", __name__, url_prefix="/coordinate")
 
 from mutualaid.web.coordinate import (  # noqa: E402,F401
     csv_routes,
+    inbox_routes,
     people_routes,
     pods_routes,
     reports_routes,
