@@ -201,3 +201,17 @@ def test_audit_log_lists_and_filters(coordinator_client, neighbor):
     text = text_of(coordinator_client.get("/coordinate/audit?action=person."))
     assert "person.suspended" in text and "reason=spam" in text
     assert "reason=spam" not in text_of(coordinator_client.get("/coordinate/audit?action=pod."))
+
+
+def test_cli_import_prints_progress_and_errors(runner, coordinator, tmp_path):
+    path = tmp_path / "needs.csv"
+    path.write_text(NEEDS_CSV)
+    result = runner.invoke(args=["import", "needs", str(path), "--as", coordinator.email])
+    assert result.exit_code == 0, result.output
+    assert "7/7 rows" in result.output
+    assert "2 created, 0 updated, 0 unchanged, 5 errors" in result.output
+    assert "line 4:" in result.output
+    again = runner.invoke(args=["import", "needs", str(path), "--as", coordinator.email])
+    assert "0 created, 0 updated, 2 unchanged" in again.output
+    bad = runner.invoke(args=["import", "needs", str(path), "--as", "nobody@example.org"])
+    assert bad.exit_code != 0
