@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, selectinload
 
 from mutualaid.models import Membership, Need, Person, Pod, utcnow
 from mutualaid.models.needs import ACTIVE_STATUSES
@@ -112,9 +112,9 @@ class QueuePage:
         return max(1, math.ceil(self.total / self.per_page))
 
 
-def queue_statement(viewer: Person, filters: QueueFilters):
+def queue_statement(viewer: Person, filters: QueueFilters, *columns):
     stmt = (
-        select(Need, Pod.id, Pod.seats, Pod.seats_taken)
+        select(*(columns or (Need,)), Pod.id, Pod.seats, Pod.seats_taken)
         .outerjoin(Pod, Pod.need_id == Need.id)
         .where(area_filter(viewer, Need.area_id))
     )
@@ -144,15 +144,28 @@ def queue_page(
     per_page = per_page or config.per_page
     now = now or utcnow()
     page = max(1, page)
-    base = queue_statement(viewer, filters)
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    # Narrow rows (ids and pod counters) are sorted and cut to one page; only that page's
+    # needs are then loaded whole.
+    total = (
+        session.scalar(
+            select(func.count()).select_from(queue_statement(viewer, filters, Need.id).subquery())
+        )
+        or 0
+    )
     unmatched_first = case((Need.unmatched_reason != "", 0), else_=1)
-    result = session.execute(
-        base.options(joinedload(Need.area), joinedload(Need.requester))
+    keys = session.execute(
+        queue_statement(viewer, filters, Need.id)
         .order_by(unmatched_first, Need.created_at, Need.id)
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
+    loaded = {
+        n.id: n
+        for n in session.scalars(
+            select(Need).where(Need.id.in_([k[0] for k in keys])).options(selectinload(Need.area))
+        )
+    }
+    result = [(loaded[need_id], pod_id, seats, taken) for need_id, pod_id, seats, taken in keys]
     pod_ids = [pod_id for _need, pod_id, _s, _t in result if pod_id is not None]
     invited: dict[int, int] = {}
     if pod_ids:
