@@ -66,8 +66,11 @@ def category_name(need: Need) -> str:
         return need.category
 
 
-def start_pod(session: Session, need: Need, *, now: datetime | None = None) -> Pod:
-    """Create the need's pod (once) and send the first round of invitations."""
+def start_pod(
+    session: Session, need: Need, *, now: datetime | None = None, invite: bool = True
+) -> Pod:
+    """Create the need's pod (once) and send the first round of invitations (unless
+    ``invite`` is False: a coordinator picks the helpers by hand)."""
     now = now or utcnow()
     if not need.is_active:
         raise PodError(_("This need is no longer open."))
@@ -89,7 +92,7 @@ def start_pod(session: Session, need: Need, *, now: datetime | None = None) -> P
             )
         )
         session.flush()
-    if pod.status == POD_FORMING:
+    if pod.status == POD_FORMING and invite:
         invite_round(session, pod, now=now)
     return pod
 

@@ -47,7 +47,7 @@ def invite_suggestion(
         raise PodError(_("This need is no longer open."))
     pod = pod_of(session, need)
     if pod is None or pod.status != POD_FORMING:
-        pod = formation.start_pod(session, need, now=now)
+        pod = formation.start_pod(session, need, now=now, invite=False)
     matches = {
         m.person_id: m
         for m in find_matches(session, need, limit=SUGGESTION_POOL, now=now, radius_km=radius_km)
