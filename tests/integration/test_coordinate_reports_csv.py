@@ -215,3 +215,15 @@ def test_cli_import_prints_progress_and_errors(runner, coordinator, tmp_path):
     assert "0 created, 0 updated, 2 unchanged" in again.output
     bad = runner.invoke(args=["import", "needs", str(path), "--as", "nobody@example.org"])
     assert bad.exit_code != 0
+
+
+def test_audit_log_is_scoped_to_the_coordinators_team(app, scene, neighbor, admin):
+    from mutualaid.audit import record_audit
+
+    record_audit(db.session, scene.wes, "person.suspended", neighbor, {"reason": "west-secret"})
+    record_audit(db.session, scene.lee, "person.suspended", neighbor, {"reason": "east-note"})
+    lee = login_as(app.test_client(), scene.lee)
+    text = text_of(lee.get("/coordinate/audit"))
+    assert "east-note" in text and "west-secret" not in text
+    text = text_of(login_as(app.test_client(), admin).get("/coordinate/audit"))
+    assert "east-note" in text and "west-secret" in text

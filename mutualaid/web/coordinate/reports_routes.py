@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from flask import abort, render_template, request
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from mutualaid.extensions import db
 from mutualaid.models import AuditEvent, Person
-from mutualaid.pods.access import coordinates_area
+from mutualaid.models.places import area_coordinators
 from mutualaid.web.access import coordinator_required
 from mutualaid.web.coordinate import bp
 from mutualaid.web.coordinate.common import me, page_arg
 from mutualaid.workspace import reports
+from mutualaid.workspace.scope import area_ids
 
 AUDIT_PAGE = 100
 
@@ -53,6 +54,10 @@ def audit():
     stmt = select(AuditEvent, Person).outerjoin(Person, Person.id == AuditEvent.actor_id)
     if action:
         stmt = stmt.where(AuditEvent.action.like(f"{action}%"))
+    ids = area_ids(me())
+    if ids is not None:  # coordinators see their team's log: people who share an area
+        team = select(area_coordinators.c.person_id).where(area_coordinators.c.area_id.in_(ids))
+        stmt = stmt.where(or_(AuditEvent.actor_id == me().id, AuditEvent.actor_id.in_(team)))
     page = page_arg()
     rows = db.session.execute(
         stmt.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
@@ -69,5 +74,4 @@ def audit():
         actions=actions,
         page=page,
         has_next=len(rows) > AUDIT_PAGE,
-        staff_area=lambda area_id: coordinates_area(me(), area_id),
     )
