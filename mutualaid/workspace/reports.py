@@ -192,33 +192,48 @@ class AreaMetrics:
 
 
 def metrics(
-    session: Session, viewer: Person, *, days: int = 90, now: datetime | None = None
+    session: Session,
+    viewer: Person,
+    *,
+    days: int = 90,
+    by: str = "area",
+    now: datetime | None = None,
 ) -> list[AreaMetrics]:
     """Hours from posting to first invitation, pod formed and resolved (median, p90), and
-    the share of needs never invited, per area, for needs posted in the last ``days``."""
+    the share of needs never invited (cancelled ones aside), for needs in the viewer's areas
+    posted in the last ``days``: a total row, then one row per area or per category."""
     now = now or utcnow()
     since = now - timedelta(days=days)
     areas = areas_for(session, viewer)
-    by_area: dict[int, AreaMetrics] = {a.id: AreaMetrics(a.name) for a in areas}
+    groups: dict[object, AreaMetrics] = {}
+    if by == "area":
+        groups = {a.id: AreaMetrics(a.name) for a in areas}
+    key_column = Need.area_id if by == "area" else Need.category
     stmt = select(
-        Need.area_id,
+        key_column,
         Need.created_at,
         Need.first_invited_at,
         Need.pod_formed_at,
         Need.resolved_at,
         Need.status,
-    ).where(Need.created_at >= since, Need.area_id.in_(list(by_area)))
+    ).where(Need.created_at >= since, Need.area_id.in_([a.id for a in areas]))
     totals = AreaMetrics(str(_all_label()))
-    for area_id, created, invited, formed, resolved, status in session.execute(stmt):
-        for m in (by_area[area_id], totals):
+    for key, created, invited, formed, resolved, status in session.execute(stmt):
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = AreaMetrics(str(key))
+        for m in (group, totals):
             m.needs += 1
-            if invited is None and status not in ("cancelled",):
+            if invited is None and status != "cancelled":
                 m.unmatched += 1
             steps = ((invited, m.to_invite), (formed, m.to_pod), (resolved, m.to_resolved))
             for when, bucket in steps:
                 if when is not None:
                     bucket.values.append(max(0.0, (when - created).total_seconds() / 3600))
-    return [totals, *by_area.values()]
+    rest = list(groups.values())
+    if by != "area":
+        rest.sort(key=lambda m: m.label)
+    return [totals, *rest]
 
 
 def _all_label() -> str:

@@ -73,6 +73,18 @@ def test_metrics_median_p90_and_unmatched_rate(coordinator_client, scene, neighb
     text = text_of(coordinator_client.get("/coordinate/metrics"))
     assert "unmatched rate 17%" in text and "3.0 h" in text and "10.0 h" in text
     assert "<svg" in coordinator_client.get("/coordinate/metrics").get_data(as_text=True)
+    make_need(
+        neighbor,
+        code="MTC",
+        category="childcare",
+        area_id=scene.east.id,
+        created_at=now - timedelta(hours=5),
+        first_invited_at=now - timedelta(hours=4),
+    )
+    by_category = {m.label: m for m in metrics(db.session, coordinator, by="category", now=now)}
+    assert by_category["childcare"].needs == 1 and by_category["groceries"].needs == 6
+    assert by_category["childcare"].to_invite.median == pytest.approx(1)
+    assert "childcare" in text_of(coordinator_client.get("/coordinate/metrics?by=category"))
 
 
 def test_percentile_nearest_rank():

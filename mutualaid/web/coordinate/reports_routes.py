@@ -40,11 +40,12 @@ def map():
 def metrics():
     days = request.args.get("days", 90, type=int) or 90
     days = min(max(days, 1), 3650)
-    rows = reports.metrics(db.session, me(), days=days)
+    by = "category" if request.args.get("by") == "category" else "area"
+    rows = reports.metrics(db.session, me(), days=days, by=by)
     longest = max(
         [v for r in rows for v in (r.to_invite.p90, r.to_pod.p90, r.to_resolved.p90) if v] or [1]
     )
-    return render_template("coordinate/metrics.html", rows=rows, days=days, longest=longest)
+    return render_template("coordinate/metrics.html", rows=rows, days=days, longest=longest, by=by)
 
 
 @bp.route("/audit")
