@@ -59,6 +59,13 @@ def test_queue_to_need_to_invite(live_app, live_server, browser, artifacts):
             expect(page.locator(".members")).to_contain_text(f"Jo {tag} — helper, invited")
             assert page.evaluate("document.documentElement.scrollWidth") <= 360
             page.screenshot(path=str(artifacts / "coordinator-need-phone.png"), full_page=True)
+            for name in ("Gaps", "Map", "Metrics"):
+                page.locator(".ws-nav").get_by_role("link", name=name).click()
+                expect(page.get_by_role("heading", level=1)).to_have_text(name)
+                assert page.evaluate("document.documentElement.scrollWidth") <= 360
+                shot = artifacts / f"coordinator-{name.lower()}-phone.png"
+                page.screenshot(path=str(shot), full_page=True)
+            expect(page.locator("svg.bar").first).to_be_visible()
         context.close()
 
 
