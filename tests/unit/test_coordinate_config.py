@@ -37,5 +37,5 @@ def test_colour_by_waiting_time(hours, colour):
     ],
 )
 def test_bad_values_are_refused_with_the_file_named(raw):
-    with pytest.raises(QueueConfigError, match="coordinator.toml"):
+    with pytest.raises(QueueConfigError, match=r"coordinator\.toml"):
         parse_config(raw)
