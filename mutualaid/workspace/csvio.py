@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -198,8 +199,13 @@ def read_rows(data: bytes | str, kind: str) -> list[tuple[int, dict[str, str]]]:
     return rows
 
 
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
 def _person(session: Session, passwords, row: dict[str, str]) -> Person:
     email = row.get("email") or None
+    if email and not EMAIL_RE.match(email):
+        raise RowError(_("“%(email)s” is not an email address.", email=email))
     phone = None
     if row.get("phone"):
         try:
@@ -274,10 +280,15 @@ def _import_offer(session, passwords, locate: Locate, row) -> str:
         radius = float(row["radius_km"]) if row.get("radius_km") else 3.0
     except ValueError:
         raise RowError(_("radius_km must be a number.")) from None
+    if not 0.5 <= radius <= 50:
+        raise RowError(_("Travel distance must be between 0.5 and 50 km."))
+    capacity = _int(row, "capacity", 1)
+    if capacity is None or not 1 <= capacity <= 5:
+        raise RowError(_("You can join between 1 and 5 pods at once."))
     data = OfferInput(
         categories=sorted(set(cats)),
         radius_km=radius,
-        capacity=_int(row, "capacity", 1) or 1,
+        capacity=capacity,
         notes=row.get("notes", ""),
     )
     existing = session.scalar(select(Offer).where(Offer.external_id == row["external_id"]))

@@ -239,3 +239,29 @@ def test_audit_log_is_scoped_to_the_coordinators_team(app, scene, neighbor, admi
     assert "east-note" in text and "west-secret" not in text
     text = text_of(login_as(app.test_client(), admin).get("/coordinate/audit"))
     assert "east-note" in text and "west-secret" in text
+
+
+def test_import_blank_cells_are_row_errors_not_500s(coordinator_client):
+    body = (
+        "external_id,name,email,categories,radius_km,capacity,location\n"
+        "e-1,Empty Loc,el@example.org,groceries,2,1,\n"
+        'e-2,No Cats,nc@example.org,,2,1,"40.7085,-73.9570"\n'
+        'e-3,Zero Cap,zc@example.org,groceries,2,0,"40.7085,-73.9570"\n'
+        'e-4,Bad Mail,not-an-email,groceries,2,1,"40.7085,-73.9570"\n'
+    )
+    page = coordinator_client.post(
+        "/coordinate/csv/import",
+        data={
+            "csrf_token": coordinator_client.csrf_token(),
+            "kind": "offers",
+            "file": (io.BytesIO(body.encode()), "offers.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert page.status_code == 200
+    text = text_of(page)
+    assert "Rows processed: 4 of 4" in text
+    assert "e-1" not in {o.external_id for o in db.session.scalars(select(Offer))}
+    assert "0 created, 0 updated, 0 unchanged, 4 with errors" in text
+    assert "Enter an address" in text and "Choose at least one" in text
+    assert "between 1 and 5 pods" in text and "not-an-email" in text
