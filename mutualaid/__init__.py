@@ -115,6 +115,9 @@ def _register_blueprints(app: Flask) -> None:
         sms_hooks_bp,
     ):
         app.register_blueprint(blueprint)
+    from mutualaid.web.api import init_api
+
+    init_api(app)
 
 
 def _register_errors(app: Flask) -> None:

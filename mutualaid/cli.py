@@ -19,6 +19,10 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(import_csv)
 
+    from mutualaid.web.api.commands import api_token
+
+    app.cli.add_command(api_token)
+
 
 @click.command("create-user")
 @click.option("--name", required=True)
