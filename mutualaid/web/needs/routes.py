@@ -14,6 +14,7 @@ from mutualaid.models.places import LOCATION_FAILED, LOCATION_PENDING
 from mutualaid.needs import (
     NeedError,
     NeedInput,
+    can_manage,
     can_see_private,
     cancel_need,
     edit_need,
@@ -50,10 +51,13 @@ def _input(form: NeedForm) -> NeedInput:
     )
 
 
-def _own_need(need_id: int) -> Need:
+def _own_need(need_id: int, *, manage: bool = True) -> Need:
+    """The need if the viewer may change it (``manage``) or only see it privately."""
     need = db.session.get(Need, need_id)
     if need is None or not can_see_private(_me(), need):
         abort(404)  # never confirm that someone else's need exists
+    if manage and not can_manage(_me(), need):
+        abort(403)
     return need
 
 
@@ -94,7 +98,8 @@ def mine():
 @bp.route("/<int:need_id>")
 @login_required
 def detail(need_id: int):
-    return render_template("needs/detail.html", need=_own_need(need_id))
+    need = _own_need(need_id, manage=False)
+    return render_template("needs/detail.html", need=need, can_manage=can_manage(_me(), need))
 
 
 @bp.route("/<int:need_id>/edit", methods=["GET", "POST"])
