@@ -66,6 +66,15 @@ SMS_SAMPLE_VALUES: dict[str, object] = {
     "place": "Myrtle Ave y Broadway",
     "text": "Llego en 10 minutos",
     "left": "2 h",
+    "list": "A7K, C4MW",
+    "word": "CANCELAR",
+    "status": "buscando vecinos",
+    "categories": "Compras, Transporte",
+    "paused": " en pausa",
+    "question": "¿Qué necesitas?",
+    "why": "No conocemos el código postal 00000. Revísalo o escribe una dirección.",
+    "verb": "Oferta actualizada",
+    "where": "Myrtle Ave y Broadway",
 }
 SMS_ACCENTED_VALUES: dict[str, object] = {
     **SMS_SAMPLE_VALUES,
@@ -160,6 +169,24 @@ def is_sms_text(item: Extracted) -> bool:
     )
 
 
+def values_for(language: str, values: dict[str, object]) -> dict[str, object]:
+    """Sample values as a reader of ``language`` gets them: the category menu and category
+    names come from config/categories.toml in that language."""
+    from mutualaid import categories
+
+    cats = categories.all_categories()
+    menu = ", ".join(f"{i} {cat.name(language)}" for i, cat in enumerate(cats, 1))
+    out = {**values, "menu": menu}
+    if language == "en":
+        out["category"] = max((cat.name("en") for cat in cats), key=len)
+        out["categories"] = ", ".join(cat.name("en") for cat in cats[:2])
+        out["what"] = out["categories"]
+        out["question"] = "What do you need?"
+        out["status"] = "finding neighbors"
+        out["word"] = "CANCEL"
+    return out
+
+
 def render(text: str, values: dict[str, object] = SMS_SAMPLE_VALUES) -> str:
     names = {m.group(1) for m in _PLACEHOLDER.finditer(text) if m.group(1)}
     missing = names - set(values)
@@ -182,7 +209,7 @@ def sms_over_budget(extracted: list[Extracted] | None = None) -> list[str]:
         for lang, text in texts:
             for values in (SMS_SAMPLE_VALUES, SMS_ACCENTED_VALUES):
                 try:
-                    body = render(text, values)
+                    body = render(text, values_for(lang, values))
                 except (KeyError, ValueError, TypeError) as exc:
                     problems.append(f"cannot render {text!r}: {exc}")
                     break
@@ -205,6 +232,7 @@ _SKIP_ELEMENTS = {"script", "style"}
 # Words that are the same in every language: the brand, units, formats.
 ALLOWED_WORDS = {"mutualaid", "SMS", "km", "mi", "HH", "MM", "UTC"}
 _WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
+_PATH = re.compile(r"\S*/\S*")  # URLs and paths like /api/v1 are not words
 _BRAND = re.compile(r"mutual<(\w+)>aid</\1>")  # the logo: mutual<strong>aid</strong>
 
 
@@ -236,7 +264,7 @@ class _VisibleText(HTMLParser):
             self._check(data)
 
     def _check(self, text: str) -> None:
-        words = [w for w in _WORD.findall(text) if w not in ALLOWED_WORDS]
+        words = [w for w in _WORD.findall(_PATH.sub(" ", text)) if w not in ALLOWED_WORDS]
         if words:
             self.found.append((self.getpos()[0], " ".join(text.split())))
 

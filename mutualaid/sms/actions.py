@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mutualaid import categories
-from mutualaid.i18n import _
+from mutualaid.i18n import _, _l
 from mutualaid.models import Membership, Need, Person, Pod, utcnow
 from mutualaid.models.needs import ACTIVE_STATUSES
 from mutualaid.models.offers import OFFER_ACTIVE, OFFER_EXPIRED, OFFER_PAUSED
@@ -83,6 +83,29 @@ def _pick(pods: list[Pod], codes: tuple[str, ...]) -> Pod | None:
     return next((by_code[k] for k in codes if k in by_code), None)
 
 
+# Command words as the reader would type them (the parser accepts both languages).
+COMMAND_WORDS = {
+    c.YES: _l("YES"),
+    c.NO: _l("NO"),
+    c.DONE: _l("DONE"),
+    c.LEAVE: _l("LEAVE"),
+    c.CANCEL: _l("CANCEL"),
+}
+NEED_STATUS_WORDS = {
+    "open": _l("open"),
+    "matching": _l("finding neighbors"),
+    "forming": _l("pod forming"),
+    "active": _l("neighbors on it"),
+    "resolved": _l("done"),
+    "cancelled": _l("cancelled"),
+    "expired": _l("expired"),
+}
+
+
+def _command_word(kind: str) -> str:
+    return str(COMMAND_WORDS.get(kind, COMMAND_WORDS[c.CANCEL]))
+
+
 def _codes(pods: list[Pod]) -> str:
     return ", ".join(f"{p.code} {category_name(p.need.category)}" for p in pods[:6])
 
@@ -121,7 +144,7 @@ def answer(session: Session, person: Person, cmd: c.Command) -> tuple[str | None
     from mutualaid.sms.conversation import CHOOSE_CODE, remember
 
     remember(session, person, CHOOSE_CODE, {"kind": cmd.kind, "note": cmd.note})
-    word = {c.YES: "YES", c.NO: "NO", c.DONE: "DONE", c.LEAVE: "LEAVE"}.get(cmd.kind, "CANCEL")
+    word = _command_word(cmd.kind)
     return _(
         "Which one? %(list)s. Reply with the code, like %(word)s %(code)s.",
         list=_codes(pods),
@@ -295,7 +318,7 @@ def answer_chosen(
     if not cmd.codes:
         return _(
             "Sorry, I need the code, like %(word)s A7K. Reply STATUS to see yours.",
-            word=kind.upper(),
+            word=_command_word(kind),
         ), True
     return answer(session, person, again)
 
@@ -390,7 +413,7 @@ def status(session: Session, person: Person) -> str:
                 "need %(code)s %(category)s (%(status)s)",
                 code=n.code,
                 category=category_name(n.category),
-                status=n.status,
+                status=str(NEED_STATUS_WORDS.get(n.status, n.status)),
             )
         )
     for pod in seated_pods(session, person, helper_only=True)[:3]:

@@ -167,7 +167,7 @@ def test_spanish_command_words(phone):
     texts = luz.text(f"SÍ {code}")
     assert any(code in t for t in texts)
     estado = rosa.text("ESTADO")[-1]
-    assert estado.startswith("Your mutualaid: need " + code)
+    assert estado.startswith("Tu mutualaid: pedido " + code)  # her STATUS, in Spanish
     # The lead closes it; the thank-you (no extra reply) goes to everyone.
     assert luz.text(f"LISTO {code}") == [
         f"mutualaid: {code} is done. Thank you for helping each other!"

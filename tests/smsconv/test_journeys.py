@@ -148,7 +148,7 @@ def test_journey_3_a_need_nobody_takes_moves_to_the_next_helpers(phone, app):
     need = db.session.scalar(select(Need).where(Need.code == code))
     assert need.unmatched_reason.startswith("No transport offers within")
     (status,) = maria.text("status")
-    assert f"need {code} Transport (matching)" in status
+    assert f"need {code} Transport (finding neighbors)" in status
     (late,) = two.text(f"yes {code}")
     assert "expired" in late
 
