@@ -168,6 +168,10 @@ def receive_inbound(
     if person is None:
         person = find_or_create_texter(session, from_number)
         message.person_id = person.id
+        # A new number writing Spanish ("NECESITO ...", "¡Ayuda!") gets Spanish from now on.
+        from mutualaid.sms.language import first_text_language
+
+        person.language = first_text_language(body) or person.language
 
     keyword = compliance.classify_keyword(body, person)
     reply_text: str | None = None
