@@ -6,7 +6,7 @@ language with ``in_language(code)``. Mark every user-visible string with ``_`` (
 ``_l`` (lazy: module-level constants, form labels).
 
 Formatting for the locale (template filters registered by :func:`init_i18n`):
-``when`` / ``when_short`` (format_datetime in the person's time zone: their home area's,
+``when`` / ``when_short`` / ``day`` (format_datetime in the person's time zone: their home area's,
 else the matching config's default), ``ago`` (format_timedelta: "5 minutes" /
 "5 minutos") and ``distance`` ("2.5 km", or miles when the area's units are "mi").
 Translators: see docs/i18n.md.
@@ -96,6 +96,11 @@ def when(value: datetime | None) -> str:
     return f"{format_date(value, 'medium')}, {format_time(value, 'short')}"
 
 
+def day(value: datetime | None) -> str:
+    """The date alone: "Nov 25, 2026" / "25 nov 2026"."""
+    return "" if value is None else format_date(value, "medium")
+
+
 def when_short(value: datetime | None) -> str:
     """Day, month and time: "Nov 25 2:05 PM" / "25 nov 14:05"."""
     if value is None:
@@ -115,6 +120,43 @@ def ago(value: datetime | None) -> str:
     )
 
 
+# Stored keys (statuses, roles) as words, for staff tables: {{ pod.status | label }}.
+LABELS = {
+    "open": _l("open"),
+    "matching": _l("finding neighbors"),
+    "forming": _l("pod forming"),
+    "active": _l("active"),
+    "resolved": _l("resolved"),
+    "cancelled": _l("cancelled"),
+    "expired": _l("expired"),
+    "dissolved": _l("dissolved"),
+    "paused": _l("paused"),
+    "deleted": _l("deleted"),
+    "requester": _l("requester"),
+    "helper": _l("helper"),
+    "invited": _l("invited"),
+    "accepted": _l("accepted"),
+    "declined": _l("declined"),
+    "withdrawn": _l("withdrawn"),
+    "left": _l("left"),
+    "removed": _l("removed"),
+    "neighbor": _l("neighbor"),
+    "coordinator": _l("coordinator"),
+    "admin": _l("admin"),
+    "queued": _l("queued"),
+    "sent": _l("sent"),
+    "delivered": _l("delivered"),
+    "failed": _l("failed"),
+    "undelivered": _l("undelivered"),
+    "received": _l("received"),
+}
+
+
+def label(key: str | None) -> str:
+    """A stored key in the viewer's language ("matching" -> "buscando vecinos")."""
+    return str(LABELS[key]) if key in LABELS else (key or "")
+
+
 def init_i18n(app: Flask) -> None:
     babel.init_app(
         app,
@@ -124,6 +166,8 @@ def init_i18n(app: Flask) -> None:
     )
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["when_short"] = when_short
+    app.jinja_env.filters["day"] = day
+    app.jinja_env.filters["label"] = label
     app.jinja_env.filters["ago"] = ago
     app.jinja_env.filters["distance"] = distance
 

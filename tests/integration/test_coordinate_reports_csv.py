@@ -37,11 +37,11 @@ def test_gaps_highlight_where_helpers_are_missing(coordinator_client, scene, nei
     make_raw_offer(categories=["childcare"], lat=HOME[0] + 1, lng=HOME[1])  # outside
     page = coordinator_client.get("/coordinate/gaps")
     rows = [re_row for re_row in text_of(page).split("Eastside")[1:]]
-    childcare = next(r for r in rows if r.strip().startswith("childcare"))
-    groceries = next(r for r in rows if r.strip().startswith("groceries"))
-    assert childcare.split()[:5] == ["childcare", "4", "1", "1", "recruit"]
-    assert groceries.split()[:5] == ["groceries", "1", "0", "2", "ok"]
-    assert text_of(page).index("childcare") < text_of(page).index("groceries")
+    childcare = next(r for r in rows if r.strip().startswith("Childcare"))
+    groceries = next(r for r in rows if r.strip().startswith("Groceries"))
+    assert childcare.split()[:5] == ["Childcare", "4", "1", "1", "recruit"]
+    assert groceries.split()[:5] == ["Groceries", "1", "0", "2", "ok"]
+    assert text_of(page).index("Childcare") < text_of(page).index("Groceries")
 
 
 def test_map_shows_snapped_positions_only(coordinator_client, scene, neighbor):

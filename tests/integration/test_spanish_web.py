@@ -135,3 +135,49 @@ def test_distances_follow_the_area_units(client, neighbor):
     assert re.search(r"a 1\.0 mi\b", page)
     board = text_of(client.get("/needs/board"))
     assert " mi" in board and "km" not in board.replace("kilómetro", "")
+
+
+def test_the_coordinator_workspace_in_spanish(coordinator, coordinator_client, english_fragments):
+    from mutualaid.sms.inbound import receive_inbound
+    from tests.coordinate_scene import two_areas
+
+    scene = two_areas(coordinator)
+    coordinator.language = "es"
+    requester = make_helper("Rosa Díaz", 0.1)
+    ana = make_helper("Ana Ruiz", 0.6, language="es")
+    need = make_need(requester, people_needed=1, area_id=scene.east.id)
+    pod = start_pod(db.session, need)
+    accept(db.session, pod, ana)
+    message = receive_inbound(
+        db.session,
+        sid="SMspanishcoord000000001",
+        from_number="+17185550177",
+        to_number="+15005550006",
+        body="Hola, se me rompió el refri",
+    ).message
+    db.session.commit()
+    pages = [
+        "/coordinate/",
+        f"/coordinate/needs/{need.id}",
+        f"/coordinate/pods/{pod.id}",
+        "/coordinate/pods",
+        "/coordinate/inbox",
+        f"/coordinate/inbox/{message.id}",
+        f"/coordinate/people/{ana.id}",
+        "/coordinate/gaps",
+        "/coordinate/metrics",
+        "/coordinate/map",
+        "/coordinate/audit",
+        "/coordinate/csv",
+        "/account/tokens",
+        "/account/phone",
+    ]
+    for url in pages:
+        response = coordinator_client.get(url)
+        assert response.status_code == 200, url
+        page = text_of(response)
+        _no_english(page, english_fragments)
+        for raw in ("(matching)", " forming ", "groceries", " accepted", " helper,"):
+            assert raw not in page, (url, raw)
+    pod_page = text_of(coordinator_client.get(f"/coordinate/pods/{pod.id}"))
+    assert "Compras" in pod_page and "voluntario, aceptó" in pod_page

@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from mutualaid import categories
 from mutualaid.extensions import db
-from mutualaid.i18n import _
+from mutualaid.i18n import _, current_language
 from mutualaid.models import Need, Person, SmsMessage
 from mutualaid.needs import NeedError, NeedInput, find_active_by_code
 from mutualaid.pods.access import coordinates_area
@@ -54,7 +54,7 @@ def inbox_message(message_id: int):
             )
             if n.is_active
         ],
-        categories=categories.choices(),
+        categories=categories.choices(current_language()),
     )
 
 

@@ -8,7 +8,7 @@ from flask_login import current_user
 from mutualaid import categories
 from mutualaid.audit import record_audit
 from mutualaid.extensions import db
-from mutualaid.i18n import _
+from mutualaid.i18n import _, current_language
 from mutualaid.models import Membership, Person
 from mutualaid.models.needs import ACTIVE_STATUSES, STATUSES
 from mutualaid.needs import NeedError, NeedInput, cancel_need, edit_need
@@ -36,7 +36,7 @@ def queue():
         result=result,
         filters=filters,
         areas=areas_for(db.session, me()),
-        categories=categories.choices(),
+        categories=categories.choices(current_language()),
         statuses=STATUSES,
         ages=queue_config().ages,
     )
@@ -79,7 +79,7 @@ def need(need_id: int):
         suggestions=suggestions,
         people=people,
         radius=radius,
-        categories=categories.choices(),
+        categories=categories.choices(current_language()),
         active=need.status in ACTIVE_STATUSES,
     )
 
