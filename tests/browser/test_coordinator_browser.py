@@ -83,7 +83,7 @@ def _inbox_scene(live_app):
             sid=f"SMbrowser{tag}",
             from_number=number,
             to_number="+15005550006",
-            body=f"need a ride to the clinic {tag}",
+            body=f"can someone drive me to the clinic {tag}",  # free text: waits in the inbox
         )
         texter = result.person
         texter.name = f"Rae {tag}"
