@@ -7,6 +7,8 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app mutualaid
 PORT   ?= 5000
 export MUTUALAID_ENV ?= development
+# The simulator signs its texts like Twilio does; locally any token will do.
+export TWILIO_AUTH_TOKEN ?= development-only-simulator-token
 
 .PHONY: run test install lint format web worker clean catalogs i18n-extract i18n-update i18n-check
 

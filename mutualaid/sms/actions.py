@@ -193,6 +193,13 @@ def _seated_reply(pod: Pod, note: str) -> str:
             code=pod.code,
             category=category,
         )
+    if pod.status == POD_ACTIVE:  # this seat completed the pod: the address text follows
+        return _(
+            "Got it: you're in %(code)s (%(category)s) and the pod is complete. "
+            "Reply here to talk to the pod.",
+            code=pod.code,
+            category=category,
+        )
     return _(
         "Got it: you're in %(code)s (%(category)s). We'll text when the pod is complete. "
         "Reply here to talk to the pod.",

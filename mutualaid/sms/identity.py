@@ -17,21 +17,18 @@ import hmac
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from mutualaid.audit import record_audit
 from mutualaid.i18n import _, in_language
 from mutualaid.models import Person, utcnow
-from mutualaid.models.base import Base
 from mutualaid.models.messages import Conversation
 from mutualaid.models.people import (
-    CONSENT_NONE,
     SMS_PREF_NONE,
     SMS_PREF_NOTIFY,
     PhoneVerification,
 )
-from mutualaid.models.pods import Membership
 
 
 class VerificationError(ValueError):
@@ -137,48 +134,19 @@ def confirm_code(session: Session, person: Person, code: str) -> Person:
     return person
 
 
-def _person_columns() -> list:
-    """Every column in the schema that points at people.id."""
-    people = Person.__table__
-    out = []
-    for table in Base.metadata.sorted_tables:
-        for column in table.columns:
-            if any(fk.column is people.c.id for fk in column.foreign_keys):
-                out.append(column)
-    return out
-
-
 def merge_into(session: Session, phone_only: Person, account: Person) -> None:
-    """Move everything of ``phone_only`` to ``account`` and delete ``phone_only``.
+    """Move everything of ``phone_only`` to ``account`` and delete ``phone_only`` (the same
+    merge coordinators use), keeping the texter's consent and the verified number."""
+    from mutualaid.workspace.people import fold_person
 
-    Generic over the schema (every column that references people.id is repointed), with
-    the unique cases handled first: a conversation in progress is dropped, and a pod seat
-    the account already holds wins over the phone-only one."""
-    old, new = phone_only.id, account.id
-    session.flush()
-    session.execute(delete(Conversation).where(Conversation.person_id == old))
-    session.execute(delete(PhoneVerification).where(PhoneVerification.person_id == old))
-    both = select(Membership.pod_id).where(Membership.person_id == new).scalar_subquery()
-    session.execute(
-        delete(Membership).where(and_(Membership.person_id == old, Membership.pod_id.in_(both)))
-    )
-    for column in _person_columns():
-        if column.table.name == "people":
-            continue
-        session.execute(update(column.table).where(column == old).values({column.name: new}))
-    # Consent and language carry over: the person texted us, so their choices stand.
-    if account.sms_consent == CONSENT_NONE:
-        account.sms_consent = phone_only.sms_consent
-        account.sms_consent_at = phone_only.sms_consent_at
-    account.sms_opted_out_at = account.sms_opted_out_at or phone_only.sms_opted_out_at
+    phone = phone_only.phone
+    session.execute(delete(Conversation).where(Conversation.person_id == phone_only.id))
+    session.execute(delete(PhoneVerification).where(PhoneVerification.person_id == phone_only.id))
     if account.paused_at is None:
         account.paused_at = phone_only.paused_at
-    phone = phone_only.phone
-    session.expire_all()
-    session.execute(delete(Person.__table__).where(Person.__table__.c.id == old))
-    session.flush()
-    record_audit(session, account, "person.merged", account, {"merged_id": old, "via": "phone"})
+    fold_person(session, account, phone_only, account, via="phone")
     account.phone = phone
+    session.flush()
 
 
 def phone_only_owner(session: Session, phone: str) -> Person | None:

@@ -218,6 +218,24 @@ def merge_people(
 ) -> MergePreview:
     """Fold ``duplicate`` into ``survivor``; returns what was moved. Audited."""
     preview = merge_preview(session, survivor, duplicate, actor)
+    fold_person(session, survivor, duplicate, actor, preview)
+    return preview
+
+
+def fold_person(
+    session: Session,
+    survivor: Person,
+    duplicate: Person,
+    actor: Person | None,
+    preview: MergePreview | None = None,
+    via: str = "coordinator",
+) -> None:
+    """The merge itself, without the staff checks: every row that points at ``duplicate``
+    points at ``survivor`` afterwards (found from the schema, so new tables are covered),
+    unique clashes resolved first, contact details filled in, then the duplicate deleted.
+    Also used when a phone-only texter verifies their number on a web account."""
+    if preview is None:
+        preview = MergePreview(survivor, duplicate, {}, {}, [])
     sid, did = survivor.id, duplicate.id
     duplicate_name = duplicate.name
     # Unique clashes first.
@@ -284,7 +302,7 @@ def merge_people(
             "duplicate_name": duplicate_name,
             "moved": preview.moves,
             "filled": sorted(preview.fills),
+            "via": via,
         },
     )
     session.flush()
-    return preview

@@ -83,7 +83,7 @@ def _inbox_scene(live_app):
             sid=f"SMbrowser{tag}",
             from_number=number,
             to_number="+15005550006",
-            body=f"can someone drive me to the clinic {tag}",  # free text: waits in the inbox
+            body=f"hi, who runs this? asking about the clinic {tag}",  # no command: inbox
         )
         texter = result.person
         texter.name = f"Rae {tag}"

@@ -256,3 +256,13 @@ def test_resume_answers_still_available(phone):
     sam.text("RESUME")
     db.session.refresh(offer)
     assert offer.confirm_asked_at is None and offer.status == "active"
+
+
+def test_the_yes_that_completes_the_pod_says_so(phone):
+    helper = sms_helper("Helper Test", km=0.2)
+    db.session.commit()
+    maria = phone()
+    code = code_in(maria.text("NEED groceries 11211")[0])
+    texts = phone(helper.phone).text(f"YES {code}")
+    assert any("the pod is complete" in t for t in texts)
+    assert not any("We'll text when the pod is complete" in t for t in texts)
