@@ -55,6 +55,7 @@ SMS_SAMPLE_VALUES: dict[str, object] = {
     "code": "A7KW",
     "category": "Transporte",
     "km": "12.5",
+    "distance": "12.5 km",
     "n": 12,
     "num": 3,
     "urgency": "para hoy",

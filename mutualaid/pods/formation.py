@@ -17,7 +17,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from mutualaid.audit import record_audit
-from mutualaid.i18n import _
+from mutualaid.i18n import _, distance
 from mutualaid.matching import escalation_radii, find_matches
 from mutualaid.models import Membership, Need, Person, Pod, utcnow
 from mutualaid.models import needs as need_status
@@ -199,22 +199,23 @@ def _invite(session: Session, pod: Pod, need: Need, match, now: datetime) -> Mem
     membership.reasons = [r.as_dict() for r in details] if details else list(match.reasons)
     session.flush()
     person = session.get(Person, match.person_id)
-    km = f"{match.distance_km:.1f}"
+    # "0.7 km", or "0.4 mi" when the need's area counts in miles.
+    how_far = distance(match.distance_km, need.area.units if need.area else "km")
     notify(
         session,
         person,
         "invitation",
         lambda: _(
-            "You're invited to help: %(category)s, %(km)s km away (%(code)s).",
+            "You're invited to help: %(category)s, %(distance)s away (%(code)s).",
             category=category_name(need),
-            km=km,
+            distance=how_far,
             code=pod.code,
         ),
         lambda: _(
-            "mutualaid: can you help? %(category)s, %(km)s km away, %(urgency)s. "
+            "mutualaid: can you help? %(category)s, %(distance)s away, %(urgency)s. "
             "Reply YES %(code)s or NO %(code)s",
             category=category_name(need),
-            km=km,
+            distance=how_far,
             urgency=urgency_label(need.urgency),
             code=pod.code,
         ),

@@ -119,3 +119,21 @@ def test_an_english_texter_still_gets_english_help(client):
     send_inbound(client, INBOUND_URL, person.phone, "HELP")
     (reply,) = _texts_to(person.phone)
     assert "NEED" in reply.body and "STOP" in reply.body and "NECESITO" not in reply.body
+
+
+def test_invitations_count_in_miles_where_the_area_does(neighbor):
+    from mutualaid.models import Area
+
+    area = Area(
+        slug="milltown-sms", name="Milltown", center_lat=40.70, center_lng=-73.95, units="mi"
+    )
+    db.session.add(area)
+    db.session.flush()
+    maria = _texter_helper("María López", 1.6, "es")
+    sam = _texter_helper("Sam Green", 1.6, "en")
+    pod = start_pod(db.session, make_need(neighbor, people_needed=2, area_id=area.id))
+    db.session.commit()
+    [invite_es] = [m.body for m in _texts_to(maria.phone)]
+    [invite_en] = [m.body for m in _texts_to(sam.phone)]
+    assert ", a 1.0 mi, " in invite_es and f"SI {pod.code}" in invite_es
+    assert ", 1.0 mi away, " in invite_en and "km" not in invite_en
