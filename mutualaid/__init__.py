@@ -117,6 +117,9 @@ def _register_errors(app: Flask) -> None:
     from mutualaid.web.errors import register_error_handlers
 
     register_error_handlers(app)
+    from mutualaid.web.security import init_security
+
+    init_security(app)
 
 
 def _register_cli(app: Flask) -> None:

@@ -335,6 +335,19 @@ def can_see_private(viewer: Person | None, need: Need) -> bool:
     return seated_in_need(viewer, need)
 
 
+def can_manage(viewer: Person | None, need: Need) -> bool:
+    """Who may change, cancel, resolve or re-open a need: the requester, admins and the
+    coordinators of its area. Seated helpers see the need but do not manage it."""
+    if not can_see_private(viewer, need):
+        return False
+    assert viewer is not None
+    if viewer.id == need.requester_id or viewer.is_admin:
+        return True
+    return viewer.is_coordinator and (
+        need.area_id is None or any(a.id == need.area_id for a in viewer.areas)
+    )
+
+
 @dataclass(frozen=True)
 class BoardEntry:
     """What the public board may show about a need: nothing private."""

@@ -19,9 +19,7 @@ PAGE_SIZE = 50
 @admin_required
 def index():
     areas = db.session.scalars(select(Area).order_by(Area.name)).all()
-    counts = dict(
-        db.session.execute(select(Person.role, func.count()).group_by(Person.role)).tuples().all()
-    )
+    counts = dict(db.session.execute(select(Person.role, func.count()).group_by(Person.role)).all())
     settings = current_app.config["MUTUALAID"].public_dict()
     return render_template("admin/index.html", areas=areas, counts=counts, settings=settings)
 

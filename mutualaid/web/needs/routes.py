@@ -14,6 +14,7 @@ from mutualaid.models.places import LOCATION_FAILED, LOCATION_PENDING
 from mutualaid.needs import (
     NeedError,
     NeedInput,
+    can_manage,
     can_see_private,
     cancel_need,
     edit_need,
@@ -57,6 +58,14 @@ def _own_need(need_id: int) -> Need:
     return need
 
 
+def _managed_need(need_id: int) -> Need:
+    """A need the viewer may change; 403 for seated helpers, who see it but do not own it."""
+    need = _own_need(need_id)
+    if not can_manage(_me(), need):
+        abort(403)
+    return need
+
+
 @bp.app_template_filter("category_name")
 def category_name(key: str) -> str:
     from flask_babel import get_locale
@@ -94,13 +103,14 @@ def mine():
 @bp.route("/<int:need_id>")
 @login_required
 def detail(need_id: int):
-    return render_template("needs/detail.html", need=_own_need(need_id))
+    need = _own_need(need_id)
+    return render_template("needs/detail.html", need=need, can_manage=can_manage(_me(), need))
 
 
 @bp.route("/<int:need_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(need_id: int):
-    need = _own_need(need_id)
+    need = _managed_need(need_id)
     if not need.is_active:
         flash(_("This request is closed. Re-open it to change it."), "info")
         return redirect(url_for("needs.detail", need_id=need.id))
@@ -127,7 +137,7 @@ def edit(need_id: int):
 
 
 def _transition(need_id: int, action, done: str):
-    need = _own_need(need_id)
+    need = _managed_need(need_id)
     try:
         if action is reopen_need:
             reopen_need(db.session, need, hours=_hours())

@@ -1,0 +1,130 @@
+"""Authorization matrix: every route in the URL map x every persona, with the expected status.
+
+Generated from the app's URL map: a route without a row in EXPECTED fails
+``test_every_route_has_an_entry``, so nobody adds a page without deciding who may use it.
+
+Personas (tests/security/scene.py): anonymous; neighbor (unrelated); owner (asked for the
+need); helper (invited to the pod, not seated); member (seated in the pod); other_coordinator
+(coordinator of another area); coordinator (of the need's area); admin.
+
+Codes: ``L`` = redirect to the login page; ``OK`` = reached the view (2xx, 3xx elsewhere, or
+a 400 form error for an empty form); numbers are exact statuses. A request that is refused
+(L, 403, 404) must also leave the need, pod, offer, checklist and roles unchanged.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import login_as
+from tests.security.scene import PERSONAS, build_scene, route_url, snapshot
+
+L, OK = "L", "OK"
+# Order: anonymous, neighbor, owner, helper, member, other_coordinator, coordinator, admin
+EXPECTED: dict[str, tuple] = {
+    "static": (200,) * 8,
+    "main.home": (200,) * 8,
+    "main.healthz": (200,) * 8,
+    "main.set_language": (303,) * 8,
+    "auth.login": (200, 302, 302, 302, 302, 302, 302, 302),
+    "auth.signup": (200, 302, 302, 302, 302, 302, 302, 302),
+    "auth.logout": (L, OK, OK, OK, OK, OK, OK, OK),
+    "account.profile": (L, 200, 200, 200, 200, 200, 200, 200),
+    "admin.index": (L, 403, 403, 403, 403, 403, 403, 200),
+    "admin.change_role": (L, 403, 403, 403, 403, 403, 403, OK),
+    "admin.people": (L, 403, 403, 403, 403, 200, 200, 200),
+    "coordinate.dissolve": (L, 403, 403, 403, 403, 404, OK, OK),
+    "coordinate.form_pod": (L, 403, 403, 403, 403, 404, OK, OK),
+    "coordinate.remove_member": (L, 403, 403, 403, 403, 404, OK, OK),
+    "needs.board": (L, 200, 200, 200, 200, 200, 200, 200),
+    "needs.mine": (L, 200, 200, 200, 200, 200, 200, 200),
+    "needs.new": (L, 200, 200, 200, 200, 200, 200, 200),
+    "needs.locations": (L, 403, 403, 403, 403, 200, 200, 200),
+    "needs.detail": (L, 404, 200, 404, 200, 404, 200, 200),
+    "needs.edit": (L, 404, 200, 404, 403, 404, 200, 200),
+    "needs.cancel": (L, 404, OK, 404, 403, 404, OK, OK),
+    "needs.resolve": (L, 404, OK, 404, 403, 404, OK, OK),
+    "needs.reopen": (L, 404, OK, 404, 403, 404, OK, OK),
+    "offers.mine": (L, 200, 200, 200, 200, 200, 200, 200),
+    "offers.new": (L, 200, 200, 200, 200, 200, 200, 200),
+    "offers.edit": (L, 404, 404, 200, 404, 404, 404, 404),
+    "offers.confirm": (L, 404, 404, OK, 404, 404, 404, 404),
+    "offers.delete": (L, 404, 404, OK, 404, 404, 404, 404),
+    "offers.pause": (L, 404, 404, OK, 404, 404, 404, 404),
+    "offers.resume": (L, 404, 404, OK, 404, 404, 404, 404),
+    "pods.invitations": (L, 200, 200, 200, 200, 200, 200, 200),
+    "pods.notifications": (L, 200, 200, 200, 200, 200, 200, 200),
+    "pods.mark_read": (L, OK, OK, OK, OK, OK, OK, OK),
+    "pods.show": (L, 404, 200, 200, 200, 404, 200, 200),
+    # Anyone may say yes/no: the view answers "you were not invited" unless they were.
+    "pods.accept_invitation": (L, 404, OK, OK, OK, 404, OK, OK),
+    "pods.decline_invitation": (L, 404, OK, OK, OK, 404, OK, OK),
+    "pods.add_item": (L, 404, OK, 404, OK, 404, OK, OK),
+    "pods.toggle_item": (L, 404, OK, 404, OK, 404, OK, OK),
+    "pods.post_message": (L, 404, OK, 404, OK, 404, OK, OK),
+    "pods.change_lead": (L, 404, OK, 404, OK, 404, OK, OK),
+    "pods.leave": (L, 404, OK, 404, OK, 404, OK, OK),
+    "pods.cancel": (L, 404, OK, 404, OK, 404, OK, OK),
+    "pods.resolve": (L, 404, OK, 404, OK, 404, OK, OK),
+    "pods.feedback": (L, 404, OK, 404, OK, 404, OK, OK),
+}
+
+
+def _rules():
+    from mutualaid import create_app
+    from tests.conftest import TEST_ENV
+
+    app = create_app({**TEST_ENV, "DATABASE_URL": "sqlite://"})
+    return sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint)
+
+
+RULES = _rules()
+CASES = [
+    pytest.param(rule.endpoint, i, persona, id=f"{rule.endpoint}-{persona}")
+    for rule in RULES
+    for i, persona in enumerate(PERSONAS)
+    if rule.endpoint in EXPECTED
+]
+
+
+def test_every_route_has_an_entry():
+    missing = sorted({r.endpoint for r in RULES} - set(EXPECTED))
+    assert not missing, f"add these routes to EXPECTED with a status per persona: {missing}"
+    stale = sorted(set(EXPECTED) - {r.endpoint for r in RULES})
+    assert not stale, f"routes gone from the app, remove them from EXPECTED: {stale}"
+    assert all(len(v) == len(PERSONAS) for v in EXPECTED.values())
+
+
+def _matches(expected, response) -> bool:
+    code = response.status_code
+    location = response.headers.get("Location", "")
+    if expected == L:
+        return code == 302 and location.startswith("/auth/login")
+    if expected == OK:
+        if code in (301, 302, 303):
+            return not location.startswith("/auth/login")
+        return code in (200, 201, 204, 400)
+    return code == expected
+
+
+@pytest.mark.parametrize(("endpoint", "index", "persona"), CASES)
+def test_route_answers_persona_as_expected(app, endpoint, index, persona):
+    rule = next(r for r in RULES if r.endpoint == endpoint)
+    scene = build_scene()
+    client = app.test_client()
+    if scene.people[persona] is not None:
+        login_as(client, scene.people[persona])
+    with app.test_request_context():
+        url = route_url(rule, scene.url_args())
+    before = snapshot(scene)
+    if "GET" in rule.methods:
+        response = client.get(url)
+    else:
+        response = client.post(url, data={"csrf_token": client.csrf_token()})
+    expected = EXPECTED[endpoint][index]
+    assert _matches(expected, response), (
+        f"{persona} {url}: expected {expected}, got {response.status_code} "
+        f"{response.headers.get('Location', '')}"
+    )
+    if expected in (L, 403, 404):
+        assert snapshot(scene) == before, f"{persona} was refused but {url} changed something"
