@@ -7,8 +7,10 @@ templates carry no inline ``<script>``, ``<style>`` or ``style=``/``on*=`` attri
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request
 from flask_login import current_user
+
+from mutualaid.i18n import _
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -24,7 +26,25 @@ HEADERS = {
 }
 
 
+def has_nul(values) -> bool:
+    """NUL bytes cannot be stored by PostgreSQL text columns and no keyboard types them."""
+    return any("\x00" in v for key in values for v in values.getlist(key)) or any(
+        "\x00" in key for key in values
+    )
+
+
 def init_security(app: Flask) -> None:
+    @app.before_request
+    def _refuse_nul_bytes() -> None:
+        if has_nul(request.args) or (request.method == "POST" and has_nul(request.form)):
+            abort(
+                400,
+                description=_(
+                    "Your text contains an invisible control character we cannot store. "
+                    "Remove it (retype the text rather than pasting it) and try again."
+                ),
+            )
+
     @app.after_request
     def _security_headers(response: Response) -> Response:
         for name, value in HEADERS.items():
