@@ -98,19 +98,23 @@ def _register_blueprints(app: Flask) -> None:
     from mutualaid.web.auth import bp as auth_bp
     from mutualaid.web.coordinate import bp as coordinate_bp
     from mutualaid.web.main import bp as main_bp
-    from mutualaid.web.pods import bp as pods_bp
-
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(account_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(pods_bp)
-    app.register_blueprint(coordinate_bp)
     from mutualaid.web.needs import bp as needs_bp
     from mutualaid.web.offers import bp as offers_bp
+    from mutualaid.web.pods import bp as pods_bp
+    from mutualaid.web.sms_hooks import bp as sms_hooks_bp
 
-    app.register_blueprint(needs_bp)
-    app.register_blueprint(offers_bp)
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        account_bp,
+        admin_bp,
+        needs_bp,
+        offers_bp,
+        pods_bp,
+        coordinate_bp,
+        sms_hooks_bp,
+    ):
+        app.register_blueprint(blueprint)
 
 
 def _register_errors(app: Flask) -> None:

@@ -225,6 +225,17 @@ NEEDS = [
 # helper email, categories, radius km, availability, capacity, notes, place text, lat, lng
 OFFERS = [
     (
+        "+17185550103",  # Sam texts: an SMS-only helper
+        ["groceries", "errands"],
+        2.0,
+        {"any_time": True},
+        1,
+        "Can shop on my way home.",
+        "N 7th St & Berry St, Brooklyn, NY 11249",
+        40.7185,
+        -73.9580,
+    ),
+    (
         "jo@demo.mutualaid.test",
         ["groceries", "transport", "errands"],
         3.0,
@@ -272,6 +283,24 @@ def _ensure_needs_and_offers(session: Session, echo: Callable[[str], None]) -> N
     from mutualaid.needs import NeedInput, post_need
     from mutualaid.offers import OfferInput, post_offer
 
+    # Offers first, so the needs posted next find helpers and form their pods.
+    for who, cats, radius, availability, capacity, notes, text, lat, lng in OFFERS:
+        person = find_by_phone(session, who) if who.startswith("+") else find_by_email(session, who)
+        if person is None:
+            continue
+        exists = session.scalar(
+            select(Offer.id).where(Offer.helper_id == person.id, Offer.notes == notes)
+        )
+        if exists:
+            echo(f"  kept  offer from {person.first_name}")
+            continue
+        post_offer(
+            session,
+            person,
+            OfferInput(cats, radius, availability, capacity, notes),
+            found(text, Place(lat, lng, text, "demo")),
+        )
+        echo(f"  added offer ({', '.join(cats)}) from {person.first_name}")
     for who, category, urgency, details, text, lat, lng, contact in NEEDS:
         person = find_by_phone(session, who) if who.startswith("+") else find_by_email(session, who)
         if person is None:
@@ -289,20 +318,3 @@ def _ensure_needs_and_offers(session: Session, echo: Callable[[str], None]) -> N
             found(text, Place(lat, lng, text, "demo")),
         )
         echo(f"  added need {need.code} ({category}) from {person.first_name}")
-    for email, cats, radius, availability, capacity, notes, text, lat, lng in OFFERS:
-        person = find_by_email(session, email)
-        if person is None:
-            continue
-        exists = session.scalar(
-            select(Offer.id).where(Offer.helper_id == person.id, Offer.notes == notes)
-        )
-        if exists:
-            echo(f"  kept  offer from {person.first_name}")
-            continue
-        post_offer(
-            session,
-            person,
-            OfferInput(cats, radius, availability, capacity, notes),
-            found(text, Place(lat, lng, text, "demo")),
-        )
-        echo(f"  added offer ({', '.join(cats)}) from {person.first_name}")

@@ -51,6 +51,15 @@ def init_i18n(app: Flask) -> None:
         return {"current_locale": str(get_locale() or "en"), "language_names": LANGUAGE_NAMES}
 
 
+def current_language() -> str:
+    """The language being rendered now ("en" or "es")."""
+    try:
+        code = str(get_locale() or "en")
+    except RuntimeError:  # no app context
+        return "en"
+    return code if code in LANGUAGE_NAMES else "en"
+
+
 @contextmanager
 def in_language(code: str | None) -> Iterator[None]:
     """Render texts for someone else (an SMS recipient) in their language."""

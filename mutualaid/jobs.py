@@ -199,3 +199,24 @@ def offer_freshness() -> None:
     db.session.commit()
     if asked or expired:
         log.info("offers: asked %d to confirm, expired %d", len(asked), len(expired))
+
+
+# --- SMS transport (issue 6) -------------------------------------------------------------
+
+
+@huey.task()
+@with_app_context
+def send_sms(*message_ids: int) -> int:
+    """Send the outbox rows one commit wrote (ids only), claimed in batches."""
+    from mutualaid.sms.dispatcher import dispatch_ids
+
+    return dispatch_ids(list(message_ids))
+
+
+@huey.periodic_task(crontab(minute="*"))
+@with_app_context
+def sweep_sms() -> int:
+    """Re-enqueue due outbox rows: lost tasks, retries whose time came, expired leases."""
+    from mutualaid.sms.dispatcher import sweep
+
+    return sweep()

@@ -300,6 +300,8 @@ def expire_due_needs(session: Session, now: datetime | None = None) -> list[Need
             select(Need).where(Need.status.in_(EXPIRABLE), Need.expires_at <= now).order_by(Need.id)
         )
     )
+    from mutualaid.i18n import _
+    from mutualaid.notify import notify
     from mutualaid.pods.lifecycle import need_closed
 
     for need in due:
@@ -307,6 +309,21 @@ def expire_due_needs(session: Session, now: datetime | None = None) -> list[Need
         need.expired_at = now
         need.updated_at = now
         need_closed(session, need, None, now=now)
+        notify(
+            session,
+            need.requester,
+            "need_expired",
+            lambda need=need: _(
+                "Your request %(code)s expired before neighbors could help. You can re-open it.",
+                code=need.code,
+            ),
+            lambda need=need: _(
+                "mutualaid: sorry, nobody could take %(code)s in time. Text NEED to ask again.",
+                code=need.code,
+            ),
+            link="/needs/mine",
+            need=need,
+        )
     session.flush()
     return due
 

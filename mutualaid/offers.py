@@ -200,15 +200,32 @@ def request_offer_confirmation(
     expire_days: int = 14,
 ) -> None:
     """Ask the helper whether the offer still stands: records the ask (the web shows a
-    banner while ``confirm_asked_at`` is set) and when the offer will expire unanswered.
+    banner while ``confirm_asked_at`` is set), when the offer will expire unanswered, and
+    notifies the helper (a text for people who get texts; RESUME confirms)."""
+    from mutualaid.i18n import _
+    from mutualaid.notify import notify
 
-    HOOK for the SMS work: send the helper a "still available? reply YES" text here when
-    they use SMS; this function is the one place the freshness job asks.
-    """
     now = now or utcnow()
     offer.confirm_asked_at = now
     offer.expires_at = now + timedelta(days=expire_days)
     session.flush()
+    from mutualaid.i18n import current_language
+
+    def labels() -> str:
+        return ", ".join(categories.name_of(c, current_language()) for c in offer.categories)
+
+    notify(
+        session,
+        offer.helper,
+        "offer_confirm",
+        lambda: _("Are you still available to help (%(what)s)? Confirm your offer.", what=labels()),
+        lambda: _(
+            "mutualaid: still available to help (%(what)s)? Reply RESUME to keep your offer "
+            "or PAUSE to stop invitations.",
+            what=labels(),
+        ),
+        link="/offers/mine",
+    )
 
 
 def ask_stale_offers(

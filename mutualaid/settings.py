@@ -147,6 +147,16 @@ class Settings:
     password_memory_kib: int = 19456
     log_level: str = "INFO"
     proxy_hops: int = 0
+    # SMS transport (issue 6)
+    sms_daily_cap: int = 20
+    sms_unknown_reply_cap: int = 3
+    sms_max_segments: int = 4
+    sms_rate_per_second: float = 1.0
+    sms_max_attempts: int = 8
+    sms_retry_base_seconds: int = 30
+    sms_retry_max_seconds: int = 3600
+    sms_timeout_seconds: float = 10.0
+    sms_lease_seconds: int = 120
 
     @property
     def is_production(self) -> bool:
@@ -203,6 +213,15 @@ class Settings:
             log_level=_choice(
                 env, "LOG_LEVEL", "info", ("debug", "info", "warning", "error")
             ).upper(),
+            sms_daily_cap=_int(env, "SMS_DAILY_CAP", 20, 1, 10_000),
+            sms_unknown_reply_cap=_int(env, "SMS_UNKNOWN_REPLY_CAP", 3, 0, 1000),
+            sms_max_segments=_int(env, "SMS_MAX_SEGMENTS", 4, 1, 10),
+            sms_rate_per_second=_float(env, "SMS_RATE_PER_SECOND", 1.0, 0.0, 1000.0),
+            sms_max_attempts=_int(env, "SMS_MAX_ATTEMPTS", 8, 1, 50),
+            sms_retry_base_seconds=_int(env, "SMS_RETRY_BASE_SECONDS", 30, 1, 3600),
+            sms_retry_max_seconds=_int(env, "SMS_RETRY_MAX_SECONDS", 3600, 1, 86_400),
+            sms_timeout_seconds=_float(env, "SMS_TIMEOUT_SECONDS", 10.0, 0.1, 60.0),
+            sms_lease_seconds=_int(env, "SMS_LEASE_SECONDS", 120, 5, 3600),
         )
 
     def validate(self) -> None:

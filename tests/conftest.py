@@ -101,6 +101,10 @@ TEST_ENV = {
     # Cheap hashes keep the suite fast; test_passwords checks the real defaults.
     "PASSWORD_TIME_COST": "1",
     "PASSWORD_MEMORY_KIB": "64",
+    # SMS transport: webhook signatures use the emulator's token; no pacing in tests.
+    "TWILIO_ACCOUNT_SID": "AC" + "0" * 31 + "1",
+    "TWILIO_AUTH_TOKEN": "emulator-auth-token-0123456789ab",
+    "SMS_RATE_PER_SECOND": "0",
 }
 
 

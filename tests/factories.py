@@ -161,3 +161,19 @@ def _code(n: int) -> str:
         n, r = divmod(n, len(alphabet))
         out += alphabet[r]
     return out
+
+
+_phone_seq = itertools.count(100)
+
+
+def unique_phone() -> str:
+    """A fresh US number in E.164 (555-01xx style range, never a real subscriber)."""
+    n = next(_phone_seq)
+    return f"+1212555{n % 10000:04d}"
+
+
+def make_texter(phone: str | None = None, **attrs) -> Person:
+    """A phone-only person (no email, no password), as the SMS transport creates them."""
+    return make_person(
+        "neighbor", email=None, password=None, phone=phone or unique_phone(), **attrs
+    )

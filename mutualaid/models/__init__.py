@@ -2,7 +2,7 @@
 
 from mutualaid.models.audit import ApiToken, AuditEvent, LoginThrottle
 from mutualaid.models.base import Base, utcnow
-from mutualaid.models.messages import Conversation, SmsMessage
+from mutualaid.models.messages import Conversation, SmsMessage, SmsStatusEvent
 from mutualaid.models.needs import Need
 from mutualaid.models.notifications import Notification
 from mutualaid.models.offers import Offer, OfferCategory
@@ -29,5 +29,6 @@ __all__ = [
     "PodFeedback",
     "PodMessage",
     "SmsMessage",
+    "SmsStatusEvent",
     "utcnow",
 ]

@@ -22,10 +22,17 @@ SMS_FAILED = "failed"
 SMS_CANCELLED = "cancelled"
 SMS_RECEIVED = "received"  # inbound
 
+# What an outbound text is for; replies to a person's own text go ahead of bulk notices.
+KIND_REPLY = "reply"
+KIND_NOTICE = "notice"
+
 
 class SmsMessage(Base):
     __tablename__ = "sms_messages"
-    __table_args__ = (Index("ix_sms_messages_status_next", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_sms_messages_status_next", "status", "next_attempt_at"),
+        Index("ix_sms_messages_to_created", "to_number", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     direction: Mapped[str] = mapped_column(String(3))
@@ -48,6 +55,28 @@ class SmsMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     sent_at: Mapped[datetime | None]
+    # Transport (issue 6): what the text is for, the provider's own latest status word, when
+    # the worker last claimed it (the reconcile window after a crash), and inbound media.
+    kind: Mapped[str] = mapped_column(String(20), default=KIND_NOTICE)
+    provider_status: Mapped[str] = mapped_column(String(20), default="")
+    claimed_at: Mapped[datetime | None]
+    num_media: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SmsStatusEvent(Base):
+    """Every signed status callback, kept as received. A callback for a sid the outbox has
+    not recorded yet (it can beat the worker's commit) is applied when the sid is recorded."""
+
+    __tablename__ = "sms_status_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_sid: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    error_code: Mapped[int | None]
+    message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sms_messages.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Conversation(Base):

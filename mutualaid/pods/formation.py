@@ -58,12 +58,11 @@ def pod_link(pod: Pod) -> str:
 
 
 def category_name(need: Need) -> str:
-    try:
-        from mutualaid.categories import category_label
+    """The need's category in the language being rendered now."""
+    from mutualaid.categories import name_of
+    from mutualaid.i18n import current_language
 
-        return category_label(need.category)
-    except ImportError:  # pragma: no cover - categories arrive with needs and offers
-        return need.category
+    return name_of(need.category, current_language())
 
 
 def start_pod(session: Session, need: Need, *, now: datetime | None = None) -> Pod:
@@ -197,7 +196,6 @@ def _invite(session: Session, pod: Pod, need: Need, match, now: datetime) -> Mem
     membership.reasons = [r.as_dict() for r in details] if details else list(match.reasons)
     session.flush()
     person = session.get(Person, match.person_id)
-    category = category_name(need)
     km = f"{match.distance_km:.1f}"
     notify(
         session,
@@ -205,14 +203,14 @@ def _invite(session: Session, pod: Pod, need: Need, match, now: datetime) -> Mem
         "invitation",
         lambda: _(
             "You're invited to help: %(category)s, %(km)s km away (%(code)s).",
-            category=category,
+            category=category_name(need),
             km=km,
             code=pod.code,
         ),
         lambda: _(
             "mutualaid: can you help? %(category)s, %(km)s km away, %(urgency)s. "
             "Reply YES %(code)s or NO %(code)s",
-            category=category,
+            category=category_name(need),
             km=km,
             urgency=urgency_label(need.urgency),
             code=pod.code,

@@ -33,3 +33,36 @@ def test_offer_freshness_task_asks_with_the_configured_days(app):
     assert db.session.get(Offer, fresh.id).confirm_asked_at is None
     offer_freshness.call_local()  # idempotent
     assert db.session.get(Offer, stale.id).status == "active"
+
+
+def test_expired_needs_and_stale_offers_reach_people_who_use_texts(app):
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import select
+
+    from mutualaid.models import SmsMessage
+    from mutualaid.needs import expire_due_needs
+    from mutualaid.offers import request_offer_confirmation
+
+    maria = make_person(
+        phone="+17185550102",
+        sms_preference="only",
+        email=None,
+        password=None,
+        sms_consent="opted_in",
+        language="es",
+    )
+    need = make_need(maria, urgency="now", category="transport")
+    expire_due_needs(db.session, datetime.now(UTC) + timedelta(days=2))
+    sam = make_person(
+        phone="+17185550103",
+        sms_preference="only",
+        email=None,
+        password=None,
+        sms_consent="opted_in",
+    )
+    offer = make_offer(sam, categories=["groceries"])
+    request_offer_confirmation(db.session, offer)
+    texts = dict(db.session.execute(select(SmsMessage.to_number, SmsMessage.body)).all())
+    assert need.code in texts["+17185550102"] and "NEED" in texts["+17185550102"]
+    assert "RESUME" in texts["+17185550103"] and "groceries" in texts["+17185550103"].lower()

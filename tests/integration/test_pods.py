@@ -277,3 +277,57 @@ def test_feedback_after_resolution(app, scene):
     assert fb.rating == "good"
     assert make_person  # factories import kept for helpers below
     assert _status(pod, helpers[0]) == ACCEPTED
+
+
+# ---- texts: the pod works for people who use SMS ------------------------------------
+
+
+def _texts_to(person):
+    from mutualaid.models import SmsMessage
+
+    return db.session.scalars(
+        select(SmsMessage.body).where(SmsMessage.to_number == person.phone).order_by(SmsMessage.id)
+    ).all()
+
+
+def test_sms_helpers_are_invited_by_text_and_get_the_pod_thread(neighbor):
+    from tests.pod_scene import make_helper
+
+    sam = make_helper(
+        "Sam Green",
+        0.7,
+        phone="+17185550103",
+        sms_preference="only",
+        email=None,
+        password=None,
+        sms_consent="opted_in",
+    )
+    jo = make_helper("Jo Rivera", 0.9)
+    need = make_need(neighbor, people_needed=2)
+    pod = start_pod(db.session, need)
+    [invite] = _texts_to(sam)
+    assert f"YES {pod.code}" in invite and "0.7 km" in invite
+    accept(db.session, pod, sam)
+    accept(db.session, pod, jo)
+    thread.post_message(db.session, pod, jo, "I'll bring bags")
+    texts = _texts_to(sam)
+    assert any("Address: 12 Berry St" in t for t in texts)  # seated: the address, by text
+    assert texts[-1] == f"[{pod.code}] Jo: I'll bring bags"
+    # Nobody's number ever appears in a text.
+    assert not any(p.phone and p.phone in t for t in texts for p in (neighbor, jo, sam))
+
+
+def test_opted_out_helpers_get_no_texts(neighbor):
+    from tests.pod_scene import make_helper
+
+    make_helper(
+        "Dee Brown", 0.5, phone="+17185550104", sms_preference="notify", sms_consent="opted_out"
+    )
+    need = make_need(neighbor, people_needed=1)
+    start_pod(db.session, need)
+    from mutualaid.models import SmsMessage
+
+    sent = db.session.scalars(
+        select(SmsMessage).where(SmsMessage.to_number == "+17185550104")
+    ).all()
+    assert all(m.status == "cancelled" for m in sent)

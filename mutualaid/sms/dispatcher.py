@@ -1,0 +1,264 @@
+"""The edge that sends: claim due outbox rows, commit, call the gateway (network I/O,
+outside any transaction), record the outcomes, commit.
+
+Used by the Huey tasks in ``mutualaid.jobs``: ``send_sms`` for one row right after the
+commit that wrote it, and the periodic ``sweep_sms``, which sends every due row in batches
+(lost tasks, retries whose time came, expired leases) so a lost task loses nothing. With
+``QUEUE_URL=memory://`` (tests) ``enqueue_dispatch`` sends inline right after the caller's
+commit, on the caller's database connection.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from mutualaid.models import SmsMessage
+from mutualaid.settings import Settings
+from mutualaid.sms import sending
+from mutualaid.sms.gateway import (
+    AmbiguousSmsError,
+    OptedOutError,
+    PermanentSmsError,
+    RetryableSmsError,
+    SmsGateway,
+    get_gateway,
+)
+from mutualaid.sms.outbox import advance_status
+
+log = logging.getLogger(__name__)
+
+BATCH = 50
+
+
+class Pacer:
+    """At most ``rate`` sends per second from this process (0 = no pacing)."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        if self.rate <= 0:
+            return
+        with self._lock:
+            now = time.monotonic()
+            slot = max(now, self._next)
+            self._next = slot + 1.0 / self.rate
+        delay = slot - now
+        if delay > 0:
+            time.sleep(delay)
+
+
+def _pacer(settings: Settings) -> Pacer:
+    pacer = current_app.extensions.get("sms_pacer")
+    if pacer is None or pacer.rate != settings.sms_rate_per_second:
+        pacer = Pacer(settings.sms_rate_per_second)
+        current_app.extensions["sms_pacer"] = pacer
+    return pacer
+
+
+def _batch_size(settings: Settings, limit: int) -> int:
+    """Small enough that a paced batch finishes well inside the lease."""
+    size = min(BATCH, limit)
+    if settings.sms_rate_per_second > 0:
+        size = min(size, max(1, int(settings.sms_lease_seconds * settings.sms_rate_per_second / 2)))
+    return max(1, size)
+
+
+def status_callback_url(settings: Settings) -> str | None:
+    return f"{settings.public_url}/sms/status" if settings.public_url else None
+
+
+def _session(bind: Any = None) -> Session:
+    """A session of the worker's own. On SQLite its transactions BEGIN IMMEDIATE: a claim
+    reads then writes, and a deferred transaction that must upgrade to a writer fails at
+    once ("database is locked") when another thread wrote in between."""
+    if bind is None:
+        from mutualaid.extensions import db
+
+        bind = db.engine
+    if isinstance(bind, Engine) and bind.dialect.name == "sqlite":
+        bind = bind.execution_options(sqlite_begin="IMMEDIATE")
+    return Session(bind=bind, join_transaction_mode="create_savepoint", expire_on_commit=False)
+
+
+def enqueue_dispatch(ids: Iterable[int], *, bind: Any = None) -> None:
+    """Called after the commit that wrote the rows. Tasks carry ids only."""
+    from mutualaid.queue import huey
+
+    ids = list(ids)
+    if huey.immediate:
+        try:
+            _run(ids=ids, limit=len(ids), bind=bind)
+        except Exception:  # the rows stay due; the sweep retries them
+            log.exception("inline dispatch of sms %s failed", ids)
+        return
+    from mutualaid.jobs import send_sms
+
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        try:
+            send_sms(*chunk)  # one task per commit (per 50 rows): ids only
+        except Exception:  # queue down: the periodic sweep finds the rows later
+            log.exception("could not enqueue sms %s; the sweep will pick them up", chunk)
+
+
+def dispatch_message(
+    message_id: int, *, bind: Any = None, gateway: SmsGateway | None = None
+) -> str | None:
+    """Send one outbox row if it is due. Returns its status if this call handled it."""
+    handled = _run(ids=[message_id], limit=1, bind=bind, gateway=gateway)
+    if not handled:
+        return None
+    session = _session(bind)
+    try:
+        return session.scalar(select(SmsMessage.status).where(SmsMessage.id == message_id))
+    finally:
+        session.close()
+
+
+def dispatch_ids(ids: list[int], *, bind: Any = None, gateway: SmsGateway | None = None) -> int:
+    """Send these outbox rows if they are due (the worker's task). Returns how many."""
+    return _run(ids=list(ids), limit=len(ids), bind=bind, gateway=gateway)
+
+
+def dispatch_due(
+    limit: int = 10_000, *, bind: Any = None, gateway: SmsGateway | None = None
+) -> int:
+    """Send every due row now, in batches, in this thread. Returns how many were handled."""
+    return _run(ids=None, limit=limit, bind=bind, gateway=gateway)
+
+
+def sweep(limit: int = 10_000, *, bind: Any = None) -> int:
+    """The periodic safety net: everything due goes out (claims make it safe to overlap)."""
+    return dispatch_due(limit, bind=bind)
+
+
+def _run(
+    *, ids: list[int] | None, limit: int, bind: Any = None, gateway: SmsGateway | None = None
+) -> int:
+    settings: Settings = current_app.config["MUTUALAID"]
+    gateway = gateway or get_gateway()
+    session = _session(bind)
+    handled = 0
+    try:
+        while handled < limit:
+            claims = sending.claim_batch(
+                session,
+                ids=ids,
+                limit=min(_batch_size(settings, limit), limit - handled),
+                lease_seconds=settings.sms_lease_seconds,
+            )
+            session.commit()
+            if not claims:
+                break
+            requeued = _process(session, gateway, claims, settings)
+            handled += len(claims) - len(requeued)  # re-queued rows are claimed again
+            if ids is not None:  # the rest of those we were asked about, and re-queued ones
+                claimed = {c.id for c in claims}
+                ids = [i for i in ids if i not in claimed] + requeued
+                if not ids:
+                    break
+    finally:
+        session.close()
+    return handled
+
+
+def _process(
+    session: Session, gateway: SmsGateway, claims: list[sending.Claim], settings: Settings
+) -> list[int]:
+    """Send (or reconcile) each claim. Successes are recorded in one commit per batch; a
+    failure is recorded and committed at once, so no transaction stays open across the
+    network calls. Returns the ids a reconcile put back in the queue (nothing went out)."""
+    sent: list[sending.Sent] = []
+    requeued: list[int] = []
+    callback = status_callback_url(settings)
+    pacer = _pacer(settings)
+    try:
+        for claim in claims:
+            if claim.reconcile_since is not None:
+                if not _reconcile(session, gateway, claim, settings):
+                    requeued.append(claim.id)
+                continue
+            pacer.wait()
+            try:
+                result = gateway.send(claim.to_number, claim.body, callback)
+            except RetryableSmsError as exc:
+                ambiguous = isinstance(exc, AmbiguousSmsError)
+                sending.record_retry(
+                    session, claim.id, error=str(exc), code=exc.code, ambiguous=ambiguous,
+                    settings=settings,
+                )  # fmt: skip
+                session.commit()
+            except OptedOutError as exc:
+                sending.record_opted_out(session, claim.id, error=str(exc), code=exc.code)
+                session.commit()
+            except PermanentSmsError as exc:
+                log.warning("sms %s failed permanently: %s", claim.id, exc)
+                sending.record_failed(session, claim.id, error=str(exc), code=exc.code)
+                session.commit()
+            else:
+                sent.append(sending.Sent(claim, result.sid, result.status, result.segments))
+    finally:
+        # Whatever happened above, record what did go out (unrecorded rows stay "sending"
+        # and are reconciled when their lease runs out).
+        sending.record_sent_many(session, sent)
+        session.commit()
+    return requeued
+
+
+def _reconcile(
+    session: Session, gateway: SmsGateway, claim: sending.Claim, settings: Settings
+) -> bool:
+    """Ask the provider whether an earlier attempt went out. True when settled (found, or
+    the lookup failed and was rescheduled); False when the row was re-queued for sending."""
+    assert claim.reconcile_since is not None
+    try:
+        found = gateway.find_sent(claim.to_number, claim.reconcile_since)
+    except RetryableSmsError as exc:
+        sending.record_retry(
+            session,
+            claim.id,
+            error=f"reconcile: {exc}",
+            code=exc.code,
+            ambiguous=True,
+            settings=settings,
+        )
+        session.commit()
+        return True
+    except PermanentSmsError as exc:
+        sending.record_failed(session, claim.id, error=f"reconcile: {exc}", code=exc.code)
+        session.commit()
+        return True
+    sids = [m.sid for m in found] or [""]
+    known = set(
+        session.scalars(select(SmsMessage.provider_sid).where(SmsMessage.provider_sid.in_(sids)))
+    )
+    match = next((m for m in found if m.body == claim.body and m.sid not in known), None)
+    if match is not None:
+        log.info("sms %s reconciled: it went out as %s", claim.id, match.sid)
+        sending.record_sent(
+            session,
+            claim.id,
+            sid=match.sid,
+            provider_status=match.status,
+            segments=None,
+            count_attempt=False,
+        )
+        message = session.get(SmsMessage, claim.id)
+        if message is not None:
+            advance_status(message, match.status, match.error_code)
+        session.commit()
+        return True
+    sending.requeue_after_reconcile(session, claim.id)
+    session.commit()
+    return False

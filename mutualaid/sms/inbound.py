@@ -1,0 +1,192 @@
+"""Inbound texts: store each once (unique MessageSid), recognise the texter, apply the
+compliance keywords first, and hand everything else to ONE hook, ``handle_text``.
+
+``receive_inbound`` is a domain function (flush, never commit); the webhook view commits.
+The conversation issue replaces ``handle_text`` (see ``set_text_handler``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, make_transient_to_detached
+
+from mutualaid.i18n import _, in_language
+from mutualaid.models import Person, SmsMessage, utcnow
+from mutualaid.models.messages import INBOUND, KIND_REPLY, SMS_RECEIVED
+from mutualaid.models.people import SMS_PREF_ONLY
+from mutualaid.sms import compliance
+from mutualaid.sms.outbox import queue_sms
+
+
+@dataclass(frozen=True)
+class InboundResult:
+    message: SmsMessage | None  # None: a duplicate delivery, nothing done
+    person: Person | None
+    keyword: str | None
+    reply: SmsMessage | None
+
+    @property
+    def duplicate(self) -> bool:
+        return self.message is None
+
+
+def handle_text(session: Session, person: Person, message: SmsMessage) -> str | None:
+    """THE hook for every inbound text that is not STOP/START/HELP.
+
+    Returns the reply text (already in the person's language) or None for no reply. Leave
+    ``message.handled_at`` unset for texts a coordinator should read. This placeholder
+    acknowledges and leaves the text in the coordinators' inbox; the conversation layer
+    (issue 7) replaces it via ``set_text_handler``.
+    """
+    with in_language(person.language):
+        return _(
+            "Thanks, we got your text. A neighborhood coordinator will read it. "
+            "Reply HELP for commands."
+        )
+
+
+TextHandler = Callable[[Session, Person, SmsMessage], "str | None"]
+_text_handler: TextHandler = handle_text
+
+
+def set_text_handler(handler: TextHandler | None) -> None:
+    """Install the conversation layer's handler (None restores the placeholder)."""
+    global _text_handler
+    _text_handler = handler or handle_text
+
+
+def find_or_create_texter(session: Session, number: str, *, consent: bool = True) -> Person:
+    """The person with this number; an unknown number becomes a phone-only person (no
+    password), with consent recorded from this first text. Safe when two texts from a new
+    number arrive at once (the loser of the insert race finds the winner's row)."""
+    person = session.scalar(select(Person).where(Person.phone == number))
+    if person is not None:
+        return person
+    try:
+        with session.begin_nested():
+            person = Person(
+                name=f"Texter {number[-4:]}",
+                phone=number,
+                sms_preference=SMS_PREF_ONLY,
+                language="en",
+            )
+            session.add(person)
+            session.flush()
+    except IntegrityError:
+        person = session.scalar(select(Person).where(Person.phone == number))
+        assert person is not None
+        return person
+    if consent:
+        compliance.opt_in(session, person, source="first text")
+    return person
+
+
+_INSERT_COLUMNS = (
+    "direction", "provider_sid", "from_number", "to_number", "body", "status",
+    "provider_status", "error_message", "segments", "attempts", "priority", "kind",
+    "num_media", "person_id", "created_at", "updated_at", "sent_at",
+)  # fmt: skip
+_insert_statements: dict[str, object] = {}
+
+
+def _insert_statement(dialect: str):
+    """One prepared-shape INSERT ... ON CONFLICT DO NOTHING RETURNING id per dialect, built
+    once (the webhook is hot: no per-request statement construction)."""
+    stmt = _insert_statements.get(dialect)
+    if stmt is None:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        table = SmsMessage.__table__
+        stmt = (
+            insert(table)
+            .values({name: bindparam(name, type_=table.c[name].type) for name in _INSERT_COLUMNS})
+            .on_conflict_do_nothing(index_elements=["provider_sid"])
+            .returning(table.c.id)
+        )
+        _insert_statements[dialect] = stmt
+    return stmt
+
+
+def _insert_once(session: Session, values: dict) -> SmsMessage | None:
+    """Insert the inbound row unless its MessageSid is already stored; the row as an ORM
+    object, or None for a duplicate. On PostgreSQL a concurrent twin waits for the first
+    commit, then does nothing."""
+    stmt = _insert_statement(session.get_bind().dialect.name)
+    new_id = session.execute(stmt, values).scalar()  # type: ignore[call-overload]
+    if new_id is None:
+        return None
+    message = SmsMessage(id=new_id, handled_at=None, error_code=None, next_attempt_at=None,
+                         idempotency_key=None, need_id=None, pod_id=None, claimed_at=None,
+                         **values)  # fmt: skip
+    make_transient_to_detached(message)
+    session.add(message)
+    return message
+
+
+def receive_inbound(
+    session: Session,
+    *,
+    sid: str,
+    from_number: str,
+    to_number: str,
+    body: str,
+    num_media: int = 0,
+    num_segments: int = 1,
+) -> InboundResult:
+    """Store one inbound text (once per MessageSid), apply keywords, call the text hook,
+    queue its reply. Flushes, never commits."""
+    now = utcnow()
+    person = session.scalar(select(Person).where(Person.phone == from_number))
+    message = _insert_once(
+        session,
+        {
+            "direction": INBOUND,
+            "provider_sid": sid,
+            "from_number": from_number[:20],
+            "to_number": to_number[:20],
+            "body": body,
+            "status": SMS_RECEIVED,
+            "provider_status": "received",
+            "error_message": "",
+            "segments": max(1, num_segments),
+            "attempts": 0,
+            "priority": 0,
+            "kind": "inbound",
+            "num_media": num_media,
+            "person_id": person.id if person is not None else None,
+            "created_at": now,
+            "updated_at": now,
+            "sent_at": now,
+        },
+    )
+    if message is None:
+        return InboundResult(None, None, None, None)
+    if person is None:
+        person = find_or_create_texter(session, from_number)
+        message.person_id = person.id
+
+    keyword = compliance.classify_keyword(body, person)
+    reply_text: str | None = None
+    if keyword == compliance.KEYWORD_STOP:
+        compliance.opt_out(session, person, source="keyword", message_id=message.id)
+        message.handled_at = now  # Twilio confirms STOP itself; we send nothing more
+    elif keyword == compliance.KEYWORD_START:
+        compliance.opt_in(session, person, source="keyword", message_id=message.id)
+        message.handled_at = now
+        reply_text = compliance.opted_in_text(person.language)
+    elif keyword == compliance.KEYWORD_HELP:
+        message.handled_at = now
+        reply_text = compliance.help_text(person.language)
+    elif not person.sms_opted_out:
+        reply_text = _text_handler(session, person, message)
+    # An opted-out texter's other words wait in the inbox, unanswered.
+
+    reply = None
+    if reply_text:
+        reply = queue_sms(session, person, reply_text, kind=KIND_REPLY)
+    session.flush()
+    return InboundResult(message, person, keyword, reply)

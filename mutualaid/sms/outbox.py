@@ -1,0 +1,218 @@
+"""The transactional outbox: ``queue_sms`` is the ONE way the app sends a text.
+
+``queue_sms`` writes the row in the caller's transaction (flush, never commit) and asks for
+a dispatch task once that transaction commits (a SQLAlchemy ``after_commit`` hook; the task
+carries the row id only). If the transaction rolls back, nothing is queued and nothing is
+sent. Below it: the forward-only status machine and status callbacks. The worker's steps (claim,
+record outcomes) are in ``mutualaid.sms.sending``; ``mutualaid.sms.dispatcher`` is the edge
+that commits around the network call.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from mutualaid.models import Person, SmsMessage, SmsStatusEvent, utcnow
+from mutualaid.models.messages import (
+    KIND_REPLY,
+    OUTBOUND,
+    SMS_CANCELLED,
+    SMS_DELIVERED,
+    SMS_FAILED,
+    SMS_QUEUED,
+    SMS_SENDING,
+    SMS_SENT,
+    SMS_UNDELIVERED,
+)
+from mutualaid.settings import Settings
+from mutualaid.sms import compliance
+from mutualaid.sms.compose import compose
+
+PENDING_KEY = "sms_outbox_pending"
+REPLY_PRIORITY = 10
+
+# Forward-only status machine. Terminal statuses never change again.
+RANK = {
+    SMS_QUEUED: 0,
+    SMS_SENDING: 1,
+    SMS_SENT: 2,
+    SMS_DELIVERED: 3,
+    SMS_UNDELIVERED: 3,
+    SMS_FAILED: 3,
+    SMS_CANCELLED: 3,
+}
+TERMINAL = frozenset({SMS_DELIVERED, SMS_UNDELIVERED, SMS_FAILED, SMS_CANCELLED})
+# The provider's status words, mapped onto ours.
+PROVIDER_STATUS = {
+    "accepted": SMS_SENT,
+    "scheduled": SMS_SENT,
+    "queued": SMS_SENT,
+    "sending": SMS_SENT,
+    "sent": SMS_SENT,
+    "delivered": SMS_DELIVERED,
+    "read": SMS_DELIVERED,
+    "undelivered": SMS_UNDELIVERED,
+    "failed": SMS_FAILED,
+    "canceled": SMS_CANCELLED,
+}
+# Order of the provider's own words within our "sent".
+PROVIDER_STEP = {"accepted": 0, "scheduled": 0, "queued": 1, "sending": 2, "sent": 3}
+
+
+def _settings() -> Settings:
+    return current_app.config["MUTUALAID"]
+
+
+def queue_sms(
+    session: Session,
+    person_or_number: Person | str,
+    body: str,
+    *,
+    kind: str,
+    need: object | None = None,
+    pod: object | None = None,
+    priority: int | None = None,
+    idempotency_key: str | None = None,
+) -> SmsMessage:
+    """Record an outbound text in the caller's transaction; it is sent after commit.
+
+    ``body`` must already be rendered in the recipient's language (``in_language``). The
+    row is always written: when the number has opted out or a cap is reached it is written
+    as ``cancelled`` with the reason in ``error_message`` and never sent. With an
+    ``idempotency_key`` a second call returns the first row instead of queueing again.
+    ``kind`` "reply" (an answer to the person's own text) goes ahead of notices.
+    """
+    settings = _settings()
+    if idempotency_key:
+        existing = session.scalar(
+            select(SmsMessage).where(SmsMessage.idempotency_key == idempotency_key)
+        )
+        if existing is not None:
+            return existing
+    if isinstance(person_or_number, Person):
+        person: Person | None = person_or_number
+        to_number = person_or_number.phone or ""
+    else:
+        to_number = person_or_number
+        person = session.scalar(select(Person).where(Person.phone == to_number))
+    if not to_number:
+        raise ValueError("queue_sms needs a person with a phone number, or a number")
+    composed = compose(body, settings.sms_max_segments)
+    from mutualaid.sms.gateway import sender_number
+
+    message = SmsMessage(
+        direction=OUTBOUND,
+        from_number=sender_number(settings),
+        to_number=to_number,
+        body=composed.body,
+        segments=composed.segments,
+        kind=kind,
+        priority=priority
+        if priority is not None
+        else (REPLY_PRIORITY if kind == KIND_REPLY else 0),
+        person_id=person.id if person is not None else None,
+        need_id=getattr(need, "id", None),
+        pod_id=getattr(pod, "id", None),
+        idempotency_key=idempotency_key,
+        attempts=0,
+        error_message="",
+    )
+    reason = compliance.block_reason(
+        session,
+        person,
+        to_number,
+        kind=kind,
+        daily_cap=settings.sms_daily_cap,
+        unknown_reply_cap=settings.sms_unknown_reply_cap,
+    )
+    if reason:
+        message.status = SMS_CANCELLED
+        message.error_message = reason
+    else:
+        message.status = SMS_QUEUED
+        message.next_attempt_at = utcnow()
+    session.add(message)
+    session.flush()
+    if message.status == SMS_QUEUED:
+        session.info.setdefault(PENDING_KEY, []).append(message.id)
+    return message
+
+
+# --- after-commit enqueue -------------------------------------------------------------
+
+
+@event.listens_for(Session, "after_commit")
+def _enqueue_after_commit(session: Session) -> None:
+    ids = session.info.pop(PENDING_KEY, None)
+    if ids:
+        from mutualaid.sms.dispatcher import enqueue_dispatch
+
+        enqueue_dispatch(ids, bind=session.get_bind())
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_rollback(session: Session, previous_transaction: object) -> None:
+    if not session.in_transaction():
+        session.info.pop(PENDING_KEY, None)
+
+
+# --- the status machine -----------------------------------------------------------------
+
+
+def advance_status(message: SmsMessage, provider_status: str, error_code: int | None) -> bool:
+    """Move ``message`` forward to what the provider says; never backwards, never out of a
+    terminal status (a late "sent" does not overwrite "delivered"). Returns True if changed."""
+    new = PROVIDER_STATUS.get((provider_status or "").lower())
+    if new is None:
+        return False
+    current = message.status
+    if current in TERMINAL or RANK[new] < RANK.get(current, 0):
+        return False
+    if new == current:
+        # Same status of ours; keep the provider's word only if it is further along.
+        word = (provider_status or "").lower()
+        if PROVIDER_STEP.get(word, 0) > PROVIDER_STEP.get(message.provider_status or "", -1):
+            message.provider_status = word
+        return False
+    message.status = new
+    message.provider_status = (provider_status or "").lower()
+    if error_code:
+        message.error_code = error_code
+    return True
+
+
+def apply_status_callback(
+    session: Session, sid: str, provider_status: str, error_code: int | None
+) -> SmsMessage | None:
+    """Record a status callback and move the message forward. Unknown sids are kept (the
+    worker may not have committed the sid yet) and applied when it does."""
+    message = session.scalar(select(SmsMessage).where(SmsMessage.provider_sid == sid))
+    session.add(
+        SmsStatusEvent(
+            provider_sid=sid,
+            status=(provider_status or "")[:20],
+            error_code=error_code,
+            message_id=message.id if message else None,
+        )
+    )
+    if message is not None:
+        advance_status(message, provider_status, error_code)
+    session.flush()
+    return message
+
+
+def failed_messages(session: Session, limit: int = 100) -> list[SmsMessage]:
+    """Outbound texts that failed or were undelivered, newest first (coordinators' view)."""
+    return list(
+        session.scalars(
+            select(SmsMessage)
+            .where(
+                SmsMessage.direction == OUTBOUND,
+                SmsMessage.status.in_((SMS_FAILED, SMS_UNDELIVERED)),
+            )
+            .order_by(SmsMessage.updated_at.desc())
+            .limit(limit)
+        )
+    )

@@ -1,0 +1,107 @@
+"""Webhook views: check the signature, call the domain function, commit once, answer fast.
+
+A request without a valid ``X-Twilio-Signature`` (HMAC-SHA1 with the auth token over
+PUBLIC_URL + path, or the request URL when PUBLIC_URL is unset, plus the sorted form
+fields) gets 403 and nothing is stored. Replies go through the outbox (recorded, capped,
+opt-out checked), so the inbound answer is an empty TwiML ``<Response/>``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Response, abort, current_app, request
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+
+from mutualaid.extensions import csrf, db
+from mutualaid.phones import InvalidPhone, normalise_phone
+from mutualaid.sms.inbound import receive_inbound
+from mutualaid.sms.outbox import apply_status_callback
+from mutualaid.web.sms_hooks import bp
+
+log = logging.getLogger(__name__)
+
+
+def _signed_url() -> str:
+    settings = current_app.config["MUTUALAID"]
+    if settings.public_url:
+        url = settings.public_url + request.path
+        if request.query_string:
+            url += "?" + request.query_string.decode("latin-1")
+        return url
+    return request.url
+
+
+def _require_signature() -> None:
+    settings = current_app.config["MUTUALAID"]
+    signature = request.headers.get("X-Twilio-Signature", "")
+    token = settings.twilio_auth_token
+    if not token or not signature:
+        abort(403)
+    validator = RequestValidator(token)
+    if not validator.validate(_signed_url(), request.form.to_dict(flat=True), signature):
+        log.warning("rejected webhook with a bad signature for %s", request.path)
+        abort(403)
+
+
+def _begin_writing() -> None:
+    """On SQLite, take the write lock when the transaction begins: these requests read then
+    write, and a deferred transaction cannot become a writer once another request (a status
+    callback, the worker) has committed in between ("database is locked")."""
+    if db.engine.dialect.name == "sqlite" and not db.session().in_transaction():
+        db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
+def _twiml(body: str = "") -> Response:
+    return Response(body or str(MessagingResponse()), mimetype="application/xml")
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value not in (None, "") else default
+    except ValueError:
+        return default
+
+
+@bp.post("/inbound")
+@csrf.exempt
+def inbound():
+    _require_signature()
+    form = request.form
+    sid = (form.get("MessageSid") or form.get("SmsSid") or "").strip()
+    raw_from = (form.get("From") or "").strip()
+    if not sid or not raw_from:
+        abort(400, "MessageSid and From are required.")
+    country = current_app.config["MUTUALAID"].default_country
+    try:
+        from_number = normalise_phone(raw_from, country)
+    except InvalidPhone:
+        from_number = raw_from[:20]  # short codes and odd senders are still recorded
+    _begin_writing()
+    receive_inbound(
+        db.session,
+        sid=sid[:64],
+        from_number=from_number,
+        to_number=(form.get("To") or "").strip(),
+        body=form.get("Body") or "",
+        num_media=_int(form.get("NumMedia"), 0),
+        num_segments=_int(form.get("NumSegments"), 1),
+    )
+    db.session.commit()
+    return _twiml()
+
+
+@bp.post("/status")
+@csrf.exempt
+def status():
+    _require_signature()
+    sid = (request.form.get("MessageSid") or request.form.get("SmsSid") or "").strip()
+    state = (request.form.get("MessageStatus") or request.form.get("SmsStatus") or "").strip()
+    if not sid or not state:
+        abort(400, "MessageSid and MessageStatus are required.")
+    code = _int(request.form.get("ErrorCode"), 0) or None
+    _begin_writing()
+    apply_status_callback(db.session, sid[:64], state, code)
+    db.session.commit()
+    return Response("", status=204)
