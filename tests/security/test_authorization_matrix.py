@@ -67,6 +67,9 @@ EXPECTED: dict[str, tuple] = {
     "pods.cancel": (L, 404, OK, 404, OK, 404, OK, OK),
     "pods.resolve": (L, 404, OK, 404, OK, 404, OK, OK),
     "pods.feedback": (L, 404, OK, 404, OK, 404, OK, OK),
+    # Twilio webhooks: no login, no CSRF; an unsigned request is refused for everyone.
+    "sms_hooks.inbound": (403,) * 8,
+    "sms_hooks.status": (403,) * 8,
 }
 
 
