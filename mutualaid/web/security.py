@@ -7,8 +7,7 @@ templates carry no inline ``<script>``, ``<style>`` or ``style=``/``on*=`` attri
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, request
-from flask_login import current_user
+from flask import Flask, Response, abort, request, session
 
 from mutualaid.i18n import _
 
@@ -54,6 +53,8 @@ def init_security(app: Flask) -> None:
                 "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
             )
         # Pages for a signed-in person may hold addresses and phone numbers: never cache.
-        if request.endpoint != "static" and current_user and current_user.is_authenticated:
+        # (Read from the signed session, not current_user: loading the person needs the
+        # database, which may be the thing that just failed.)
+        if request.endpoint != "static" and session.get("_user_id"):
             response.headers["Cache-Control"] = "private, no-store"
         return response
