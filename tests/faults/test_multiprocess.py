@@ -20,3 +20,29 @@ def test_concurrent_accepts_across_two_gunicorn_instances_seat_exactly_three():
     assert result["seated"] == 3 and result["seats_taken"] == 3, result
     assert result["answers"] == {"303": 20}, result
     assert result["ok"]
+
+
+def test_duplicate_webhooks_from_several_processes_have_one_effect_each():
+    from benchmarks.reliability.webhook_dupes import run
+
+    result = run(webhooks=120, dupes=0.2, processes=2, threads=4)
+    assert result["answers"] == {"200": 120}, result
+    assert result["stored_distinct"] == result["distinct_sids"] == 96, result
+    assert result["stored_twice_or_more"] == 0 and result["missing"] == 0, result
+    assert result["replies"] == 96 and result["numbers_with_more_than_one_reply"] == 0, result
+
+
+def test_worker_killed_mid_send_delivers_every_text_exactly_once():
+    from benchmarks.reliability.sms_faults import kill_worker
+
+    result = kill_worker(messages=200, kills=3, max_wait=60, inline_sweep=True)
+    assert result["lost"] == 0 and result["duplicated"] == 0, result
+    assert result["outbox"] == {"sent": 200}, result
+
+
+def test_redis_restart_loses_no_text():
+    from benchmarks.reliability.sms_faults import redis_restart
+
+    result = redis_restart(messages=60, max_wait=90, inline_sweep=True)
+    assert result["lost"] == 0 and result["duplicated"] == 0, result
+    assert result["outbox"] == {"sent": 60}, result
