@@ -50,20 +50,19 @@ from tests.fakes.twilio_emulator import (
 
 
 def sms_env(url: str, emulator_url: str, redis_port: int, **extra: str) -> dict[str, str]:
-    return app_env(
-        url,
-        QUEUE_URL=f"redis://127.0.0.1:{redis_port}/0",
-        SMS_BACKEND="twilio",
-        TWILIO_ACCOUNT_SID=ACCOUNT_SID,
-        TWILIO_AUTH_TOKEN=AUTH_TOKEN,
-        TWILIO_FROM_NUMBER=FROM_NUMBER,
-        TWILIO_API_URL=emulator_url,
-        SMS_RATE_PER_SECOND="0",
-        SMS_LEASE_SECONDS="5",
-        SMS_TIMEOUT_SECONDS="3",
-        SMS_DAILY_CAP="1000",
-        **extra,
-    )
+    settings = {
+        "QUEUE_URL": f"redis://127.0.0.1:{redis_port}/0",
+        "SMS_BACKEND": "twilio",
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_FROM_NUMBER": FROM_NUMBER,
+        "TWILIO_API_URL": emulator_url,
+        "SMS_RATE_PER_SECOND": "0",
+        "SMS_LEASE_SECONDS": "5",
+        "SMS_TIMEOUT_SECONDS": "3",
+        "SMS_DAILY_CAP": "1000",
+    }
+    return app_env(url, **{**settings, **extra})
 
 
 def number(i: int) -> str:
