@@ -160,9 +160,9 @@ def _children(pid: int) -> list[int]:
 
 
 def start_web(
-    name: str, env: dict[str, str], workers: int = 2, threads: int = 4
+    name: str, env: dict[str, str], workers: int = 2, threads: int = 4, port: int | None = None
 ) -> tuple[Proc, str]:
-    port = free_port()
+    port = port or free_port()
     proc = Proc(
         name,
         [str(BIN / "gunicorn"), "--config", "config/gunicorn.conf.py", "mutualaid:create_app()"],
