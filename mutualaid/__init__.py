@@ -28,6 +28,9 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
         instance_path=str(INSTANCE_DIR),
     )
     app.config.from_mapping(settings.as_flask_config())
+    from mutualaid.web.security import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     if settings.proxy_hops:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -8,6 +8,7 @@ templates carry no inline ``<script>``, ``<style>`` or ``style=``/``on*=`` attri
 from __future__ import annotations
 
 from flask import Flask, Response, abort, request, session
+from werkzeug.routing import IntegerConverter
 
 from mutualaid.i18n import _
 
@@ -23,6 +24,23 @@ HEADERS = {
     "X-Frame-Options": "DENY",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
+
+
+MAX_DB_INT = 2**31 - 1  # PostgreSQL integer columns; larger ids raise instead of "not found"
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:id>`` in URLs, limited to what an id column can hold: /pods/99999999999 is a
+    404 like any unknown id, not a 500 from PostgreSQL ("integer out of range")."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_DB_INT)
+        super().__init__(map, *args, **kwargs)
+
+
+def form_id(value: int | None) -> int:
+    """An id read from a form, or 0 (matches nothing) when missing or out of range."""
+    return value if value is not None and 0 < value <= MAX_DB_INT else 0
 
 
 def has_nul(values) -> bool:

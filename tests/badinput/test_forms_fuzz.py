@@ -199,3 +199,17 @@ def test_nul_bytes_get_a_clear_400_and_nothing_is_saved(app):
     assert _counts() == before
     login = app.test_client().submit("/auth/login", {"email": "a\x00@b.org", "password": "x"})
     assert login.status_code == 400
+
+
+def test_ids_beyond_an_integer_column_are_not_found_not_500(app):
+    """PostgreSQL raised "integer out of range" (500) for /pods/99999999999 and for a huge
+    person_id in the change-lead form."""
+    scene = build_scene()
+    client = login_as(app.test_client(), scene.people["owner"])
+    for url in ("/pods/99999999999", "/needs/99999999999", "/offers/99999999999/edit"):
+        assert client.get(url).status_code == 404, url
+    response = client.submit(f"/pods/{scene.pod.id}/lead", {"person_id": "2200000000"})
+    assert response.status_code == 303
+    assert scene.pod.lead_id == scene.people["member"].id  # unchanged
+    admin = login_as(app.test_client(), scene.people["admin"])
+    assert admin.get("/admin/people?page=99999999999999999999").status_code == 200

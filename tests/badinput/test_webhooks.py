@@ -51,6 +51,8 @@ CASES = {
     "body of 100k characters": lambda p: {**p, "Body": "x" * 100_000},
     "11 media": lambda p: _media(p, 11),
     "NumMedia not a number": lambda p: {**p, "NumMedia": "lots"},
+    "NumMedia beyond an integer column": lambda p: {**p, "NumMedia": "99999999999"},
+    "NumSegments beyond an integer column": lambda p: {**p, "NumSegments": "-99999999999"},
     "negative segments": lambda p: {**p, "NumSegments": "-3"},
     "From not a phone number": lambda p: {**p, "From": "not-a-number"},
     "From too short": lambda p: {**p, "From": "+1"},
@@ -105,6 +107,11 @@ STATUS_CASES = {
         "ErrorCode": "oops",
     },
     "no status": {"MessageSid": new_sid()},
+    "ErrorCode beyond an integer column": {
+        "MessageSid": new_sid(),
+        "MessageStatus": "failed",
+        "ErrorCode": "99999999999",
+    },
     "no sid": {"MessageStatus": "sent"},
     "sid absurdly long": {"MessageSid": "SM" + "b" * 400, "MessageStatus": "sent"},
 }

@@ -13,6 +13,17 @@ pytestmark = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_suites_queue():
+    """The scripts build in-process apps pointed at their private redis, which re-points the
+    process-wide Huey instance; put the suite's queue back afterwards."""
+    from mutualaid.queue import huey
+
+    storage, immediate = huey.storage, huey.immediate
+    yield
+    huey.storage, huey.immediate = storage, immediate
+
+
 def test_concurrent_accepts_across_two_gunicorn_instances_seat_exactly_three():
     from benchmarks.reliability.accepts_two_gunicorns import run
 

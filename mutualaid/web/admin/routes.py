@@ -29,7 +29,7 @@ def index():
 def people():
     """Directory of people: search by name, email or the last digits of a phone number."""
     q = (request.args.get("q") or "").strip()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
     stmt = select(Person).order_by(Person.name, Person.id)
     if q:
         like = f"%{q.lower()}%"
