@@ -104,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from mutualaid.web.needs import bp as needs_bp
     from mutualaid.web.offers import bp as offers_bp
     from mutualaid.web.pods import bp as pods_bp
+    from mutualaid.web.simulator import bp as simulator_bp
     from mutualaid.web.sms_hooks import bp as sms_hooks_bp
 
     for blueprint in (
@@ -116,8 +117,15 @@ def _register_blueprints(app: Flask) -> None:
         pods_bp,
         coordinate_bp,
         sms_hooks_bp,
+        simulator_bp,
     ):
         app.register_blueprint(blueprint)
+    from mutualaid.web.api import init_api
+
+    init_api(app)
+    from mutualaid.sms.conversation import install
+
+    install()  # SMS conversations answer every inbound text the transport hands over
 
 
 def _register_errors(app: Flask) -> None:

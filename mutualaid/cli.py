@@ -15,6 +15,13 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(demo)
     app.cli.add_command(worker)
+    from mutualaid.workspace.cli import import_csv
+
+    app.cli.add_command(import_csv)
+
+    from mutualaid.web.api.commands import api_token
+
+    app.cli.add_command(api_token)
 
 
 @click.command("create-user")

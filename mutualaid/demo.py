@@ -150,6 +150,9 @@ def load_demo(session: Session, passwords: Passwords, echo: Callable[[str], None
             echo(f"  kept  {role} {name}")
     session.flush()
     _ensure_needs_and_offers(session, echo)
+    from mutualaid.workspace.demo import ensure_coordinator_morning
+
+    ensure_coordinator_morning(session, passwords, DEMO_PASSWORD, echo)
     echo(f"Demo accounts use the password {DEMO_PASSWORD!r}.")
 
 

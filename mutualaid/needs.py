@@ -336,6 +336,19 @@ def needs_of(session: Session, person: Person) -> list[Need]:
     )
 
 
+def can_manage(viewer: Person | None, need: Need) -> bool:
+    """Who may edit, cancel, resolve or re-open the need itself: the requester, admins and
+    the area's coordinators (seated helpers see it, but it is not theirs to change; the pod
+    lead marks it done from the pod)."""
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return False
+    if viewer.id == need.requester_id or viewer.is_admin:
+        return True
+    return viewer.is_coordinator and (
+        need.area_id is None or any(a.id == need.area_id for a in viewer.areas)
+    )
+
+
 def can_see_private(viewer: Person | None, need: Need) -> bool:
     """The requester, admins, and coordinators of the need's area (any coordinator when the
     need has no area yet), and the helpers seated in its pod."""
@@ -350,19 +363,6 @@ def can_see_private(viewer: Person | None, need: Need) -> bool:
     from mutualaid.pods.access import seated_in_need
 
     return seated_in_need(viewer, need)
-
-
-def can_manage(viewer: Person | None, need: Need) -> bool:
-    """Who may change, cancel, resolve or re-open a need: the requester, admins and the
-    coordinators of its area. Seated helpers see the need but do not manage it."""
-    if not can_see_private(viewer, need):
-        return False
-    assert viewer is not None
-    if viewer.id == need.requester_id or viewer.is_admin:
-        return True
-    return viewer.is_coordinator and (
-        need.area_id is None or any(a.id == need.area_id for a in viewer.areas)
-    )
 
 
 @dataclass(frozen=True)

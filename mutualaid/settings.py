@@ -92,6 +92,21 @@ def _need_expiry(env: Mapping[str, str]) -> tuple[tuple[str, int], ...]:
     return tuple((k, hours[k]) for k, _ in DEFAULT_NEED_EXPIRY_HOURS)
 
 
+def _rate_limit(env: Mapping[str, str]) -> str:
+    """API_RATE_LIMIT, e.g. "120 per minute" or "1000/hour;20/second" (per API token)."""
+    raw = _str(env, "API_RATE_LIMIT", "120 per minute")
+    from limits import parse_many
+
+    try:
+        if not parse_many(raw):
+            raise ValueError(raw)
+    except ValueError:
+        raise SettingsError(
+            f"API_RATE_LIMIT must look like '120 per minute' or '1000/hour'; got {raw!r}"
+        ) from None
+    return raw
+
+
 def _sqlite_default(name: str) -> str:
     return f"sqlite:///{INSTANCE_DIR / name}"
 
@@ -157,6 +172,8 @@ class Settings:
     sms_retry_max_seconds: int = 3600
     sms_timeout_seconds: float = 10.0
     sms_lease_seconds: int = 120
+    api_rate_limit: str = "120 per minute"
+    ratelimit_storage_url: str = "memory://"
 
     @property
     def is_production(self) -> bool:
@@ -210,6 +227,8 @@ class Settings:
             password_time_cost=_int(env, "PASSWORD_TIME_COST", 2, 1, 20),
             password_memory_kib=_int(env, "PASSWORD_MEMORY_KIB", 19456, 8, 4_194_304),
             proxy_hops=_int(env, "PROXY_HOPS", 0, 0, 5),
+            api_rate_limit=_rate_limit(env),
+            ratelimit_storage_url=_str(env, "RATELIMIT_STORAGE_URL", "memory://"),
             log_level=_choice(
                 env, "LOG_LEVEL", "info", ("debug", "info", "warning", "error")
             ).upper(),
@@ -245,6 +264,11 @@ class Settings:
             )
         if not self.queue_url.startswith(("sqlite://", "redis://", "rediss://", "memory://")):
             raise SettingsError("QUEUE_URL must start with sqlite://, redis:// or memory://")
+        if not self.ratelimit_storage_url.startswith(("memory://", "redis://", "rediss://")):
+            raise SettingsError(
+                "RATELIMIT_STORAGE_URL must be memory:// or redis://host:port/db; "
+                f"got {self.ratelimit_storage_url!r}"
+            )
         chain = [g.strip() for g in self.geocoder.split(",") if g.strip()]
         if not chain or any(g not in GEOCODER_NAMES for g in chain):
             raise SettingsError(
@@ -266,6 +290,9 @@ class Settings:
             "REMEMBER_COOKIE_SAMESITE": "Lax",
             "REMEMBER_COOKIE_SECURE": self.is_production,
             "WTF_CSRF_TIME_LIMIT": None,
+            "API_RATE_LIMIT": self.api_rate_limit,
+            "RATELIMIT_STORAGE_URI": self.ratelimit_storage_url,
+            "RATELIMIT_HEADERS_ENABLED": True,
         }
 
     def public_dict(self) -> dict[str, object]:

@@ -177,3 +177,14 @@ def make_texter(phone: str | None = None, **attrs) -> Person:
     return make_person(
         "neighbor", email=None, password=None, phone=phone or unique_phone(), **attrs
     )
+
+
+# --- API tokens (issue 9) -------------------------------------------------------------------
+
+
+def make_token(person: Person, name: str = "test") -> str:
+    """A live API token for ``person``; returns the secret (as shown once to the owner)."""
+    from mutualaid.api_tokens import create_token
+
+    _token, secret = create_token(db.session, person, name)
+    return secret

@@ -180,7 +180,11 @@ def render(reason: Reason, translations: Any = None) -> str:
             return gettext("less than 100 m away")
         return gettext("%(n)s km away") % {"n": f"{km:.1f}"}
     if key == "category":
-        return gettext("offers %(category)s") % {"category": str(p["category"]).replace("_", " ")}
+        from mutualaid.categories import name_of
+        from mutualaid.i18n import current_language
+
+        label = name_of(str(p["category"]), current_language()).replace("_", " ").lower()
+        return gettext("offers %(category)s") % {"category": label}
     if key == "when":
         return _when_text(gettext, p["kind"], p.get("day", 0), p.get("part", ""))
     if key == "slots":

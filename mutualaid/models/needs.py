@@ -63,6 +63,8 @@ class Need(Located, Base):
     cancelled_at: Mapped[datetime | None]
     expires_at: Mapped[datetime | None]
     expired_at: Mapped[datetime | None]  # when the expiry job closed it (cleared on re-open)
+    # Set by CSV imports (issue 8): re-importing the same row updates instead of duplicating.
+    external_id: Mapped[str | None] = mapped_column(String(80), unique=True, index=True)
 
     requester = relationship("Person", foreign_keys=[requester_id])
     area = relationship("Area")

@@ -35,6 +35,8 @@ class Offer(Located, Base):
     last_confirmed_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirm_asked_at: Mapped[datetime | None]
     expires_at: Mapped[datetime | None]
+    # Set by CSV imports (issue 8): re-importing the same row updates instead of duplicating.
+    external_id: Mapped[str | None] = mapped_column(String(80), unique=True, index=True)
 
     helper = relationship("Person")
     category_rows = relationship(

@@ -81,3 +81,21 @@ class Person(UserMixin, Located, Base):
 
     def __repr__(self) -> str:
         return f"<Person {self.id} {self.role}>"
+
+
+class PhoneVerification(Base):
+    """A code sent by SMS to prove a web account owns a phone number (issue 7).
+
+    The number is attached to the account only when the code is confirmed; a phone-only
+    person with the same number is then merged into the account."""
+
+    __tablename__ = "phone_verifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    phone: Mapped[str] = mapped_column(String(20), index=True)  # E.164
+    code_hash: Mapped[str] = mapped_column(String(128))
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    verified_at: Mapped[datetime | None]

@@ -65,8 +65,11 @@ def category_name(need: Need) -> str:
     return name_of(need.category, current_language())
 
 
-def start_pod(session: Session, need: Need, *, now: datetime | None = None) -> Pod:
-    """Create the need's pod (once) and send the first round of invitations."""
+def start_pod(
+    session: Session, need: Need, *, now: datetime | None = None, invite: bool = True
+) -> Pod:
+    """Create the need's pod (once) and send the first round of invitations (unless
+    ``invite`` is False: a coordinator picks the helpers by hand)."""
     now = now or utcnow()
     if not need.is_active:
         raise PodError(_("This need is no longer open."))
@@ -88,7 +91,7 @@ def start_pod(session: Session, need: Need, *, now: datetime | None = None) -> P
             )
         )
         session.flush()
-    if pod.status == POD_FORMING:
+    if pod.status == POD_FORMING and invite:
         invite_round(session, pod, now=now)
     return pod
 
@@ -161,7 +164,7 @@ def invite_round(session: Session, pod: Pod, *, now: datetime | None = None) -> 
         need.search_radius_km = widest
         if need.status in (need_status.STATUS_OPEN, need_status.STATUS_FORMING):
             set_status(session, need, need_status.STATUS_MATCHING, now)
-        with_label = category_name(need)
+        with_label = category_name(need).lower()
         need.unmatched_reason = _(
             "No %(category)s offers within %(km)s km",
             category=with_label,
@@ -471,3 +474,21 @@ def expire_invitations(session: Session, *, now: datetime | None = None) -> int:
             lock_pod(session, pod)
             invite_round(session, pod, now=now)
     return expired
+
+
+def invite_match(session: Session, pod: Pod, match, *, now: datetime | None = None) -> Membership:
+    """Invite one matcher suggestion into ``pod`` now (a coordinator's one-click invite)."""
+    now = now or utcnow()
+    lock_pod(session, pod)
+    need = pod.need
+    if pod.status != POD_FORMING or not need.is_active:
+        raise PodError(_("This pod is not looking for helpers."))
+    if pod.seats_taken >= pod.seats:
+        raise PodError(_("This pod is full."))
+    membership = _invite(session, pod, need, match, now)
+    need.unmatched_reason = ""
+    if need.status in (need_status.STATUS_OPEN, need_status.STATUS_MATCHING):
+        set_status(session, need, need_status.STATUS_FORMING, now)
+    record_first_invitation(session, need, now)
+    session.flush()
+    return membership

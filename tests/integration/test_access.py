@@ -16,6 +16,9 @@ PUBLIC = {
     "main.set_language",
     "auth.login",
     "auth.signup",
+    # The API describes itself to anyone (issue 9); every other API route needs a token.
+    "api.openapi_json",
+    "api.docs",
 }
 # Twilio webhooks: public routes guarded by X-Twilio-Signature instead of a login
 # (tests/integration/test_sms_webhooks.py checks the 403 without a valid signature).
@@ -53,6 +56,12 @@ def _call(client, method, url):
 @pytest.mark.parametrize(("endpoint", "method", "url"), ALL)
 def test_anonymous_is_sent_to_login(client, endpoint, method, url):
     response = _call(client, method, url)
+    if url.startswith("/api/"):
+        # The API never redirects: 401, a problem document and a Bearer challenge.
+        assert response.status_code == 401, endpoint
+        assert response.mimetype == "application/problem+json"
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+        return
     assert response.status_code in (302, 401), endpoint
     if response.status_code == 302:
         assert response.headers["Location"].startswith("/auth/login")
@@ -73,5 +82,12 @@ def test_there_are_staff_routes_to_check():
 
 
 def test_public_pages_answer_anonymously(client):
-    for url in ("/", "/auth/login", "/auth/signup", "/healthz"):
+    for url in (
+        "/",
+        "/auth/login",
+        "/auth/signup",
+        "/healthz",
+        "/api/v1/openapi.json",
+        "/api/v1/docs",
+    ):
         assert client.get(url).status_code == 200, url

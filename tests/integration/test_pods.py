@@ -331,3 +331,14 @@ def test_opted_out_helpers_get_no_texts(neighbor):
         select(SmsMessage).where(SmsMessage.to_number == "+17185550104")
     ).all()
     assert all(m.status == "cancelled" for m in sent)
+
+
+def test_seated_helpers_see_the_need_but_cannot_change_it(app, scene):
+    _requester, need, helpers, _pod = _formed(scene)
+    member = login_as(app.test_client(), helpers[0])
+    page = member.get(f"/needs/{need.id}")
+    assert page.status_code == 200 and "12 Berry St" in text_of(page)
+    assert "Cancel request" not in text_of(page)
+    assert member.submit(f"/needs/{need.id}/cancel").status_code == 403
+    assert member.get(f"/needs/{need.id}/edit").status_code == 403
+    assert need.status == "active"

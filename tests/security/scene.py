@@ -28,7 +28,7 @@ PERSONAS = (
 
 ADDRESS = "12 Berry St, Brooklyn"
 # Exact coordinates with more digits than the 2-decimal public snap.
-EXACT = (40.708137, -73.957092)
+EXACT = (40.714321, -73.954321)  # not the HOME used as an example in the API docs
 
 
 @dataclass
@@ -40,8 +40,10 @@ class Scene:
     item: ChecklistItem
     ids: dict[str, int] = field(default_factory=dict)
 
-    def url_args(self) -> dict[str, int]:
+    def url_args(self) -> dict[str, int | str]:
         return {
+            "area_id": self.need.area_id or 1,
+            "kind": "needs",
             "need_id": self.need.id,
             "pod_id": self.pod.id,
             "offer_id": self.offer.id,
@@ -84,7 +86,7 @@ def build_scene() -> Scene:
     return Scene(people=people, need=need, pod=pod, offer=offer, item=item)
 
 
-def route_url(rule, args: dict[str, int]) -> str:
+def route_url(rule, args: dict) -> str:
     """A concrete URL for ``rule`` pointing at the scene's objects (needs a request context)."""
     from flask import url_for
 

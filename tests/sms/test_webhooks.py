@@ -137,8 +137,9 @@ def test_yes_from_someone_not_opted_out_is_not_an_opt_in_keyword(client):
     person = make_texter(sms_consent=CONSENT_OPTED_IN)
     db.session.commit()
     send_inbound(client, INBOUND_URL, person.phone, "YES")
-    inbound = db.session.scalar(select(SmsMessage).where(SmsMessage.from_number == person.phone))
-    assert inbound.handled_at is None  # handed to the conversation hook, not a keyword
+    # Handed to the conversation hook (issue 7), not treated as the opt-in keyword.
+    (reply,) = _outbound_to(person.phone)
+    assert reply.body.startswith("You have no open invitations")
 
 
 @pytest.mark.parametrize(("word", "language"), [("HELP", "en"), ("info", "en"), ("Ayuda", "es")])
@@ -181,12 +182,13 @@ def test_the_text_hook_can_be_replaced(client):
         message.handled_at = message.created_at
         return "Got it: need A7K"
 
+    previous = inbound._text_handler  # the conversation layer (issue 7) is installed
     inbound.set_text_handler(handler)
     try:
         number = unique_phone()
         send_inbound(client, INBOUND_URL, number, "NEED groceries 11211")
     finally:
-        inbound.set_text_handler(None)
+        inbound.set_text_handler(previous)
     assert seen == [(number, "NEED groceries 11211")]
     assert [m.body for m in _outbound_to(number)] == ["Got it: need A7K"]
 

@@ -24,7 +24,10 @@ branch_labels = None
 depends_on = None
 
 # Names the schema comparison ignores: mutualaid/matching/schema.py. Entry ids are
-# offer_id * 1048576 (2**20) + category code; codes stay far below 2**20.
+# offer_id * 1048576 (2**20) + category code; codes stay far below 2**20. The category
+# dimension is [code - 0.4, code + 0.4], not a zero-width point: with zero-width entries
+# every one-category node has zero volume and the R*Tree's volume heuristics stop
+# clustering by place (measured: bare box query p95 6.7 ms -> 0.09 ms at 200k offers).
 
 _RTREE_COLUMNS = (
     "id, min_lat, max_lat, min_lng, max_lng, min_cat, max_cat, +offer_id, +helper_id, "
@@ -41,7 +44,7 @@ SQLITE_UP = [
     BEGIN
         INSERT OR IGNORE INTO offer_rtree_codes (category) VALUES (new.category);
         INSERT INTO offer_rtree
-        SELECT o.id * 1048576 + c.code, o.lat, o.lat, o.lng, o.lng, c.code, c.code,
+        SELECT o.id * 1048576 + c.code, o.lat, o.lat, o.lng, o.lng, c.code - 0.4, c.code + 0.4,
                o.id, o.helper_id, o.lat, o.lng, o.radius_km, o.capacity, o.availability,
                o.last_confirmed_at, o.expires_at
         FROM offers AS o, offer_rtree_codes AS c
@@ -59,7 +62,7 @@ SQLITE_UP = [
             + (SELECT code FROM offer_rtree_codes WHERE category = old.category);
         INSERT OR IGNORE INTO offer_rtree_codes (category) VALUES (new.category);
         INSERT INTO offer_rtree
-        SELECT o.id * 1048576 + c.code, o.lat, o.lat, o.lng, o.lng, c.code, c.code,
+        SELECT o.id * 1048576 + c.code, o.lat, o.lat, o.lng, o.lng, c.code - 0.4, c.code + 0.4,
                o.id, o.helper_id, o.lat, o.lng, o.radius_km, o.capacity, o.availability,
                o.last_confirmed_at, o.expires_at
         FROM offers AS o, offer_rtree_codes AS c
@@ -71,7 +74,7 @@ SQLITE_UP = [
     WHEN new.status = 'active' AND new.lat IS NOT NULL AND new.lng IS NOT NULL
     BEGIN
         INSERT INTO offer_rtree
-        SELECT new.id * 1048576 + c.code, new.lat, new.lat, new.lng, new.lng, c.code, c.code,
+        SELECT new.id * 1048576 + c.code, new.lat, new.lat, new.lng, new.lng, c.code - 0.4, c.code + 0.4,
                new.id, new.helper_id, new.lat, new.lng, new.radius_km, new.capacity,
                new.availability, new.last_confirmed_at, new.expires_at
         FROM offer_categories AS oc JOIN offer_rtree_codes AS c ON c.category = oc.category
@@ -84,7 +87,7 @@ SQLITE_UP = [
             FROM offer_categories AS oc JOIN offer_rtree_codes AS c ON c.category = oc.category
             WHERE oc.offer_id IN (old.id, new.id));
         INSERT INTO offer_rtree
-        SELECT new.id * 1048576 + c.code, new.lat, new.lat, new.lng, new.lng, c.code, c.code,
+        SELECT new.id * 1048576 + c.code, new.lat, new.lat, new.lng, new.lng, c.code - 0.4, c.code + 0.4,
                new.id, new.helper_id, new.lat, new.lng, new.radius_km, new.capacity,
                new.availability, new.last_confirmed_at, new.expires_at
         FROM offer_categories AS oc JOIN offer_rtree_codes AS c ON c.category = oc.category
@@ -102,7 +105,7 @@ SQLITE_UP = [
     # Existing rows.
     "INSERT OR IGNORE INTO offer_rtree_codes (category) SELECT DISTINCT category FROM offer_categories",
     """INSERT INTO offer_rtree
-    SELECT o.id * 1048576 + c.code, o.lat, o.lat, o.lng, o.lng, c.code, c.code,
+    SELECT o.id * 1048576 + c.code, o.lat, o.lat, o.lng, o.lng, c.code - 0.4, c.code + 0.4,
            o.id, o.helper_id, o.lat, o.lng, o.radius_km, o.capacity, o.availability,
            o.last_confirmed_at, o.expires_at
     FROM offers AS o

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
-from mutualaid.web.account import routes  # noqa: E402,F401
+from mutualaid.web.account import routes, tokens  # noqa: E402,F401

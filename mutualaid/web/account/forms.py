@@ -29,3 +29,24 @@ class ProfileForm(FlaskForm):
         default="none",
     )
     submit = SubmitField(_l("Save profile"))
+
+
+class PhoneSendForm(FlaskForm):
+    """Step 1 of phone verification: the number to text a code to."""
+
+    phone = StringField(
+        _l("Mobile phone"),
+        validators=[DataRequired(_l("Enter your mobile number.")), Length(max=30)],
+        description=_l("We text a 6-digit code to it."),
+    )
+    send = SubmitField(_l("Text me a code"))
+
+
+class PhoneCodeForm(FlaskForm):
+    """Step 2: the code from the text."""
+
+    code = StringField(
+        _l("Code from the text"),
+        validators=[DataRequired(_l("Enter the code from the text.")), Length(max=12)],
+    )
+    confirm = SubmitField(_l("Verify"))

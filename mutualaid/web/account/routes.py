@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from mutualaid.accounts import AccountError, update_profile
 from mutualaid.extensions import db
 from mutualaid.i18n import _
-from mutualaid.phones import InvalidPhone, normalise_phone
+from mutualaid.phones import InvalidPhone, mask_phone, normalise_phone
 from mutualaid.web.account import bp
 from mutualaid.web.account.forms import ProfileForm
 
@@ -41,3 +41,41 @@ def profile():
             return redirect(url_for("account.profile"))
     status = 400 if form.is_submitted() else 200
     return render_template("account/profile.html", form=form), status
+
+
+@bp.route("/phone", methods=["GET", "POST"])
+@login_required
+def phone():
+    """Verify a phone number with a code sent by SMS (merges a phone-only record)."""
+    from mutualaid.sms.identity import VerificationError, confirm_code, start_verification
+    from mutualaid.web.account.forms import PhoneCodeForm, PhoneSendForm
+
+    send_form = PhoneSendForm(prefix="send")
+    code_form = PhoneCodeForm(prefix="code")
+    status = 200
+    if send_form.send.data and send_form.validate_on_submit():
+        settings = current_app.config["MUTUALAID"]
+        try:
+            number = normalise_phone(send_form.phone.data, settings.default_country)
+            start_verification(db.session, current_user, number)
+        except (InvalidPhone, VerificationError) as exc:
+            send_form.phone.errors.append(str(exc))
+            status = 400
+        else:
+            db.session.commit()
+            flash(_("We texted a code to %(phone)s.", phone=mask_phone(number)), "success")
+            return redirect(url_for("account.phone", sent=1))
+    elif code_form.confirm.data and code_form.validate_on_submit():
+        try:
+            confirm_code(db.session, current_user, code_form.code.data)
+        except VerificationError as exc:
+            db.session.commit()  # keep the counted wrong attempt
+            code_form.code.errors.append(str(exc))
+            status = 400
+        else:
+            db.session.commit()
+            flash(_("Your phone number is verified."), "success")
+            return redirect(url_for("account.profile"))
+    elif send_form.is_submitted() or code_form.is_submitted():
+        status = 400
+    return render_template("account/phone.html", send_form=send_form, code_form=code_form), status

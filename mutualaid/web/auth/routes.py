@@ -8,6 +8,7 @@ from mutualaid.accounts import AccountError, NewAccount, authenticate, create_pe
 from mutualaid.extensions import db
 from mutualaid.i18n import _, _l
 from mutualaid.phones import InvalidPhone, normalise_phone
+from mutualaid.sms.identity import VerificationError, phone_only_owner, start_verification
 from mutualaid.web.access import safe_next
 from mutualaid.web.auth import bp
 from mutualaid.web.auth.forms import LoginForm, SignupForm
@@ -37,9 +38,11 @@ def signup():
     if form.validate_on_submit():
         settings = current_app.config["MUTUALAID"]
         phone = None
+        texted_before = None  # a phone-only person with this number: merge after a code
         try:
             if form.phone.data:
                 phone = normalise_phone(form.phone.data, settings.default_country)
+                texted_before = phone_only_owner(db.session, phone)
             person = create_person(
                 db.session,
                 current_app.extensions["passwords"],
@@ -47,16 +50,29 @@ def signup():
                     name=form.name.data,
                     email=form.email.data,
                     password=form.password.data,
-                    phone=phone,
+                    phone=None if texted_before else phone,
                 ),
             )
+            if texted_before is not None:
+                start_verification(db.session, person, phone)
         except InvalidPhone as exc:
             form.phone.errors.append(str(exc))
         except AccountError as exc:
             getattr(form, exc.field or "email").errors.append(str(exc))
+        except VerificationError as exc:
+            form.phone.errors.append(str(exc))
         else:
             db.session.commit()
             login_user(person)
+            if texted_before is not None:
+                flash(
+                    _(
+                        "You have texted us from this number before. Enter the code we just "
+                        "texted to bring your needs and pods into this account."
+                    ),
+                    "info",
+                )
+                return redirect(url_for("account.phone"))
             flash(_("Welcome, %(name)s! Your account is ready.", name=person.first_name), "success")
             return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
     status = 400 if form.is_submitted() else 200

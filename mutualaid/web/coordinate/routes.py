@@ -1,42 +1,121 @@
+"""Queue and need detail: what needs attention now, and acting on one need."""
+
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from mutualaid import categories
+from mutualaid.audit import record_audit
 from mutualaid.extensions import db
 from mutualaid.i18n import _
-from mutualaid.models import Need, Person, Pod
-from mutualaid.pods import lifecycle
-from mutualaid.pods.access import coordinates_area
+from mutualaid.models import Membership, Person
+from mutualaid.models.needs import ACTIVE_STATUSES, STATUSES
+from mutualaid.needs import NeedError, NeedInput, cancel_need, edit_need
 from mutualaid.pods.formation import PodError, start_pod
-from mutualaid.web.access import coordinator_required
+from mutualaid.web.access import coordinator_required, safe_next
 from mutualaid.web.coordinate import bp
+from mutualaid.web.coordinate.common import me, page_arg, scoped_need, scoped_pod
+from mutualaid.workspace import actions
+from mutualaid.workspace.queue import QueueFilters, queue_config, queue_page
+from mutualaid.workspace.reports import areas_for
 
 
-def _need(need_id: int) -> Need:
-    need = db.session.get(Need, need_id)
-    if need is None or not coordinates_area(current_user, need.area_id):
-        abort(404)
-    return need
+@bp.route("/")
+@coordinator_required
+def queue():
+    area_id = request.args.get("area", type=int)
+    category = request.args.get("category") or None
+    status = request.args.get("status") or None
+    if status not in (None, *STATUSES):
+        status = None
+    filters = QueueFilters(area_id=area_id, category=category, status=status)
+    result = queue_page(db.session, me(), filters, page=page_arg())
+    return render_template(
+        "coordinate/queue.html",
+        result=result,
+        filters=filters,
+        areas=areas_for(db.session, me()),
+        categories=categories.choices(),
+        statuses=STATUSES,
+        ages=queue_config().ages,
+    )
 
 
-def _pod(pod_id: int) -> Pod:
-    pod = db.session.get(Pod, pod_id)
-    if pod is None or not coordinates_area(current_user, pod.need.area_id):
-        abort(404)
-    return pod
+@bp.route("/needs/<int:need_id>")
+@coordinator_required
+def need(need_id: int):
+    need = scoped_need(need_id)
+    radius = request.args.get("radius", type=float)
+    pod = actions.pod_of(db.session, need)
+    try:
+        suggestions = (
+            actions.suggestions(db.session, need, radius_km=radius) if need.is_active else []
+        )
+    except ValueError:
+        flash(_("That radius is out of range."), "error")
+        suggestions = actions.suggestions(db.session, need)
+    members = []
+    if pod is not None:
+        members = db.session.execute(
+            db.select(Membership, Person)
+            .join(Person, Person.id == Membership.person_id)
+            .where(Membership.pod_id == pod.id)
+            .order_by(Membership.invited_at)
+        ).all()
+    people = {
+        p.id: p
+        for p in db.session.scalars(
+            db.select(Person).where(Person.id.in_([s.person_id for s in suggestions]))
+        )
+    }
+    record_audit(db.session, me(), "need.viewed_exact", need)
+    db.session.commit()
+    return render_template(
+        "coordinate/need.html",
+        need=need,
+        pod=pod,
+        members=members,
+        suggestions=suggestions,
+        people=people,
+        radius=radius,
+        categories=categories.choices(),
+        active=need.status in ACTIVE_STATUSES,
+    )
+
+
+def _done(need_id: int):
+    return redirect(url_for("coordinate.need", need_id=need_id), 303)
+
+
+@bp.route("/needs/<int:need_id>/invite", methods=["POST"])
+@coordinator_required
+def invite(need_id: int):
+    need = scoped_need(need_id)
+    chosen = request.form.getlist("person_id") or request.form.getlist("pick")
+    try:
+        ids = [int(x) for x in chosen]
+        radius = request.form.get("radius", type=float)
+        invited = actions.invite_suggestion(db.session, need, ids, me(), radius_km=radius)
+    except (PodError, ValueError) as exc:
+        db.session.rollback()
+        flash(str(exc) if isinstance(exc, PodError) else _("Choose someone to invite."), "error")
+        return _done(need_id)
+    db.session.commit()
+    flash(_("%(n)s invitation(s) sent.", n=len(invited)), "success")
+    return _done(need_id)
 
 
 @bp.route("/needs/<int:need_id>/form-pod", methods=["POST"])
 @coordinator_required
 def form_pod(need_id: int):
-    need = _need(need_id)
+    need = scoped_need(need_id)
     try:
         pod = start_pod(db.session, need)
     except PodError as exc:
         db.session.rollback()
         flash(str(exc), "error")
-        return redirect(request.referrer or url_for("main.home"), 303)
+        return redirect(request.referrer or url_for("coordinate.need", need_id=need_id), 303)
     db.session.commit()
     if need.unmatched_reason:
         flash(_("No one could be invited: %(reason)s", reason=need.unmatched_reason), "error")
@@ -45,10 +124,85 @@ def form_pod(need_id: int):
     return redirect(url_for("pods.show", pod_id=pod.id), 303)
 
 
+@bp.route("/needs/<int:need_id>/widen", methods=["POST"])
+@coordinator_required
+def widen(need_id: int):
+    need = scoped_need(need_id)
+    try:
+        km = actions.widen_radius(db.session, need, me())
+    except PodError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Now searching within %(km)s km.", km=f"{km:g}"), "success")
+    return _done(need_id)
+
+
+@bp.route("/needs/<int:need_id>/edit", methods=["POST"])
+@coordinator_required
+def edit(need_id: int):
+    need = scoped_need(need_id)
+    people = request.form.get("people_needed", "").strip()
+    try:
+        data = NeedInput(
+            category=request.form.get("category", ""),
+            urgency=request.form.get("urgency", ""),
+            people_needed=int(people) if people else None,
+            details=request.form.get("details", ""),
+            contact_preference=need.contact_preference,
+        )
+        edit_need(db.session, need, data)
+    except ValueError as exc:
+        db.session.rollback()
+        message = getattr(exc, "message", None) or _("People needed must be a whole number.")
+        flash(str(message), "error")
+        return _done(need_id)
+    record_audit(db.session, me(), "need.edited", need)
+    db.session.commit()
+    flash(_("Need %(code)s was updated.", code=need.code), "success")
+    return _done(need_id)
+
+
+@bp.route("/needs/<int:need_id>/cancel", methods=["POST"])
+@coordinator_required
+def cancel(need_id: int):
+    need = scoped_need(need_id)
+    try:
+        cancel_need(db.session, need, actor=me())
+    except NeedError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return _done(need_id)
+    record_audit(
+        db.session, me(), "need.cancelled", need, {"reason": request.form.get("reason", "")}
+    )
+    db.session.commit()
+    flash(_("Need %(code)s was cancelled.", code=need.code), "success")
+    return _done(need_id)
+
+
+@bp.route("/needs/<int:need_id>/contact", methods=["POST"])
+@coordinator_required
+def contact(need_id: int):
+    need = scoped_need(need_id)
+    try:
+        actions.contact_requester(db.session, need, me(), request.form.get("message", ""))
+    except PodError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Your message was sent to %(name)s.", name=need.requester.first_name), "success")
+    return _done(need_id)
+
+
 @bp.route("/pods/<int:pod_id>/dissolve", methods=["POST"])
 @coordinator_required
 def dissolve(pod_id: int):
-    pod = _pod(pod_id)
+    from mutualaid.pods import lifecycle
+
+    pod = scoped_pod(pod_id)
     try:
         lifecycle.dissolve(db.session, pod, current_user, request.form.get("reason", ""))
     except PodError as exc:
@@ -57,14 +211,17 @@ def dissolve(pod_id: int):
     else:
         db.session.commit()
         flash(_("Pod %(code)s was dissolved.", code=pod.code), "success")
-    return redirect(url_for("pods.show", pod_id=pod.id), 303)
+    return redirect(safe_next(request.form.get("next")) or url_for("pods.show", pod_id=pod.id), 303)
 
 
 @bp.route("/pods/<int:pod_id>/members/<int:person_id>/remove", methods=["POST"])
 @coordinator_required
 def remove_member(pod_id: int, person_id: int):
-    pod = _pod(pod_id)
-    person = db.session.get(Person, person_id) or abort(404)
+    from mutualaid.pods import lifecycle
+    from mutualaid.web.coordinate.common import person_or_404
+
+    pod = scoped_pod(pod_id)
+    person = person_or_404(person_id)
     reason = request.form.get("reason", "").strip()
     try:
         if not reason:
@@ -76,4 +233,4 @@ def remove_member(pod_id: int, person_id: int):
     else:
         db.session.commit()
         flash(_("%(name)s was removed from the pod.", name=person.first_name), "success")
-    return redirect(url_for("pods.show", pod_id=pod.id), 303)
+    return redirect(safe_next(request.form.get("next")) or url_for("pods.show", pod_id=pod.id), 303)

@@ -51,17 +51,12 @@ def _input(form: NeedForm) -> NeedInput:
     )
 
 
-def _own_need(need_id: int) -> Need:
+def _own_need(need_id: int, *, manage: bool = True) -> Need:
+    """The need if the viewer may change it (``manage``) or only see it privately."""
     need = db.session.get(Need, need_id)
     if need is None or not can_see_private(_me(), need):
         abort(404)  # never confirm that someone else's need exists
-    return need
-
-
-def _managed_need(need_id: int) -> Need:
-    """A need the viewer may change; 403 for seated helpers, who see it but do not own it."""
-    need = _own_need(need_id)
-    if not can_manage(_me(), need):
+    if manage and not can_manage(_me(), need):
         abort(403)
     return need
 
@@ -103,14 +98,14 @@ def mine():
 @bp.route("/<int:need_id>")
 @login_required
 def detail(need_id: int):
-    need = _own_need(need_id)
+    need = _own_need(need_id, manage=False)
     return render_template("needs/detail.html", need=need, can_manage=can_manage(_me(), need))
 
 
 @bp.route("/<int:need_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(need_id: int):
-    need = _managed_need(need_id)
+    need = _own_need(need_id)
     if not need.is_active:
         flash(_("This request is closed. Re-open it to change it."), "info")
         return redirect(url_for("needs.detail", need_id=need.id))
@@ -137,7 +132,7 @@ def edit(need_id: int):
 
 
 def _transition(need_id: int, action, done: str):
-    need = _managed_need(need_id)
+    need = _own_need(need_id)
     try:
         if action is reopen_need:
             reopen_need(db.session, need, hours=_hours())

@@ -1,0 +1,196 @@
+"""The coordinators' queue at 10,000 open needs: the real page (one paged query, one count,
+invitation counts for the page's pods only, rendered through Flask) against the naive
+version (load every need, filter and sort in Python, one pod query and one count per shown
+row), and the home page for scale, side by side in one run.
+
+    .venv/bin/python benchmarks/coordinator_queue.py [--needs 10000] [--db sqlite|postgres]
+
+Prints median and p95 per request for: queue page 1, queue page 100 (deep offset), the
+naive version of page 1, and the home page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import sqlalchemy as sa
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--needs", type=int, default=10000)
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    drop = None
+    if args.db == "postgres":
+        name = f"mutualaid_bench_{uuid.uuid4().hex[:8]}"
+        admin = sa.create_engine(
+            "postgresql+psycopg://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT"
+        )
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+        def drop() -> None:
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    else:
+        url = f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    try:
+        run(url, args)
+    finally:
+        if drop:
+            drop()
+
+
+def _code(i: int) -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    out = ""
+    for _ in range(4):
+        i, r = divmod(i, len(alphabet))
+        out += alphabet[r]
+    return out
+
+
+def _stats(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
+    return statistics.median(ordered) * 1000, p95 * 1000
+
+
+def run(url: str, args) -> None:
+    from flask_migrate import upgrade
+
+    from mutualaid import create_app
+    from mutualaid.extensions import db
+    from mutualaid.models import Area, Membership, Need, Person, Pod
+    from mutualaid.workspace.queue import naive_queue_page
+
+    app = create_app(
+        {
+            "MUTUALAID_ENV": "testing",
+            "QUEUE_URL": "memory://",
+            "DATABASE_URL": url,
+            "SMS_BACKEND": "console",
+        }
+    )
+    app.config["WTF_CSRF_ENABLED"] = False
+    rng = random.Random(8)
+    now = datetime.now(UTC)
+    with app.app_context():
+        upgrade()
+        area = Area(slug="east", name="Eastside", center_lat=40.7081, center_lng=-73.9571)
+        other = Area(slug="west", name="Westside", center_lat=40.7081, center_lng=-74.2)
+        lee = Person(name="Lee Park", email="lee@example.org", role="coordinator")
+        requester = Person(name="Bench Requester", email="bench@example.org")
+        helper = Person(name="Bench Helper", email="helper@example.org")
+        db.session.add_all([area, other, lee, requester, helper])
+        db.session.flush()
+        lee.areas.append(area)
+        rows = []
+        for i in range(args.needs):
+            rows.append(
+                {
+                    "code": _code(i),
+                    "requester_id": requester.id,
+                    "area_id": area.id if i % 5 else other.id,
+                    "category": rng.choice(["groceries", "meals", "transport", "childcare"]),
+                    "urgency": "today",
+                    "people_needed": 2,
+                    "status": rng.choice(["open", "matching", "forming", "forming"]),
+                    "unmatched_reason": "No offers within 10 km" if rng.random() < 0.1 else "",
+                    "created_at": now - timedelta(minutes=rng.randrange(0, 14 * 24 * 60)),
+                    "updated_at": now,
+                    "location_status": "none",
+                }
+            )
+        db.session.execute(sa.insert(Need), rows)
+        need_ids = db.session.scalars(sa.select(Need.id)).all()
+        pods = [
+            {"need_id": nid, "code": "PODX", "seats": 2, "seats_taken": 0, "status": "forming"}
+            for nid in need_ids
+            if nid % 2 == 0
+        ]
+        db.session.execute(sa.insert(Pod), pods)
+        pod_ids = db.session.scalars(sa.select(Pod.id)).all()
+        db.session.execute(
+            sa.insert(Membership),
+            [
+                {
+                    "pod_id": pid,
+                    "person_id": helper.id,
+                    "role": "helper",
+                    "status": "invited",
+                    "invited_at": now,
+                    "invite_expires_at": now + timedelta(hours=2),
+                    "reasons": [],
+                }
+                for pid in pod_ids
+            ],
+        )
+        db.session.commit()
+        db.session.execute(sa.text("ANALYZE"))  # fresh statistics, as autovacuum would keep
+        db.session.commit()
+        lee_id = lee.id
+        in_scope = db.session.scalar(
+            sa.select(sa.func.count()).select_from(Need).where(Need.area_id == area.id)
+        )
+        dialect = db.engine.dialect.name
+
+    client = app.test_client()
+    with client.session_transaction() as sess:
+        sess["_user_id"] = str(lee_id)
+        sess["_fresh"] = True
+
+    def page(url: str):
+        def go():
+            response = client.get(url)
+            assert response.status_code == 200, response.status_code
+
+        return go
+
+    def naive():
+        with app.test_request_context():
+            viewer = db.session.get(Person, lee_id)
+            naive_queue_page(db.session, viewer, page=1, per_page=50)
+            db.session.remove()
+
+    cases = [
+        ("queue page 1 (paged SQL, rendered)", page("/coordinate/")),
+        ("queue page 100 (deep offset, rendered)", page("/coordinate/?page=100")),
+        ("naive page 1 (load all, sort in Python; no rendering)", naive),
+        ("home page", page("/")),
+    ]
+    for _, fn in cases:  # warm up
+        fn()
+    samples = {label: [] for label, _ in cases}
+    for _ in range(args.repeat):
+        for label, fn in cases:
+            start = time.perf_counter()
+            fn()
+            samples[label].append(time.perf_counter() - start)
+    print(f"database: {dialect}; needs: {args.needs}; in the coordinator's areas: {in_scope}")
+    results = {}
+    for label, _ in cases:
+        p50, p95 = _stats(samples[label])
+        results[label] = p50
+        print(f"{label:58s} p50 {p50:8.2f} ms   p95 {p95:8.2f} ms")
+    q = results[cases[0][0]]
+    print(f"naive / queue page 1: {results[cases[2][0]] / q:.1f}x")
+    print(f"queue page 1 / home page: {q / results['home page']:.1f}x")
+
+
+if __name__ == "__main__":
+    main()

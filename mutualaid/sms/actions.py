@@ -1,0 +1,442 @@
+"""What a texter can do about invitations and pods: YES / NO (accept, decline), DONE,
+LEAVE, CANCEL <code>, PAUSE / RESUME, STATUS, LANG, and the relay of free text to the pod.
+
+Codes: the parser returns every code-shaped word; the one that names a real invitation or
+pod of this person wins, so "yes can do A7K" and "A7K yes" both work. Nobody ever receives
+another person's phone number: relayed texts go through ``pods.thread.post_message``, which
+sends ``[CODE] FirstName: text``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mutualaid import categories
+from mutualaid.i18n import _
+from mutualaid.models import Membership, Need, Person, Pod, utcnow
+from mutualaid.models.needs import ACTIVE_STATUSES
+from mutualaid.models.offers import OFFER_ACTIVE, OFFER_EXPIRED, OFFER_PAUSED
+from mutualaid.models.pods import ACCEPTED, INVITED, MEMBER_HELPER, POD_ACTIVE, POD_FORMING
+from mutualaid.notify import notify
+from mutualaid.offers import confirm_offer, offers_of, pause_offer, resume_offer
+from mutualaid.pods import formation, lifecycle
+from mutualaid.pods.formation import PodError
+from mutualaid.pods.thread import ThreadError, post_message
+from mutualaid.sms import commands as c
+from mutualaid.sms.compliance import mark_number_known
+
+OPEN_POD = (POD_FORMING, POD_ACTIVE)
+
+
+def category_name(key: str) -> str:
+    """The category's name in the language being rendered (``in_language``)."""
+    from flask_babel import get_locale
+
+    return categories.name_of(key, str(get_locale() or "en"))
+
+
+# -- lookups --------------------------------------------------------------------------------
+
+
+def pending_invitations(session: Session, person: Person) -> list[Pod]:
+    now = utcnow()
+    return list(
+        session.scalars(
+            select(Pod)
+            .join(Membership, Membership.pod_id == Pod.id)
+            .where(
+                Membership.person_id == person.id,
+                Membership.status == INVITED,
+                Membership.invite_expires_at > now,
+                Pod.status.in_(OPEN_POD),
+            )
+            .order_by(Membership.invited_at, Pod.id)
+        )
+    )
+
+
+def seated_pods(session: Session, person: Person, *, helper_only: bool = False) -> list[Pod]:
+    query = (
+        select(Pod)
+        .join(Membership, Membership.pod_id == Pod.id)
+        .where(
+            Membership.person_id == person.id,
+            Membership.status == ACCEPTED,
+            Pod.status.in_(OPEN_POD),
+        )
+        .order_by(Pod.id)
+    )
+    if helper_only:
+        query = query.where(Membership.role == MEMBER_HELPER)
+    return list(session.scalars(query))
+
+
+def pod_by_code(session: Session, code: str) -> Pod | None:
+    return session.scalar(
+        select(Pod).where(Pod.code == code.upper()).order_by(Pod.id.desc()).limit(1)
+    )
+
+
+def _pick(pods: list[Pod], codes: tuple[str, ...]) -> Pod | None:
+    by_code = {p.code.upper(): p for p in pods}
+    return next((by_code[k] for k in codes if k in by_code), None)
+
+
+def _codes(pods: list[Pod]) -> str:
+    return ", ".join(f"{p.code} {category_name(p.need.category)}" for p in pods[:6])
+
+
+# -- YES / NO / DONE / LEAVE / CANCEL <code> -----------------------------------------------
+
+
+def answer(session: Session, person: Person, cmd: c.Command) -> tuple[str | None, bool]:
+    """Route a YES / NO / DONE / LEAVE / CANCEL to the pod it is about; (reply, handled)."""
+    if cmd.kind in (c.YES, c.NO):
+        pods = pending_invitations(session, person)
+    elif cmd.kind == c.LEAVE:
+        pods = seated_pods(session, person, helper_only=True)
+    else:  # DONE, CANCEL: pods I am in (DONE) or needs I asked for (CANCEL)
+        pods = seated_pods(session, person)
+    chosen = _pick(pods, cmd.codes)
+    if chosen is not None:
+        return act(session, person, cmd.kind, chosen, cmd.note_without(chosen.code))
+    if cmd.kind == c.CANCEL:
+        return cancel_by_code(session, person, cmd), True
+    if cmd.kind == c.YES and cmd.codes:
+        late = _late_answer(session, person, cmd)
+        if late is not None:
+            return late, True
+    typed = next((k for k in cmd.codes if any(ch.isdigit() for ch in k) and not k.isdigit()), None)
+    if typed is not None and not (cmd.kind in (c.YES, c.NO) and len(pods) == 1 and cmd.note):
+        return _(
+            "I couldn't find %(code)s among yours. Reply STATUS to see your codes.", code=typed
+        ), True
+    if len(pods) == 1:
+        return act(session, person, cmd.kind, pods[0], c.tidy(cmd.rest))
+    if not pods:
+        if cmd.kind in (c.YES, c.NO) and cmd.note and seated_pods(session, person):
+            return free_text(session, person, cmd)  # "yes I'll bring it at 5" to the pod
+        return _nothing(cmd.kind), True
+    from mutualaid.sms.conversation import CHOOSE_CODE, remember
+
+    remember(session, person, CHOOSE_CODE, {"kind": cmd.kind, "note": cmd.note})
+    word = {c.YES: "YES", c.NO: "NO", c.DONE: "DONE", c.LEAVE: "LEAVE"}.get(cmd.kind, "CANCEL")
+    return _(
+        "Which one? %(list)s. Reply with the code, like %(word)s %(code)s.",
+        list=_codes(pods),
+        word=word,
+        code=pods[0].code,
+    ), True
+
+
+def _late_answer(session: Session, person: Person, cmd: c.Command) -> str | None:
+    """YES to a pod that no longer has an open invitation for this person."""
+    for code in cmd.codes:
+        pod = pod_by_code(session, code)
+        if pod is None:
+            continue
+        membership = session.scalar(
+            select(Membership).where(Membership.pod_id == pod.id, Membership.person_id == person.id)
+        )
+        if membership is None:
+            continue
+        if membership.status == ACCEPTED and pod.status in OPEN_POD:
+            return _("You're already in %(code)s. Reply here to talk to the pod.", code=pod.code)
+        result = formation.accept(session, pod, person, note=cmd.note_without(code))
+        if result.seated:
+            return _seated_reply(pod, cmd.note_without(code))
+        if result.reason == "expired":
+            return _("Sorry, the invitation for %(code)s expired. Thank you anyway!", code=pod.code)
+        if result.reason == "not_invited":
+            return _("You have no open invitation for %(code)s.", code=pod.code)
+        return _covered(pod)
+    return None
+
+
+def _covered(pod: Pod) -> str:
+    return _(
+        "Thank you! %(code)s is already covered, no action needed. We'll ask you again soon.",
+        code=pod.code,
+    )
+
+
+def _seated_reply(pod: Pod, note: str) -> str:
+    category = category_name(pod.need.category)
+    if note:
+        return _(
+            "Got it: you're in %(code)s (%(category)s). Your note went to the pod. Reply here "
+            "to talk to them.",
+            code=pod.code,
+            category=category,
+        )
+    return _(
+        "Got it: you're in %(code)s (%(category)s). We'll text when the pod is complete. "
+        "Reply here to talk to the pod.",
+        code=pod.code,
+        category=category,
+    )
+
+
+def _nothing(kind: str) -> str:
+    if kind in (c.YES, c.NO):
+        return _("You have no open invitations right now. Reply STATUS to see yours.")
+    if kind == c.LEAVE:
+        return _("You're not helping in any pod right now. Reply STATUS to see yours.")
+    return _("You have no open pods right now. Reply STATUS to see yours.")
+
+
+def act(
+    session: Session, person: Person, kind: str, pod: Pod, note: str
+) -> tuple[str | None, bool]:
+    """Do ``kind`` to ``pod`` for ``person``; (reply, handled)."""
+    if kind == c.YES:
+        was_invited = formation.pending_invitation(session, pod, person) is not None
+        result = formation.accept(session, pod, person, note=note)
+        if result.seated:
+            mark_number_known(session, person)
+            return _seated_reply(pod, note), True
+        if result.reason == "expired":
+            return _(
+                "Sorry, the invitation for %(code)s expired. Thank you anyway!", code=pod.code
+            ), True
+        if result.reason == "full" and was_invited:
+            return None, True  # formation already texted the kind "already covered" notice
+        return _covered(pod), True
+    if kind == c.NO:
+        formation.decline(session, pod, person)
+        return _("Got it: you declined %(code)s. Thanks for letting us know.", code=pod.code), True
+    if kind == c.LEAVE:
+        try:
+            lifecycle.leave(session, pod, person, reason="sms")
+        except PodError as exc:
+            return str(exc), True
+        return _(
+            "Got it: you left %(code)s. We'll invite someone else. Thank you!", code=pod.code
+        ), True
+    if kind == c.CANCEL:
+        try:
+            lifecycle.cancel(session, pod, person)
+        except PodError as exc:
+            return str(exc), True
+        return _(
+            "Got it: need %(code)s is cancelled. Everyone involved was told.", code=pod.code
+        ), True
+    return done(session, person, pod)
+
+
+def cancel_by_code(session: Session, person: Person, cmd: c.Command) -> str:
+    """CANCEL <code> for one of the person's own needs (also one still without a pod)."""
+    from mutualaid.needs import cancel_need
+
+    for code in cmd.codes:
+        need = session.scalar(
+            select(Need).where(
+                Need.requester_id == person.id,
+                Need.code == code,
+                Need.status.in_(ACTIVE_STATUSES),
+            )
+        )
+        if need is not None:
+            cancel_need(session, need, actor=person)
+            return _(
+                "Got it: need %(code)s is cancelled. Everyone involved was told.", code=need.code
+            )
+    return _("Text CANCEL and the code of your need, like CANCEL A7K. STATUS shows your codes.")
+
+
+def done(session: Session, person: Person, pod: Pod) -> tuple[str | None, bool]:
+    """DONE: the requester or the lead closes the need (everyone is thanked by text or
+    web); another helper's DONE asks the requester to confirm."""
+    need: Need = pod.need
+    if person.id in (need.requester_id, pod.lead_id) or person.is_coordinator:
+        try:
+            lifecycle.resolve(session, pod, person)
+        except PodError as exc:
+            return str(exc), True
+        return None, True  # the "thank you" notice reaches everyone, this person too
+    requester = need.requester
+    notify(
+        session,
+        requester,
+        "done_asked",
+        lambda: _(
+            "%(name)s says %(code)s is done. Please confirm on the pod page.",
+            name=person.first_name,
+            code=pod.code,
+        ),
+        lambda: _(
+            "mutualaid: %(name)s says %(code)s is done. Reply DONE %(code)s to confirm, "
+            "or reply here if not.",
+            name=person.first_name,
+            code=pod.code,
+        ),
+        link=formation.pod_link(pod),
+        pod=pod,
+        need=need,
+        priority=5,
+    )
+    return _(
+        "Thanks! We asked %(name)s to confirm %(code)s is done.",
+        name=requester.first_name,
+        code=pod.code,
+    ), True
+
+
+def answer_chosen(
+    session: Session, person: Person, data: dict, cmd: c.Command
+) -> tuple[str | None, bool]:
+    """The reply to "Which one?": a code (with or without the word)."""
+    from mutualaid.sms.conversation import forget
+
+    forget(session, person)
+    kind = data.get("kind") or c.YES
+    again = c.Command(kind, cmd.text, cmd.rest, cmd.code, cmd.codes, note=data.get("note") or "")
+    if not cmd.codes:
+        return _(
+            "Sorry, I need the code, like %(word)s A7K. Reply STATUS to see yours.",
+            word=kind.upper(),
+        ), True
+    return answer(session, person, again)
+
+
+# -- free text: relay to the pod, or the coordinators' inbox ----------------------------------
+
+
+def relay(session: Session, person: Person, pod: Pod, text: str) -> tuple[str | None, bool]:
+    try:
+        post_message(session, pod, person, text[:1000], channel="sms", relay=True)
+    except ThreadError as exc:
+        return str(exc), True
+    return None, True  # silent: the pod got it; no receipt text per message
+
+
+def free_text(session: Session, person: Person, cmd: c.Command) -> tuple[str | None, bool]:
+    pods = seated_pods(session, person)
+    if cmd.kind == c.TEXT and cmd.code:  # "A7K: running late"
+        chosen = _pick(pods, (cmd.code,))
+        if chosen is not None:
+            return relay(session, person, chosen, cmd.rest if cmd.rest else cmd.text)
+    text = cmd.text
+    if len(pods) == 1 and text:
+        return relay(session, person, pods[0], text)
+    if len(pods) > 1 and text:
+        from mutualaid.sms.conversation import RELAY_CODE, remember
+
+        remember(session, person, RELAY_CODE, {"text": text[:1000]})
+        return _(
+            "You're in %(n)s pods: %(list)s. Which one is this for? Reply with the code, "
+            "or next time start with it: %(code)s: your message",
+            n=len(pods),
+            list=_codes(pods),
+            code=pods[0].code,
+        ), True
+    if cmd.kind == c.EMPTY and not text:
+        return _("We got an empty text. Reply HELP for commands."), True
+    # Nobody to relay to: the coordinators' inbox shows it (handled_at stays empty).
+    return _(
+        "Thanks, a coordinator will read this. To ask for help text NEED and what and where, "
+        "like NEED groceries 11211. HELP for commands."
+    ), False
+
+
+def relay_chosen(
+    session: Session, person: Person, data: dict, cmd: c.Command
+) -> tuple[str | None, bool]:
+    from mutualaid.sms.conversation import forget
+
+    forget(session, person)
+    pods = seated_pods(session, person)
+    chosen = _pick(pods, cmd.codes)
+    if chosen is None:
+        # Not a code: this is a new message; the old one waits no longer.
+        return free_text(session, person, cmd)
+    return relay(session, person, chosen, data.get("text") or "")
+
+
+# -- PAUSE / RESUME / STATUS / LANG ---------------------------------------------------------
+
+
+def pause(session: Session, person: Person) -> str:
+    person.paused_at = person.paused_at or utcnow()
+    for offer in offers_of(session, person):
+        if offer.status == OFFER_ACTIVE:
+            pause_offer(session, offer)
+    session.flush()
+    return _("Paused: no new invitations until you text RESUME. Your pods are not affected.")
+
+
+def resume(session: Session, person: Person) -> str:
+    person.paused_at = None
+    for offer in offers_of(session, person):
+        if offer.status in (OFFER_PAUSED, OFFER_EXPIRED):
+            resume_offer(session, offer)  # also confirms it is fresh
+        elif offer.status == OFFER_ACTIVE and offer.confirm_asked_at is not None:
+            confirm_offer(session, offer)  # answers "still available?"
+    session.flush()
+    return _("Welcome back: invitations are on again. Reply STATUS to see your offers.")
+
+
+def status(session: Session, person: Person) -> str:
+    parts: list[str] = []
+    needs = session.scalars(
+        select(Need)
+        .where(Need.requester_id == person.id, Need.status.in_(ACTIVE_STATUSES))
+        .order_by(Need.id)
+    ).all()
+    for n in needs[:3]:
+        parts.append(
+            _(
+                "need %(code)s %(category)s (%(status)s)",
+                code=n.code,
+                category=category_name(n.category),
+                status=n.status,
+            )
+        )
+    for pod in seated_pods(session, person, helper_only=True)[:3]:
+        parts.append(_("helping %(code)s", code=pod.code))
+    for pod in pending_invitations(session, person)[:3]:
+        parts.append(_("invited %(code)s", code=pod.code))
+    offers = [o for o in offers_of(session, person) if o.status in (OFFER_ACTIVE, OFFER_PAUSED)]
+    for o in offers[:2]:
+        names = ", ".join(category_name(k) for k in o.categories)
+        paused = _(" paused") if o.status == OFFER_PAUSED else ""
+        parts.append(
+            _(
+                "offer %(categories)s %(km)s km%(paused)s",
+                categories=names,
+                km=f"{o.radius_km:g}",
+                paused=paused,
+            )
+        )
+    if person.paused_at is not None:
+        parts.append(_("invitations paused (RESUME)"))
+    if not parts:
+        return _("Nothing open. Text NEED groceries 11211 or OFFER rides 11211 to start.")
+    return _("Your mutualaid: %(list)s.", list="; ".join(parts))
+
+
+def language(session: Session, person: Person, cmd: c.Command) -> str:
+    from mutualaid.i18n import in_language
+
+    if cmd.language not in ("en", "es"):
+        return _("Reply LANG ES for Spanish or LANG EN for English.")
+    person.language = cmd.language
+    session.flush()
+    with in_language(person.language):
+        if person.language == "es":
+            return _("OK: texts in Spanish from now on. LANG EN for English.")
+        return _("OK: texts in English from now on. LANG ES for Spanish.")
+
+
+def rename(session: Session, person: Person, cmd: c.Command) -> str:
+    """NAME Maria: the first name the pod sees ("[A7K] Maria: ...")."""
+    name = c.tidy(cmd.name)
+    if not name or any(ch.isdigit() for ch in name):
+        return _("Reply NAME and your first name, like NAME Maria.")
+    person.name = name[:60]
+    session.flush()
+    return _(
+        "Thanks, %(name)s! Pods will see you as %(name)s. Text NEED or OFFER to start.",
+        name=person.first_name,
+    )

@@ -1,0 +1,244 @@
+"""The SMS conversation layer: THE text handler the transport calls for every inbound text
+that is not STOP/START/HELP (installed with ``mutualaid.sms.inbound.set_text_handler``).
+
+Owns the dispatch from a parsed :class:`~mutualaid.sms.commands.Command` to the domain, and
+the guided follow-ups ("What do you need? Reply 1 groceries, ...", then "Where?"), one
+question at a time, with the state in the person's :class:`Conversation` row that expires
+after ``conversation_minutes`` (config/sms_conversation.toml). CANCEL-like words
+("nevermind", "cancelar") abandon a flow; the opt-out words never reach this module (the
+transport opts the number out first).
+
+Every reply echoes what was understood, is rendered in the person's language and is cut to
+two segments at most. Texts the layer cannot place are left unhandled (``handled_at`` unset)
+for the coordinators' inbox, and the sender gets a short hint.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mutualaid import categories
+from mutualaid.i18n import _, in_language
+from mutualaid.models import Person, SmsMessage, utcnow
+from mutualaid.models.messages import Conversation
+from mutualaid.settings import PROJECT_ROOT
+from mutualaid.sms import actions, posting
+from mutualaid.sms import commands as c
+
+CONFIG_FILE = PROJECT_ROOT / "config" / "sms_conversation.toml"
+MAX_REPLY_SEGMENTS = 2
+
+# Conversation states.
+NEED_CATEGORY = "need_category"
+NEED_WHERE = "need_where"
+OFFER_CATEGORY = "offer_category"
+OFFER_WHERE = "offer_where"
+CHOOSE_CODE = "choose_code"  # YES / NO / DONE / LEAVE with several candidates
+RELAY_CODE = "relay_code"  # free text from someone in several pods
+
+
+@functools.cache
+def config() -> dict:
+    with CONFIG_FILE.open("rb") as fh:
+        raw = tomllib.load(fh)
+    minutes = int(raw.get("conversation_minutes", 30))
+    if not 1 <= minutes <= 24 * 60:
+        raise ValueError(f"{CONFIG_FILE.name}: conversation_minutes must be 1 to 1440")
+    return {**raw, "conversation_minutes": minutes}
+
+
+def fit(text: str) -> str:
+    """Cut a reply to two segments (GSM-7 or UCS-2), the same way the outbox composes."""
+    from mutualaid.sms.compose import compose
+
+    return compose(text, MAX_REPLY_SEGMENTS).body
+
+
+# -- state ----------------------------------------------------------------------------------
+
+
+def current(session: Session, person: Person) -> Conversation | None:
+    """The person's live conversation; an expired one is deleted and None returned."""
+    convo = session.scalar(select(Conversation).where(Conversation.person_id == person.id))
+    if convo is None:
+        return None
+    expires = convo.expires_at
+    if expires.tzinfo is None:  # SQLite hands back naive UTC
+        from datetime import UTC
+
+        expires = expires.replace(tzinfo=UTC)
+    if expires <= utcnow():
+        session.delete(convo)
+        session.flush()
+        return None
+    return convo
+
+
+def remember(session: Session, person: Person, state: str, data: dict) -> Conversation:
+    """Start or move the person's conversation to ``state``; the clock restarts."""
+    convo = session.scalar(select(Conversation).where(Conversation.person_id == person.id))
+    expires = utcnow() + timedelta(minutes=config()["conversation_minutes"])
+    if convo is None:
+        convo = Conversation(person_id=person.id, state=state, data=dict(data), expires_at=expires)
+        session.add(convo)
+    else:
+        convo.state, convo.data, convo.expires_at = state, dict(data), expires
+    session.flush()
+    return convo
+
+
+def forget(session: Session, person: Person) -> bool:
+    convo = session.scalar(select(Conversation).where(Conversation.person_id == person.id))
+    if convo is None:
+        return False
+    session.delete(convo)
+    session.flush()
+    return True
+
+
+def install() -> None:
+    """Make :func:`handle_text` the transport's text handler."""
+    from mutualaid.sms.inbound import set_text_handler
+
+    set_text_handler(handle_text)
+
+
+# -- the hook -------------------------------------------------------------------------------
+
+
+def handle_text(session: Session, person: Person, message: SmsMessage) -> str | None:
+    """Parse, act, and return the reply (in the person's language, two segments at most).
+
+    ``message.handled_at`` is set for everything the layer placed; texts for the
+    coordinators' inbox are left unhandled."""
+    command = c.parse(message.body)
+    with in_language(person.language):
+        if unverified_account(person):
+            # A web account's number acts as the account only once verified by code.
+            return fit(
+                _(
+                    "This number is not verified yet. To use it with your account, "
+                    "verify it on the website: Profile, then Verify a phone number."
+                )
+            )
+        reply = dispatch(session, person, message, command)
+    if reply is None:
+        return None
+    return fit(reply)
+
+
+def unverified_account(person: Person) -> bool:
+    """A web account (email or password) whose number was typed on the profile but never
+    confirmed with a code: texts from it must not act as the account."""
+    return bool(person.email or person.password_hash) and person.phone_verified_at is None
+
+
+def dispatch(session: Session, person: Person, message: SmsMessage, cmd: c.Command) -> str | None:
+    handled = True
+    try:
+        reply, handled = _dispatch(session, person, cmd)
+    finally:
+        if handled:
+            message.handled_at = utcnow()
+    return reply
+
+
+def _dispatch(session: Session, person: Person, cmd: c.Command) -> tuple[str | None, bool]:
+    if cmd.kind == c.CANCEL and not cmd.code:
+        had = forget(session, person)
+        if had:
+            return _("OK, cancelled. Text NEED or OFFER to start again, or HELP."), True
+        return _("Nothing to cancel. To withdraw a need, text CANCEL and its code."), True
+    convo = current(session, person)
+    if convo is not None and cmd.kind in (c.TEXT, c.EMPTY):
+        return continue_flow(session, person, convo, cmd)
+    if convo is not None:
+        forget(session, person)  # a new command abandons the old question
+    if cmd.kind == c.NEED:
+        return posting.need(session, person, cmd), True
+    if cmd.kind == c.OFFER:
+        return posting.offer(session, person, cmd), True
+    if cmd.kind in (c.YES, c.NO, c.DONE, c.LEAVE, c.CANCEL):
+        return actions.answer(session, person, cmd)
+    if cmd.kind == c.PAUSE:
+        return actions.pause(session, person), True
+    if cmd.kind == c.RESUME:
+        return actions.resume(session, person), True
+    if cmd.kind == c.STATUS:
+        return actions.status(session, person), True
+    if cmd.kind == c.LANG:
+        return actions.language(session, person, cmd), True
+    if cmd.kind == c.HELP:
+        return help_text(), True
+    if cmd.kind == c.NAME:
+        return actions.rename(session, person, cmd), True
+    if cmd.kind in (c.OPT_OUT, c.OPT_IN):
+        return None, True  # the transport answered these already
+    return actions.free_text(session, person, cmd)
+
+
+def help_text() -> str:
+    return _(
+        "mutualaid: NEED groceries 11211 milk / OFFER rides 11211 5km / YES or NO + code / "
+        "DONE code / LEAVE code / STATUS / PAUSE / RESUME / LANG ES. STOP to opt out."
+    )
+
+
+def category_menu() -> str:
+    from flask_babel import get_locale
+
+    language = str(get_locale() or "en")
+    options = ", ".join(
+        f"{i} {cat.name(language)}" for i, cat in enumerate(categories.all_categories(), 1)
+    )
+    return options
+
+
+def pick_category(text: str) -> str | None:
+    """A menu number ("2", "2.", "#2") or a category word."""
+    word = c.fold(text)
+    if word.isdigit():
+        index = int(word) - 1
+        cats = categories.all_categories()
+        return cats[index].key if 0 <= index < len(cats) else None
+    cats, _rest = c.split_categories(text, many=False)
+    return cats[0] if cats else None
+
+
+def continue_flow(
+    session: Session, person: Person, convo: Conversation, cmd: c.Command
+) -> tuple[str | None, bool]:
+    """Feed the answer to the question the person was asked."""
+    data = dict(convo.data or {})
+    text = cmd.text
+    if convo.state in (NEED_CATEGORY, OFFER_CATEGORY):
+        key = pick_category(text)
+        if key is None:
+            remember(session, person, convo.state, data)
+            return _(
+                "Sorry, I didn't get that. Reply with a number: %(menu)s", menu=category_menu()
+            ), True
+        if convo.state == NEED_CATEGORY:
+            data["category"] = key
+            return posting.need_from(session, person, data), True
+        data["categories"] = [key]
+        return posting.offer_from(session, person, data), True
+    if convo.state in (NEED_WHERE, OFFER_WHERE):
+        where, rest = c.split_where(text)
+        data["where"] = where or c.tidy(text)
+        if rest and convo.state == NEED_WHERE and not data.get("details"):
+            data["details"] = rest
+        if convo.state == NEED_WHERE:
+            return posting.need_from(session, person, data), True
+        return posting.offer_from(session, person, data), True
+    if convo.state == CHOOSE_CODE:
+        return actions.answer_chosen(session, person, data, cmd)
+    if convo.state == RELAY_CODE:
+        return actions.relay_chosen(session, person, data, cmd)
+    forget(session, person)  # an unknown state from an older version: start afresh
+    return actions.free_text(session, person, cmd)

@@ -1,0 +1,185 @@
+"""NEED and OFFER by text: ask for what is missing one question at a time, geocode the
+place, post through the needs/offers domain and echo what was understood.
+
+The flow state lives in the person's Conversation row (``conversation.remember``); what the
+person already told us is kept in its ``data`` so no answer has to be repeated.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from mutualaid import categories
+from mutualaid.geo.geocoding import GeocodeError, GeocodeUnavailable, current_geocoder
+from mutualaid.i18n import _, ngettext
+from mutualaid.locations import Location, found, pending
+from mutualaid.models import Person
+from mutualaid.models.offers import OFFER_ACTIVE, OFFER_PAUSED
+from mutualaid.needs import NeedError, NeedInput, post_need
+from mutualaid.offers import (
+    DEFAULT_RADIUS_KM,
+    MAX_RADIUS_KM,
+    MIN_RADIUS_KM,
+    OfferError,
+    OfferInput,
+    edit_offer,
+    offers_of,
+    post_offer,
+)
+from mutualaid.sms import commands as c
+from mutualaid.sms.compliance import mark_number_known
+
+MAX_DETAILS = 2000
+
+
+def _short(text: str, n: int = 30) -> str:
+    text = c.tidy(text)
+    return text if len(text) <= n else text[: n - 3].rstrip() + "..."
+
+
+def locate(session: Session, where: str) -> tuple[Location | None, str | None]:
+    """(location, problem): a found or pending Location, or None and what to tell the person."""
+    try:
+        place = current_geocoder().geocode(session, where)
+    except GeocodeUnavailable:
+        return pending(where), None  # kept; the location job looks it up again
+    except GeocodeError as exc:
+        return None, str(exc.message)
+    return found(where, place, current_app.config["MUTUALAID"].grid_cell_m), None
+
+
+def _ask_category(session: Session, person: Person, state: str, data: dict, question: str) -> str:
+    from mutualaid.sms.conversation import category_menu, remember
+
+    remember(session, person, state, data)
+    return _("%(question)s Reply %(menu)s", question=question, menu=category_menu())
+
+
+def _ask_where(session: Session, person: Person, state: str, data: dict, problem: str = "") -> str:
+    from mutualaid.sms.conversation import remember
+
+    remember(session, person, state, data)
+    question = _("Where? Reply with a ZIP code or address (or lat,lng).")
+    return f"{problem} {question}".strip() if problem else question
+
+
+def need(session: Session, person: Person, cmd: c.Command) -> str:
+    data = {
+        "category": cmd.category,
+        "where": cmd.where,
+        "details": cmd.details,
+        "people": cmd.people,
+    }
+    return need_from(session, person, data)
+
+
+def need_from(session: Session, person: Person, data: dict) -> str:
+    """Post the need when category and place are known; otherwise ask for the next part."""
+    from mutualaid.sms.conversation import NEED_CATEGORY, NEED_WHERE, forget
+
+    if not data.get("category"):
+        return _ask_category(session, person, NEED_CATEGORY, data, _("What do you need?"))
+    if not data.get("where"):
+        return _ask_where(session, person, NEED_WHERE, data)
+    location, problem = locate(session, data["where"])
+    if location is None:
+        return _ask_where(session, person, NEED_WHERE, {**data, "where": None}, problem or "")
+    forget(session, person)
+    details = (data.get("details") or "")[:MAX_DETAILS]
+    try:
+        posted = post_need(
+            session,
+            person,
+            NeedInput(
+                category=data["category"],
+                details=details,
+                people_needed=data.get("people"),
+                contact_preference="sms",
+            ),
+            location,
+        )
+    except NeedError as exc:
+        return _("Sorry, we could not post that: %(why)s", why=str(exc.message))
+    mark_number_known(session, person)
+    name = categories.name_of(posted.category, person.language)
+    echo = ngettext(
+        "Got it: need %(code)s, %(category)s near %(where)s. Looking for %(num)d neighbor "
+        "near you. Reply STATUS anytime, CANCEL %(code)s to withdraw.",
+        "Got it: need %(code)s, %(category)s near %(where)s. Looking for %(num)d neighbors "
+        "near you. Reply STATUS anytime, CANCEL %(code)s to withdraw.",
+        posted.people_needed,
+        code=posted.code,
+        category=name,
+        where=_short(data["where"]),
+    )
+    if person.name.startswith("Texter ") and not person.email:
+        echo += " " + _("Text NAME and your first name so helpers know you.")
+    return echo
+
+
+def offer(session: Session, person: Person, cmd: c.Command) -> str:
+    data = {
+        "categories": list(cmd.categories),
+        "where": cmd.where,
+        "radius_km": cmd.radius_km,
+        "notes": cmd.details,
+    }
+    return offer_from(session, person, data)
+
+
+def offer_from(session: Session, person: Person, data: dict) -> str:
+    """Post (or update) the person's offer once categories and place are known."""
+    from mutualaid.sms.conversation import OFFER_CATEGORY, OFFER_WHERE, forget
+
+    if not data.get("categories"):
+        return _ask_category(session, person, OFFER_CATEGORY, data, _("What can you help with?"))
+    if not data.get("where"):
+        return _ask_where(session, person, OFFER_WHERE, data)
+    location, problem = locate(session, data["where"])
+    if location is None:
+        return _ask_where(session, person, OFFER_WHERE, {**data, "where": None}, problem or "")
+    forget(session, person)
+    radius = data.get("radius_km") or DEFAULT_RADIUS_KM
+    radius = min(max(float(radius), MIN_RADIUS_KM), MAX_RADIUS_KM)
+    existing = [o for o in offers_of(session, person) if o.status in (OFFER_ACTIVE, OFFER_PAUSED)]
+    cats = sorted(set(data["categories"]))
+    try:
+        if len(existing) == 1:  # one offer per texter: a new OFFER updates it
+            current = existing[0]
+            cats = sorted(set(cats) | set(current.categories))
+            posted = edit_offer(
+                session,
+                current,
+                OfferInput(
+                    categories=cats,
+                    radius_km=radius,
+                    availability=current.availability,
+                    capacity=current.capacity,
+                    notes=(data.get("notes") or current.notes or "")[:MAX_DETAILS],
+                ),
+                location,
+            )
+            verb = _("Offer updated")
+        else:
+            posted = post_offer(
+                session,
+                person,
+                OfferInput(
+                    categories=cats, radius_km=radius, notes=(data.get("notes") or "")[:MAX_DETAILS]
+                ),
+                location,
+            )
+            verb = _("Got it")
+    except OfferError as exc:
+        return _("Sorry, we could not save that offer: %(why)s", why=str(exc.message))
+    mark_number_known(session, person)
+    names = ", ".join(categories.name_of(k, person.language) for k in posted.categories)
+    return _(
+        "%(verb)s: you offer %(categories)s within %(km)s km of %(where)s. We'll text you "
+        "invitations. PAUSE to stop them.",
+        verb=verb,
+        categories=names,
+        km=f"{posted.radius_km:g}",
+        where=_short(data["where"]),
+    )

@@ -1,0 +1,149 @@
+"""API: pods. The same role check as the web pod page (`pods.access.pod_role`): seated
+members and staff see the pod with its address; an invited helper sees the invitation
+(no address, no thread); everyone else gets 404."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from mutualaid.extensions import db
+from mutualaid.models import Membership, Person, Pod, utcnow
+from mutualaid.models.pods import ACCEPTED, INVITED, POD_ACTIVE, POD_FORMING
+from mutualaid.pods import thread
+from mutualaid.pods.access import membership_of, pod_role
+from mutualaid.pods.formation import accept, decline
+from mutualaid.pods.thread import ThreadError
+from mutualaid.web.api import schemas as s
+from mutualaid.web.api.problems import ApiProblem, field_error
+from mutualaid.web.api.registry import operation
+from mutualaid.web.api.serialize import message_out, pod_out
+
+
+def pod_for(
+    pod_id: int, me: Person, *, allow_invited: bool = False, any_invitee: bool = False
+) -> tuple[Pod, str]:
+    """As mutualaid.web.pods.routes._pod_for: 404 for anyone who may not know the pod."""
+    pod = db.session.get(Pod, pod_id)
+    role = pod_role(db.session, pod, me) if pod else None
+    if pod is not None and role is None and any_invitee:
+        role = "invited" if membership_of(db.session, pod, me) else None
+    if pod is None or role is None or (role == "invited" and not allow_invited):
+        raise ApiProblem(404, "not-found")
+    return pod, role
+
+
+@operation("/pods", "GET", summary="Your invitations and pods", response=s.PodList)
+def list_pods(me: Person) -> s.PodList:
+    """What the web's Invitations page shows: your open invitations (soonest to expire
+    first), then the forming or active pods you are seated in (newest first)."""
+    now = utcnow()
+    invited = db.session.scalars(
+        select(Pod)
+        .join(Membership, Membership.pod_id == Pod.id)
+        .where(
+            Membership.person_id == me.id,
+            Membership.status == INVITED,
+            Membership.invite_expires_at > now,
+            Pod.status == POD_FORMING,
+        )
+        .order_by(Membership.invite_expires_at)
+    ).all()
+    seated = db.session.scalars(
+        select(Pod)
+        .join(Membership, Membership.pod_id == Pod.id)
+        .where(
+            Membership.person_id == me.id,
+            Membership.status == ACCEPTED,
+            Pod.status.in_((POD_FORMING, POD_ACTIVE)),
+        )
+        .order_by(Pod.created_at.desc(), Pod.id.desc())
+    ).all()
+    items = []
+    for pod in [*invited, *seated]:
+        role = pod_role(db.session, pod, me)
+        if role is not None:
+            items.append(pod_out(pod, role, me))
+    return s.PodList(items=items)
+
+
+@operation("/pods/{pod_id}", "GET", summary="A pod", response=s.PodOut)
+def get_pod(me: Person, pod_id: int) -> s.PodOut:
+    """Members and staff: seats, members (first names), thread and the exact address.
+    Invited helpers: the need, why they were asked and when the invitation expires."""
+    pod, role = pod_for(pod_id, me, allow_invited=True)
+    return pod_out(pod, role, me)
+
+
+@operation(
+    "/pods/{pod_id}/accept",
+    "POST",
+    summary="Accept an invitation",
+    response=s.AcceptOut,
+    body=s.AcceptIn,
+    body_required=False,
+    errors=(409,),
+)
+def accept_pod(me: Person, pod_id: int, body: s.AcceptIn) -> s.AcceptOut:
+    """Seats you if your invitation is live and a seat is free (`seated: true`, with the
+    pod). A full pod or an expired invitation answers 409 with `reason`."""
+    pod, _role = pod_for(pod_id, me, allow_invited=True, any_invitee=True)
+    result = accept(db.session, pod, me, note=body.note)
+    db.session.commit()
+    if not result.seated:
+        raise ApiProblem(409, "conflict", _reason_text(result.reason), reason=result.reason)
+    role = pod_role(db.session, pod, me) or "member"
+    return s.AcceptOut(seated=True, reason=result.reason, pod=pod_out(pod, role, me))
+
+
+def _reason_text(reason: str) -> str:
+    from mutualaid.i18n import _
+
+    return {
+        "full": _("Thank you! This pod filled up just before you answered."),
+        "expired": _("This invitation has expired. Thank you for answering."),
+    }.get(reason, _("You have no open invitation to this pod."))
+
+
+@operation(
+    "/pods/{pod_id}/decline",
+    "POST",
+    summary="Decline an invitation",
+    response=s.DeclineOut,
+    errors=(409,),
+)
+def decline_pod(me: Person, pod_id: int) -> s.DeclineOut:
+    """Someone else is asked. 409 when you hold no open invitation."""
+    pod, _role = pod_for(pod_id, me, allow_invited=True, any_invitee=True)
+    declined = decline(db.session, pod, me)
+    db.session.commit()
+    if not declined:
+        raise ApiProblem(409, "conflict", _reason_text("not_invited"), reason="not_invited")
+    return s.DeclineOut(declined=True)
+
+
+@operation(
+    "/pods/{pod_id}/messages",
+    "POST",
+    summary="Write to the pod's thread",
+    response=s.MessageOut,
+    status=201,
+    body=s.MessageIn,
+    errors=(409,),
+)
+def post_pod_message(me: Person, pod_id: int, body: s.MessageIn) -> s.MessageOut:
+    """Members and staff only; relayed by text to members who use SMS. 409 once the pod
+    is closed."""
+    pod, _role = pod_for(pod_id, me)
+    if pod.status not in (POD_FORMING, POD_ACTIVE):
+        from mutualaid.i18n import _
+
+        raise ApiProblem(409, "conflict", _("This pod is closed."))
+    try:
+        message = thread.post_message(db.session, pod, me, body.body)
+    except ThreadError as exc:
+        db.session.rollback()
+        raise ApiProblem(
+            422, "validation-error", str(exc), errors=[field_error(["body"], str(exc))]
+        ) from None
+    db.session.commit()
+    return message_out(message)

@@ -1,0 +1,49 @@
+"""Helpers shared by the workspace views: scoped lookups (404 outside the viewer's areas)."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, request, url_for
+from flask_login import current_user
+
+from mutualaid.extensions import db
+from mutualaid.models import Need, Person, Pod
+from mutualaid.pods.access import coordinates_area
+
+
+def me() -> Person:
+    return current_user._get_current_object()  # type: ignore[attr-defined]
+
+
+def scoped_need(need_id: int) -> Need:
+    need = db.session.get(Need, need_id)
+    if need is None or not coordinates_area(current_user, need.area_id):
+        abort(404)
+    return need
+
+
+def scoped_pod(pod_id: int) -> Pod:
+    pod = db.session.get(Pod, pod_id)
+    if pod is None or not coordinates_area(current_user, pod.need.area_id):
+        abort(404)
+    return pod
+
+
+def person_or_404(person_id: int) -> Person:
+    return db.session.get(Person, person_id) or abort(404)
+
+
+def back(default_endpoint: str, **kw):
+    from mutualaid.web.access import safe_next
+
+    return redirect(safe_next(request.form.get("next")) or url_for(default_endpoint, **kw), 303)
+
+
+def page_arg() -> int:
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+def workspace_endpoints() -> dict:
+    """Template context: which workspace pages exist (the SMS inbox arrives with SMS)."""
+    from flask import current_app
+
+    return {"workspace_endpoints": set(current_app.view_functions)}

@@ -1,0 +1,132 @@
+"""Pods for coordinators: the list, and a detail page to add/remove members, change the
+lead, message the pod and dissolve it."""
+
+from __future__ import annotations
+
+from flask import flash, render_template, request
+from sqlalchemy import func, select
+
+from mutualaid.accounts import find_by_email, find_by_phone
+from mutualaid.extensions import db
+from mutualaid.i18n import _
+from mutualaid.models import Membership, Need, Person, Pod
+from mutualaid.models.pods import POD_STATUSES
+from mutualaid.phones import InvalidPhone, normalise_phone
+from mutualaid.pods import lifecycle, thread
+from mutualaid.pods.formation import PodError
+from mutualaid.pods.thread import ThreadError
+from mutualaid.web.access import coordinator_required
+from mutualaid.web.coordinate import bp
+from mutualaid.web.coordinate.common import back, me, page_arg, person_or_404, scoped_pod
+from mutualaid.workspace import actions
+from mutualaid.workspace.scope import area_filter
+
+PER_PAGE = 50
+
+
+@bp.route("/pods")
+@coordinator_required
+def pods():
+    status = request.args.get("status") or None
+    stmt = (
+        select(Pod, Need)
+        .join(Need, Need.id == Pod.need_id)
+        .where(area_filter(me(), Need.area_id))
+        .order_by(Pod.created_at.desc(), Pod.id.desc())
+    )
+    if status in POD_STATUSES:
+        stmt = stmt.where(Pod.status == status)
+    else:
+        stmt = stmt.where(Pod.status.in_(("forming", "active")))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    page = page_arg()
+    rows = db.session.execute(stmt.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    return render_template(
+        "coordinate/pods.html",
+        rows=rows,
+        status=status,
+        statuses=POD_STATUSES,
+        page=page,
+        has_next=page * PER_PAGE < total,
+        total=total,
+    )
+
+
+@bp.route("/pods/<int:pod_id>")
+@coordinator_required
+def pod(pod_id: int):
+    pod = scoped_pod(pod_id)
+    members = db.session.execute(
+        select(Membership, Person)
+        .join(Person, Person.id == Membership.person_id)
+        .where(Membership.pod_id == pod.id)
+        .order_by(Membership.invited_at)
+    ).all()
+    return render_template(
+        "coordinate/pod.html",
+        pod=pod,
+        need=pod.need,
+        members=members,
+        messages=thread.thread(db.session, pod, limit=50),
+    )
+
+
+def _find_person(text: str) -> Person | None:
+    text = (text or "").strip()
+    if text.isdigit() and len(text) < 10:
+        return db.session.get(Person, int(text))
+    if "@" in text:
+        return find_by_email(db.session, text)
+    try:
+        return find_by_phone(db.session, normalise_phone(text))
+    except InvalidPhone:
+        return None
+
+
+@bp.route("/pods/<int:pod_id>/members/add", methods=["POST"])
+@coordinator_required
+def add_member(pod_id: int):
+    pod = scoped_pod(pod_id)
+    person = _find_person(request.form.get("who", ""))
+    try:
+        if person is None:
+            raise PodError(_("No person found with that id, email or phone."))
+        actions.add_member(db.session, pod, person, me(), request.form.get("reason", ""))
+    except PodError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("%(name)s joined the pod.", name=person.first_name), "success")
+    return back("coordinate.pod", pod_id=pod_id)
+
+
+@bp.route("/pods/<int:pod_id>/lead", methods=["POST"])
+@coordinator_required
+def change_lead(pod_id: int):
+    pod = scoped_pod(pod_id)
+    person = person_or_404(request.form.get("person_id", 0, type=int))
+    try:
+        lifecycle.change_lead(db.session, pod, me(), person)
+    except PodError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("%(name)s now leads the pod.", name=person.first_name), "success")
+    return back("coordinate.pod", pod_id=pod_id)
+
+
+@bp.route("/pods/<int:pod_id>/message", methods=["POST"])
+@coordinator_required
+def message(pod_id: int):
+    pod = scoped_pod(pod_id)
+    try:
+        actions.message_pod(db.session, pod, me(), request.form.get("body", ""))
+    except ThreadError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Message posted to the pod."), "success")
+    return back("coordinate.pod", pod_id=pod_id)

@@ -1,0 +1,78 @@
+"""Gaps, map, metrics and the audit log (read-only views)."""
+
+from __future__ import annotations
+
+from flask import abort, render_template, request
+from sqlalchemy import func, or_, select
+
+from mutualaid.extensions import db
+from mutualaid.models import AuditEvent, Person
+from mutualaid.models.places import area_coordinators
+from mutualaid.web.access import coordinator_required
+from mutualaid.web.coordinate import bp
+from mutualaid.web.coordinate.common import me, page_arg
+from mutualaid.workspace import reports
+from mutualaid.workspace.scope import area_ids
+
+AUDIT_PAGE = 100
+
+
+@bp.route("/gaps")
+@coordinator_required
+def gaps():
+    return render_template("coordinate/gaps.html", gaps=reports.gaps(db.session, me()))
+
+
+@bp.route("/map")
+@coordinator_required
+def map():
+    areas = reports.areas_for(db.session, me())
+    area_id = request.args.get("area", type=int)
+    area = next((a for a in areas if a.id == area_id), areas[0] if areas else None)
+    if area_id is not None and (area is None or area.id != area_id):
+        abort(404)
+    view = reports.map_view(db.session, area) if area is not None else None
+    return render_template("coordinate/map.html", areas=areas, area=area, view=view)
+
+
+@bp.route("/metrics")
+@coordinator_required
+def metrics():
+    days = request.args.get("days", 90, type=int) or 90
+    days = min(max(days, 1), 3650)
+    by = "category" if request.args.get("by") == "category" else "area"
+    rows = reports.metrics(db.session, me(), days=days, by=by)
+    longest = max(
+        [v for r in rows for v in (r.to_invite.p90, r.to_pod.p90, r.to_resolved.p90) if v] or [1]
+    )
+    return render_template("coordinate/metrics.html", rows=rows, days=days, longest=longest, by=by)
+
+
+@bp.route("/audit")
+@coordinator_required
+def audit():
+    action = (request.args.get("action") or "").strip()
+    stmt = select(AuditEvent, Person).outerjoin(Person, Person.id == AuditEvent.actor_id)
+    if action:
+        stmt = stmt.where(AuditEvent.action.like(f"{action}%"))
+    ids = area_ids(me())
+    if ids is not None:  # coordinators see their team's log: people who share an area
+        team = select(area_coordinators.c.person_id).where(area_coordinators.c.area_id.in_(ids))
+        stmt = stmt.where(or_(AuditEvent.actor_id == me().id, AuditEvent.actor_id.in_(team)))
+    page = page_arg()
+    rows = db.session.execute(
+        stmt.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        .limit(AUDIT_PAGE + 1)
+        .offset((page - 1) * AUDIT_PAGE)
+    ).all()
+    actions = db.session.scalars(
+        select(AuditEvent.action).group_by(AuditEvent.action).order_by(func.min(AuditEvent.action))
+    ).all()
+    return render_template(
+        "coordinate/audit.html",
+        rows=rows[:AUDIT_PAGE],
+        action=action,
+        actions=actions,
+        page=page,
+        has_next=len(rows) > AUDIT_PAGE,
+    )

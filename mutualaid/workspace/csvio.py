@@ -1,0 +1,364 @@
+"""CSV export (needs, offers, pods) and idempotent CSV import (needs, offers).
+
+Export streams rows (``yield_per``) and writes exact addresses, coordinates and contact
+details only for rows in areas the viewer coordinates; other rows carry the snapped point.
+
+Import is keyed by an ``external_id`` column: a row whose id is already stored updates that
+need/offer when something changed and is otherwise left alone, so re-importing a file
+changes nothing. Each row runs in its own savepoint; a bad row is reported with its line
+number and never spoils the others. Locations are resolved by a ``locate`` callable the
+caller provides (the web/CLI edge owns the geocoder).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mutualaid import categories
+from mutualaid.accounts import AccountError, NewAccount, create_person, find_by_email, find_by_phone
+from mutualaid.audit import record_audit
+from mutualaid.geo.distance import haversine_km
+from mutualaid.i18n import _
+from mutualaid.locations import Location
+from mutualaid.models import Area, Need, Offer, Person, Pod
+from mutualaid.needs import NeedError, NeedInput, edit_need, post_need
+from mutualaid.offers import OfferError, OfferInput, edit_offer, post_offer
+from mutualaid.phones import InvalidPhone, mask_phone, normalise_phone
+from mutualaid.workspace.scope import area_ids, sees_exact
+
+MAX_ROWS = 20000
+Locate = Callable[[str], Location]
+
+
+# --- export ---------------------------------------------------------------------------
+
+
+def _line(values: Iterable[object]) -> str:
+    buf = io.StringIO()
+    csv.writer(buf).writerow(["" if v is None else v for v in values])
+    return buf.getvalue()
+
+
+NEED_COLUMNS = [
+    "id", "code", "external_id", "area", "category", "urgency", "status", "people_needed",
+    "created_at", "first_invited_at", "pod_formed_at", "resolved_at", "unmatched_reason",
+    "public_lat", "public_lng", "exact", "lat", "lng", "address", "requester",
+    "requester_phone", "requester_email",
+]  # fmt: skip
+
+
+def export_needs(session: Session, viewer: Person) -> Iterator[str]:
+    yield _line(NEED_COLUMNS)
+    areas = {a.id: a.name for a in session.scalars(select(Area))}
+    stmt = select(Need, Person).join(Person, Person.id == Need.requester_id).order_by(Need.id)
+    for need, person in session.execute(stmt.execution_options(yield_per=500)):
+        exact = sees_exact(viewer, need.area_id)
+        yield _line(
+            [
+                need.id, need.code, need.external_id, areas.get(need.area_id, ""),
+                need.category, need.urgency, need.status, need.people_needed,
+                need.created_at.isoformat(), _iso(need.first_invited_at),
+                _iso(need.pod_formed_at), _iso(need.resolved_at), need.unmatched_reason,
+                need.public_lat, need.public_lng, "yes" if exact else "no",
+                need.lat if exact else "", need.lng if exact else "",
+                need.address_text if exact else "", person.name,
+                person.phone if exact else mask_phone(person.phone), person.email if exact else "",
+            ]
+        )  # fmt: skip
+
+
+OFFER_COLUMNS = [
+    "id", "external_id", "helper", "categories", "status", "radius_km", "capacity",
+    "created_at", "last_confirmed_at", "public_lat", "public_lng", "exact", "lat", "lng",
+    "address", "helper_phone", "helper_email",
+]  # fmt: skip
+
+
+def _offer_exact(viewer: Person, own: list[Area] | None, offer: Offer) -> bool:
+    if own is None:
+        return True
+    if offer.lat is None:
+        return False
+    return any(
+        haversine_km(offer.lat, offer.lng, a.center_lat, a.center_lng) <= a.radius_km for a in own
+    )
+
+
+def export_offers(session: Session, viewer: Person) -> Iterator[str]:
+    yield _line(OFFER_COLUMNS)
+    ids = area_ids(viewer)
+    own = None if ids is None else list(session.scalars(select(Area).where(Area.id.in_(ids))))
+    stmt = select(Offer, Person).join(Person, Person.id == Offer.helper_id).order_by(Offer.id)
+    for offer, person in session.execute(stmt.execution_options(yield_per=500)):
+        exact = _offer_exact(viewer, own, offer)
+        yield _line(
+            [
+                offer.id, offer.external_id, person.name, ";".join(offer.categories),
+                offer.status, offer.radius_km, offer.capacity, offer.created_at.isoformat(),
+                _iso(offer.last_confirmed_at), offer.public_lat, offer.public_lng,
+                "yes" if exact else "no", offer.lat if exact else "",
+                offer.lng if exact else "", offer.address_text if exact else "",
+                person.phone if exact else mask_phone(person.phone),
+                person.email if exact else "",
+            ]
+        )  # fmt: skip
+
+
+POD_COLUMNS = [
+    "id", "code", "need_id", "area", "category", "status", "seats", "seats_taken",
+    "created_at", "formed_at", "closed_at", "close_reason",
+]  # fmt: skip
+
+
+def export_pods(session: Session, viewer: Person) -> Iterator[str]:
+    yield _line(POD_COLUMNS)
+    areas = {a.id: a.name for a in session.scalars(select(Area))}
+    stmt = select(Pod, Need).join(Need, Need.id == Pod.need_id).order_by(Pod.id)
+    for pod, need in session.execute(stmt.execution_options(yield_per=500)):
+        yield _line(
+            [
+                pod.id, pod.code, need.id, areas.get(need.area_id, ""), need.category,
+                pod.status, pod.seats, pod.seats_taken, pod.created_at.isoformat(),
+                _iso(pod.formed_at), _iso(pod.closed_at), pod.close_reason,
+            ]
+        )  # fmt: skip
+
+
+EXPORTS = {"needs": export_needs, "offers": export_offers, "pods": export_pods}
+
+
+def _iso(value) -> str:
+    return value.isoformat() if value else ""
+
+
+# --- import ---------------------------------------------------------------------------
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read (encoding, header); safe to show."""
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    total: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def done(self) -> int:
+        return self.created + self.updated + self.unchanged + len(self.errors)
+
+
+class RowError(ValueError):
+    pass
+
+
+REQUIRED = {
+    "needs": {"external_id", "name", "category", "location"},
+    "offers": {"external_id", "name", "categories", "location"},
+}
+
+
+def read_rows(data: bytes | str, kind: str) -> list[tuple[int, dict[str, str]]]:
+    """(line number, row) pairs; raises ImportFileError for an unreadable file."""
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            message = _("The file is not UTF-8 text. Save it as CSV (UTF-8).")
+            raise ImportFileError(message) from None
+    else:
+        text = data
+    reader = csv.DictReader(io.StringIO(text))
+    header = {(h or "").strip().lower() for h in (reader.fieldnames or [])}
+    missing = REQUIRED[kind] - header
+    if missing:
+        raise ImportFileError(
+            _("The header is missing the column(s): %(cols)s", cols=", ".join(sorted(missing)))
+        )
+    rows = []
+    try:
+        for row in reader:
+            clean = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k}
+            if any(clean.values()):
+                rows.append((reader.line_num, clean))
+            if len(rows) > MAX_ROWS:
+                raise ImportFileError(_("At most %(n)s rows per file.", n=MAX_ROWS))
+    except csv.Error as exc:
+        raise ImportFileError(_("The CSV could not be read: %(err)s", err=str(exc))) from None
+    return rows
+
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _person(session: Session, passwords, row: dict[str, str]) -> Person:
+    email = row.get("email") or None
+    if email and not EMAIL_RE.match(email):
+        raise RowError(_("“%(email)s” is not an email address.", email=email))
+    phone = None
+    if row.get("phone"):
+        try:
+            phone = normalise_phone(row["phone"])
+        except InvalidPhone:
+            raise RowError(_("“%(phone)s” is not a phone number.", phone=row["phone"])) from None
+    if not email and not phone:
+        raise RowError(_("Give an email or a phone number for the person."))
+    person = (find_by_email(session, email) if email else None) or (
+        find_by_phone(session, phone) if phone else None
+    )
+    if person is not None:
+        return person
+    try:
+        return create_person(
+            session,
+            passwords,
+            NewAccount(name=row.get("name", ""), email=email, password=None, phone=phone),
+        )
+    except AccountError as exc:
+        raise RowError(str(exc)) from None
+
+
+def _int(row: dict[str, str], key: str, default: int | None) -> int | None:
+    if not row.get(key):
+        return default
+    try:
+        return int(row[key])
+    except ValueError:
+        raise RowError(_("%(col)s must be a whole number.", col=key)) from None
+
+
+def _import_need(session, passwords, locate: Locate, row) -> str:
+    category = categories.resolve(row.get("category", "")) or row.get("category", "")
+    data = NeedInput(
+        category=category,
+        urgency=row.get("urgency") or "today",
+        people_needed=_int(row, "people_needed", None),
+        details=row.get("details", ""),
+        contact_preference=row.get("contact_preference") or "web",
+    )
+    existing = session.scalar(select(Need).where(Need.external_id == row["external_id"]))
+    if existing is not None:
+        same = (
+            existing.category == data.category
+            and existing.urgency == data.urgency
+            and (data.people_needed is None or existing.people_needed == data.people_needed)
+            and existing.details == data.details.strip()
+            and existing.address_text == row["location"]
+        )
+        if same or not existing.is_active:
+            return "unchanged"
+        location = None if existing.address_text == row["location"] else locate(row["location"])
+        edit_need(session, existing, data, location)
+        return "updated"
+    person = _person(session, passwords, row)
+    need = post_need(session, person, data, locate(row["location"]))
+    need.external_id = row["external_id"]
+    session.flush()
+    return "created"
+
+
+def _import_offer(session, passwords, locate: Locate, row) -> str:
+    cats = []
+    for word in row.get("categories", "").replace(",", ";").split(";"):
+        if word.strip():
+            key = categories.resolve(word)
+            if key is None:
+                raise RowError(_("Unknown category “%(c)s”.", c=word.strip()))
+            cats.append(key)
+    try:
+        radius = float(row["radius_km"]) if row.get("radius_km") else 3.0
+    except ValueError:
+        raise RowError(_("radius_km must be a number.")) from None
+    if not 0.5 <= radius <= 50:
+        raise RowError(_("Travel distance must be between 0.5 and 50 km."))
+    capacity = _int(row, "capacity", 1)
+    if capacity is None or not 1 <= capacity <= 5:
+        raise RowError(_("You can join between 1 and 5 pods at once."))
+    data = OfferInput(
+        categories=sorted(set(cats)),
+        radius_km=radius,
+        capacity=capacity,
+        notes=row.get("notes", ""),
+    )
+    existing = session.scalar(select(Offer).where(Offer.external_id == row["external_id"]))
+    if existing is not None:
+        same = (
+            existing.categories == data.categories
+            and existing.radius_km == data.radius_km
+            and existing.capacity == data.capacity
+            and existing.notes == data.notes.strip()
+            and existing.address_text == row["location"]
+        )
+        if same:
+            return "unchanged"
+        location = None if existing.address_text == row["location"] else locate(row["location"])
+        edit_offer(session, existing, data, location)
+        return "updated"
+    person = _person(session, passwords, row)
+    offer = post_offer(session, person, data, locate(row["location"]))
+    offer.external_id = row["external_id"]
+    session.flush()
+    return "created"
+
+
+def import_rows(
+    session: Session,
+    actor: Person,
+    kind: str,
+    rows: list[tuple[int, dict[str, str]]],
+    *,
+    passwords,
+    locate: Locate,
+    progress: Callable[[ImportReport], None] | None = None,
+) -> ImportReport:
+    """Import ``rows`` (from read_rows) as needs or offers; flushes, never commits."""
+    handler = {"needs": _import_need, "offers": _import_offer}[kind]
+    report = ImportReport(kind=kind, total=len(rows))
+    seen: set[str] = set()
+    for line, row in rows:
+        try:
+            ext = row.get("external_id", "")
+            if not ext:
+                raise RowError(_("external_id is empty."))
+            if len(ext) > 80:
+                raise RowError(_("external_id is longer than 80 characters."))
+            if ext in seen:
+                raise RowError(_("external_id “%(id)s” appears twice in the file.", id=ext))
+            seen.add(ext)
+            with session.begin_nested():
+                outcome = handler(session, passwords, locate, row)
+        except (RowError, NeedError, OfferError, LocateError) as exc:
+            report.errors.append((line, str(getattr(exc, "message", exc))))
+        else:
+            setattr(report, outcome, getattr(report, outcome) + 1)
+        if progress is not None:
+            progress(report)
+    record_audit(
+        session,
+        actor,
+        "csv.imported",
+        None,
+        {
+            "kind": kind,
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "errors": len(report.errors),
+        },
+    )
+    return report
+
+
+class LocateError(ValueError):
+    """Raised by a ``locate`` callable when a row's location cannot be found."""

@@ -1,0 +1,136 @@
+"""The coordinators' SMS inbox: inbound texts no handler placed (``handled_at`` unset).
+
+A coordinator reads the text with the sender's history, replies by text (through the
+outbox), attaches it to a need, creates a need from it, or marks it handled. Every action
+marks the text handled and is audited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from mutualaid.audit import record_audit
+from mutualaid.i18n import _
+from mutualaid.locations import Location
+from mutualaid.models import Need, Person, SmsMessage, utcnow
+from mutualaid.models.messages import INBOUND, KIND_REPLY
+from mutualaid.needs import NeedInput, post_need
+from mutualaid.workspace.scope import area_filter
+
+PAGE_SIZE = 50
+
+
+class InboxError(ValueError):
+    """An inbox action that cannot happen; safe to show."""
+
+
+@dataclass
+class InboxPage:
+    rows: list[tuple[SmsMessage, Person | None]]
+    total: int
+    page: int
+    has_next: bool
+
+
+def _unhandled(viewer: Person):
+    return (
+        select(SmsMessage, Person)
+        .outerjoin(Person, Person.id == SmsMessage.person_id)
+        .where(
+            SmsMessage.direction == INBOUND,
+            SmsMessage.handled_at.is_(None),
+            area_filter(viewer, Person.home_area_id),
+        )
+    )
+
+
+def inbox_page(session: Session, viewer: Person, *, page: int = 1) -> InboxPage:
+    """Unhandled texts for the viewer's areas (texters without a home area: everyone's),
+    oldest first."""
+    stmt = _unhandled(viewer)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.execute(
+        stmt.order_by(SmsMessage.created_at, SmsMessage.id)
+        .limit(PAGE_SIZE + 1)
+        .offset((max(page, 1) - 1) * PAGE_SIZE)
+    ).all()
+    return InboxPage([tuple(r) for r in rows[:PAGE_SIZE]], total, page, len(rows) > PAGE_SIZE)
+
+
+def visible(viewer: Person, message: SmsMessage, sender: Person | None) -> bool:
+    if message.direction != INBOUND:
+        return False
+    from mutualaid.pods.access import coordinates_area
+
+    return coordinates_area(viewer, sender.home_area_id if sender else None)
+
+
+def history(session: Session, message: SmsMessage, *, limit: int = 30) -> list[SmsMessage]:
+    """The sender's recent texts, both ways, newest first."""
+    number = message.from_number
+    cond = (SmsMessage.from_number == number) | (SmsMessage.to_number == number)
+    if message.person_id is not None:
+        cond = cond | (SmsMessage.person_id == message.person_id)
+    return list(
+        session.scalars(
+            select(SmsMessage)
+            .where(cond)
+            .order_by(SmsMessage.created_at.desc(), SmsMessage.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def _handled(session: Session, message: SmsMessage, actor: Person, action: str, **details) -> None:
+    message.handled_at = utcnow()
+    record_audit(session, actor, f"sms.{action}", message, details)
+    session.flush()
+
+
+def mark_handled(session: Session, message: SmsMessage, actor: Person) -> None:
+    _handled(session, message, actor, "handled")
+
+
+def reply(session: Session, message: SmsMessage, actor: Person, body: str) -> SmsMessage:
+    from mutualaid.sms.outbox import queue_sms
+
+    text = (body or "").strip()
+    if not text:
+        raise InboxError(_("Write a reply first."))
+    if len(text) > 600:
+        raise InboxError(_("Keep replies under %(n)s characters.", n=600))
+    sender = session.get(Person, message.person_id) if message.person_id else None
+    out = queue_sms(session, sender or message.from_number, text, kind=KIND_REPLY)
+    _handled(session, message, actor, "replied", reply_id=out.id)
+    return out
+
+
+def attach(session: Session, message: SmsMessage, actor: Person, need: Need) -> None:
+    message.need_id = need.id
+    _handled(session, message, actor, "attached", need_id=need.id)
+
+
+def create_need(
+    session: Session,
+    message: SmsMessage,
+    actor: Person,
+    data: NeedInput,
+    location: Location,
+    *,
+    now: datetime | None = None,
+) -> Need:
+    """Post a need for the texter from their text (details default to the text)."""
+    sender = session.get(Person, message.person_id) if message.person_id else None
+    if sender is None:
+        raise InboxError(_("This text has no sender record."))
+    if not data.details:
+        data.details = message.body
+    data.contact_preference = "sms"
+    need = post_need(session, sender, data, location, now=now)
+    message.need_id = need.id
+    _handled(session, message, actor, "need_created", need_id=need.id)
+    return need

@@ -1,0 +1,232 @@
+"""The coordinators' queue: active needs in their areas, unmatched first, then by waiting
+time, one page at a time.
+
+One query fetches the page (needs joined to their pod, ORDER BY unmatched-first and
+created_at, LIMIT/OFFSET), one counts, one counts open invitations for the page's pods only;
+nothing scales with the number of open needs beyond what the database sorts.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from mutualaid.models import Membership, Need, Person, Pod, utcnow
+from mutualaid.models.needs import ACTIVE_STATUSES
+from mutualaid.models.pods import INVITED
+from mutualaid.workspace.scope import area_filter
+
+CONFIG_PATH = Path(__file__).resolve().parents[2] / "config" / "coordinator.toml"
+
+
+class QueueConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class AgeThresholds:
+    fresh_hours: float = 24
+    orange_hours: float = 72
+    red_hours: float = 120
+
+    def colour(self, hours: float) -> str:
+        if hours >= self.red_hours:
+            return "red"
+        if hours >= self.orange_hours:
+            return "orange"
+        if hours >= self.fresh_hours:
+            return "yellow"
+        return "green"
+
+
+@dataclass(frozen=True)
+class QueueConfig:
+    ages: AgeThresholds
+    per_page: int = 50
+
+
+def parse_config(raw: dict) -> QueueConfig:
+    section = raw.get("queue", {})
+    try:
+        fresh = float(section.get("fresh_hours", 24))
+        orange = float(section.get("orange_hours", 72))
+        red = float(section.get("red_hours", 120))
+        per_page = int(section.get("per_page", 50))
+    except (TypeError, ValueError) as exc:
+        raise QueueConfigError(f"config/coordinator.toml [queue]: {exc}") from None
+    if not 0 < fresh <= orange <= red:
+        raise QueueConfigError(
+            "config/coordinator.toml [queue]: need 0 < fresh_hours <= orange_hours <= red_hours"
+        )
+    if not 1 <= per_page <= 500:
+        raise QueueConfigError("config/coordinator.toml [queue]: per_page must be 1..500")
+    return QueueConfig(AgeThresholds(fresh, orange, red), per_page)
+
+
+@lru_cache(maxsize=1)
+def queue_config(path: Path = CONFIG_PATH) -> QueueConfig:
+    if not path.exists():
+        return QueueConfig(AgeThresholds())
+    with path.open("rb") as fh:
+        return parse_config(tomllib.load(fh))
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    area_id: int | None = None
+    category: str | None = None
+    status: str | None = None
+
+
+@dataclass
+class QueueRow:
+    need: Need
+    pod_id: int | None
+    seats: int
+    seats_taken: int
+    invited: int
+    waited_hours: float
+    colour: str
+
+    @property
+    def unmatched(self) -> bool:
+        return bool(self.need.unmatched_reason)
+
+
+@dataclass
+class QueuePage:
+    rows: list[QueueRow]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def queue_statement(viewer: Person, filters: QueueFilters, *columns):
+    stmt = (
+        select(*(columns or (Need,)), Pod.id, Pod.seats, Pod.seats_taken)
+        .outerjoin(Pod, Pod.need_id == Need.id)
+        .where(area_filter(viewer, Need.area_id))
+    )
+    if filters.status:
+        stmt = stmt.where(Need.status == filters.status)
+    else:
+        stmt = stmt.where(Need.status.in_(ACTIVE_STATUSES))
+    if filters.area_id is not None:
+        stmt = stmt.where(Need.area_id == filters.area_id)
+    if filters.category:
+        stmt = stmt.where(Need.category == filters.category)
+    return stmt
+
+
+def queue_page(
+    session: Session,
+    viewer: Person,
+    filters: QueueFilters = QueueFilters(),
+    *,
+    page: int = 1,
+    per_page: int | None = None,
+    now: datetime | None = None,
+    config: QueueConfig | None = None,
+) -> QueuePage:
+    """One page of the queue for ``viewer``: unmatched needs first, then longest waiting."""
+    config = config or queue_config()
+    per_page = per_page or config.per_page
+    now = now or utcnow()
+    page = max(1, page)
+    # Narrow rows (ids and pod counters) are sorted and cut to one page; only that page's
+    # needs are then loaded whole.
+    total = (
+        session.scalar(
+            select(func.count()).select_from(queue_statement(viewer, filters, Need.id).subquery())
+        )
+        or 0
+    )
+    unmatched_first = case((Need.unmatched_reason != "", 0), else_=1)
+    keys = session.execute(
+        queue_statement(viewer, filters, Need.id)
+        .order_by(unmatched_first, Need.created_at, Need.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    loaded = {
+        n.id: n
+        for n in session.scalars(
+            select(Need).where(Need.id.in_([k[0] for k in keys])).options(selectinload(Need.area))
+        )
+    }
+    result = [(loaded[need_id], pod_id, seats, taken) for need_id, pod_id, seats, taken in keys]
+    pod_ids = [pod_id for _need, pod_id, _s, _t in result if pod_id is not None]
+    invited: dict[int, int] = {}
+    if pod_ids:
+        invited = dict(
+            session.execute(
+                select(Membership.pod_id, func.count())
+                .where(
+                    Membership.pod_id.in_(pod_ids),
+                    Membership.status == INVITED,
+                    Membership.invite_expires_at > now,
+                )
+                .group_by(Membership.pod_id)
+            ).all()
+        )
+    rows = []
+    for need, pod_id, seats, taken in result:
+        hours = max(0.0, (now - need.created_at).total_seconds() / 3600)
+        rows.append(
+            QueueRow(
+                need=need,
+                pod_id=pod_id,
+                seats=seats if seats is not None else need.people_needed,
+                seats_taken=taken or 0,
+                invited=invited.get(pod_id, 0) if pod_id else 0,
+                waited_hours=hours,
+                colour=config.ages.colour(hours),
+            )
+        )
+    return QueuePage(rows=rows, total=total, page=page, per_page=per_page)
+
+
+def naive_queue_page(
+    session: Session,
+    viewer: Person,
+    filters: QueueFilters = QueueFilters(),
+    *,
+    page: int = 1,
+    per_page: int = 50,
+    now: datetime | None = None,
+) -> list[Need]:
+    """The obvious version (load everything, sort in Python, count per row); kept for the
+    benchmark only, and as an oracle for the tests."""
+    now = now or utcnow()
+    from mutualaid.pods.access import coordinates_area
+
+    needs = [
+        n
+        for n in session.scalars(select(Need))
+        if coordinates_area(viewer, n.area_id)
+        and (n.status == filters.status if filters.status else n.is_active)
+        and (filters.area_id is None or n.area_id == filters.area_id)
+        and (not filters.category or n.category == filters.category)
+    ]
+    needs.sort(key=lambda n: (0 if n.unmatched_reason else 1, n.created_at, n.id))
+    chosen = needs[(page - 1) * per_page : page * per_page]
+    for need in chosen:  # what the page shows per row
+        pod = session.scalar(select(Pod).where(Pod.need_id == need.id))
+        if pod is not None:
+            session.scalar(
+                select(func.count())
+                .select_from(Membership)
+                .where(Membership.pod_id == pod.id, Membership.status == INVITED)
+            )
+    return chosen
