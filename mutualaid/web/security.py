@@ -31,11 +31,12 @@ MAX_DB_INT = 2**31 - 1  # PostgreSQL integer columns; larger ids raise instead o
 
 class BoundedIntConverter(IntegerConverter):
     """``<int:id>`` in URLs, limited to what an id column can hold: /pods/99999999999 is a
-    404 like any unknown id, not a 500 from PostgreSQL ("integer out of range")."""
+    404 like any unknown id, not a 500 from PostgreSQL ("integer out of range"). Ids past
+    the limit become 0, which matches no row, so the route (and its methods) still match."""
 
-    def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", MAX_DB_INT)
-        super().__init__(map, *args, **kwargs)
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        return number if number <= MAX_DB_INT else 0
 
 
 def form_id(value: int | None) -> int:
@@ -73,6 +74,7 @@ def init_security(app: Flask) -> None:
         # Pages for a signed-in person may hold addresses and phone numbers: never cache.
         # (Read from the signed session, not current_user: loading the person needs the
         # database, which may be the thing that just failed.)
-        if request.endpoint != "static" and session.get("_user_id"):
+        cache = response.headers.get("Cache-Control", "")
+        if request.endpoint != "static" and session.get("_user_id") and "no-store" not in cache:
             response.headers["Cache-Control"] = "private, no-store"
         return response
