@@ -90,3 +90,22 @@ wheel.write_bytes(urllib.request.urlopen(url, timeout=120).read())
 subprocess.check_call([sys.executable, str(wheel) + "/pip", "install", "--quiet", str(wheel)])
 endef
 export BOOTSTRAP_PIP
+
+# --- Reliability (issue 10): real processes on PostgreSQL + a private redis; see docs/reliability.md
+.PHONY: reliability soak reliability-pg-restart
+RELIABILITY := $(BIN)/python benchmarks/reliability
+reliability: install
+	$(RELIABILITY)/accepts_two_gunicorns.py
+	$(RELIABILITY)/webhook_dupes.py
+	$(RELIABILITY)/sms_faults.py kill-worker
+	$(RELIABILITY)/sms_faults.py provider-outage
+	$(RELIABILITY)/sms_faults.py redis-restart
+	$(RELIABILITY)/sms_journeys.py
+	$(RELIABILITY)/soak.py --rate 50 --seconds 90
+
+soak: install
+	$(RELIABILITY)/soak.py --rate 50 --seconds 600
+
+# RESTARTS the machine's PostgreSQL cluster (15/main): never part of `make test`.
+reliability-pg-restart: install
+	$(RELIABILITY)/pg_restart.py --restart-postgres

@@ -28,6 +28,9 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
         instance_path=str(INSTANCE_DIR),
     )
     app.config.from_mapping(settings.as_flask_config())
+    from mutualaid.web.security import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     if settings.proxy_hops:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -129,6 +132,9 @@ def _register_errors(app: Flask) -> None:
     from mutualaid.web.errors import register_error_handlers
 
     register_error_handlers(app)
+    from mutualaid.web.security import init_security
+
+    init_security(app)
 
 
 def _register_cli(app: Flask) -> None:

@@ -106,7 +106,8 @@ def retry_pending_locations(
     cell_m = _cell_m()
     counts = {"resolved": 0, "failed": 0, "still_pending": 0}
     rows = []
-    for model in (Need, Offer, Person):
+    # Offers and people first, so a need resolved in the same sweep can be matched to them.
+    for model in (Offer, Person, Need):
         rows.extend(
             session.scalars(
                 select(model).where(model.location_status == LOCATION_PENDING).order_by(model.id)
@@ -126,6 +127,11 @@ def retry_pending_locations(
         else:
             apply_location(session, row, found(row.address_text, place, cell_m))
             counts["resolved"] += 1
+            if isinstance(row, Need):
+                # Posted while the geocoder was down: matching waited for the location.
+                from mutualaid.needs import begin_matching
+
+                begin_matching(session, row, now)
         row.location_checked_at = now
     session.flush()
     return counts

@@ -1,6 +1,6 @@
 """All models, importable from one place (Alembic and the app import this package)."""
 
-from mutualaid.models.audit import ApiToken, AuditEvent
+from mutualaid.models.audit import ApiToken, AuditEvent, LoginThrottle
 from mutualaid.models.base import Base, utcnow
 from mutualaid.models.messages import Conversation, SmsMessage, SmsStatusEvent
 from mutualaid.models.needs import Need
@@ -18,6 +18,7 @@ __all__ = [
     "ChecklistItem",
     "Conversation",
     "GeocodeCache",
+    "LoginThrottle",
     "Membership",
     "Need",
     "Notification",

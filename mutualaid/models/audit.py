@@ -45,3 +45,15 @@ class ApiToken(Base):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class LoginThrottle(Base):
+    """Failed sign-in attempts per key (a hash of IP + email, or of the IP alone) within the
+    current window; see mutualaid.throttle. Holds no email or address in clear."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    window_start: Mapped[datetime] = mapped_column(default=utcnow)
+    locked_until: Mapped[datetime | None]

@@ -139,7 +139,18 @@ def dispatch_due(
 
 
 def sweep(limit: int = 10_000, *, bind: Any = None) -> int:
-    """The periodic safety net: everything due goes out (claims make it safe to overlap)."""
+    """The periodic safety net: everything due goes out (claims make it safe to overlap),
+    and status callbacks that raced the worker's commit are applied."""
+    from mutualaid.sms.outbox import adopt_early_callbacks
+
+    session = _session(bind)
+    try:
+        adopted = adopt_early_callbacks(session)
+        session.commit()
+    finally:
+        session.close()
+    if adopted:
+        log.info("applied %d status callbacks that arrived before their sid was recorded", adopted)
     return dispatch_due(limit, bind=bind)
 
 

@@ -203,6 +203,27 @@ def apply_status_callback(
     return message
 
 
+def adopt_early_callbacks(session: Session, limit: int = 1000) -> int:
+    """Apply stored callbacks whose sid was unknown when they arrived but is recorded now.
+
+    ``record_sent_many`` applies early callbacks itself, but one that commits between the
+    worker's UPDATE and its lookup is seen by neither side (each transaction misses the
+    other's uncommitted row) and the text stayed "sent" forever. The periodic sweep calls
+    this to settle them. Returns how many were applied."""
+    rows = session.execute(
+        select(SmsStatusEvent, SmsMessage)
+        .join(SmsMessage, SmsMessage.provider_sid == SmsStatusEvent.provider_sid)
+        .where(SmsStatusEvent.message_id.is_(None))
+        .order_by(SmsStatusEvent.id)
+        .limit(limit)
+    ).all()
+    for early, message in rows:
+        early.message_id = message.id
+        advance_status(message, early.status, early.error_code)
+    session.flush()
+    return len(rows)
+
+
 def failed_messages(session: Session, limit: int = 100) -> list[SmsMessage]:
     """Outbound texts that failed or were undelivered, newest first (coordinators' view)."""
     return list(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, make_response, render_template
+from flask import Flask, Response, current_app, jsonify, make_response, render_template
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from mutualaid.extensions import db
@@ -41,6 +42,40 @@ def _render(code: int, detail: str = "") -> Response:
     return make_response(html, code)
 
 
+UNAVAILABLE_EN = "The database is briefly unavailable. Try again shortly."
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """The database cannot be reached right now (restarting, refusing connections, the pool
+    exhausted while it recovers): a retryable 503, not a bug."""
+    if isinstance(exc, PoolTimeout):
+        return True
+    return isinstance(exc, DBAPIError) and (
+        exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError))
+    )
+
+
+def _unavailable() -> Response:
+    """503 without touching the database: no context processors, no user lookup (both would
+    query the database that is down); translated when the language is known without it."""
+    try:
+        title, detail, home = str(TITLES[503]), _(UNAVAILABLE_EN), _("Back to the home page")
+    except Exception:  # the locale needs the signed-in person, who needs the database
+        title, detail = "The service is briefly unavailable", UNAVAILABLE_EN
+        home = "Back to the home page"
+    if wants_json():
+        response = jsonify({"type": "about:blank", "title": title, "status": 503, "detail": detail})
+        response.mimetype = "application/problem+json"
+    else:
+        html = current_app.jinja_env.get_template("errors/unavailable.html").render(
+            title=title, detail=detail, home=home
+        )
+        response = make_response(html)
+    response.status_code = 503
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
@@ -63,10 +98,12 @@ def register_error_handlers(app: Flask) -> None:
             db.session.rollback()
         except Exception:  # the connection may be gone; the pool replaces it
             log.warning("rollback after error failed", exc_info=True)
-        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-            log.warning("database unreachable: %s", exc.orig)
-            response = _render(503, _("The database is briefly unavailable. Try again shortly."))
-            response.headers["Retry-After"] = "5"
-            return response
+        if database_unavailable(exc):
+            log.warning("database unreachable: %s", getattr(exc, "orig", exc))
+            return _unavailable()
         log.exception("unhandled error")
-        return _render(InternalServerError.code)
+        try:
+            return _render(InternalServerError.code)
+        except Exception:  # rendering the page failed too: answer without the templates
+            log.exception("error page failed")
+            return Response("Something went wrong on our side.", status=500, mimetype="text/plain")

@@ -166,6 +166,8 @@ class TwilioEmulator:
         self.callback_results: list[tuple[str, str, int]] = []
         self.final_status: dict[str, tuple[str, int | None]] = {}  # by To number
         self._script: list[str] = []
+        self.outage_until = 0.0  # time.monotonic(): until then creates answer 500 / 429
+        self.outage_errors = 0
         self._lock = threading.Lock()
         self._seq = itertools.count(1)
         self._pending = 0
@@ -202,6 +204,11 @@ class TwilioEmulator:
         "21408", "timeout" (nothing stored), "accepted_then_timeout" (stored, answer late)."""
         with self._lock:
             self._script.extend(kinds)
+
+    def outage(self, seconds: float) -> None:
+        """For ``seconds`` from now every create answers 500 or 429 (alternating), as during
+        a provider incident; nothing is stored."""
+        self.outage_until = time.monotonic() + seconds
 
     def sent_to(self, number: str) -> list[EmulatedMessage]:
         with self._lock:
@@ -290,6 +297,12 @@ class TwilioEmulator:
                     return
                 if segs[-1] != "Messages.json" or segs[2] != emu.account_sid:
                     self._error(404, 20404, "Not found")
+                    return
+                if time.monotonic() < emu.outage_until:
+                    with emu._lock:
+                        emu.outage_errors += 1
+                        kind = "500" if emu.outage_errors % 2 else "429"
+                    self._error(*ERRORS[kind])
                     return
                 with emu._lock:
                     action = emu._script.pop(0) if emu._script else ""

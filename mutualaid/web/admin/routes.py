@@ -20,9 +20,7 @@ ROLE_WORDS = {"neighbor": _l("neighbor"), "coordinator": _l("coordinator"), "adm
 @admin_required
 def index():
     areas = db.session.scalars(select(Area).order_by(Area.name)).all()
-    counts = dict(
-        db.session.execute(select(Person.role, func.count()).group_by(Person.role)).tuples().all()
-    )
+    counts = dict(db.session.execute(select(Person.role, func.count()).group_by(Person.role)).all())
     settings = current_app.config["MUTUALAID"].public_dict()
     return render_template("admin/index.html", areas=areas, counts=counts, settings=settings)
 
@@ -32,7 +30,7 @@ def index():
 def people():
     """Directory of people: search by name, email or the last digits of a phone number."""
     q = (request.args.get("q") or "").strip()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
     stmt = select(Person).order_by(Person.name, Person.id)
     if q:
         like = f"%{q.lower()}%"

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from mutualaid import throttle
 from mutualaid.accounts import AccountError, NewAccount, authenticate, create_person
 from mutualaid.extensions import db
 from mutualaid.i18n import _, _l, current_language
@@ -13,6 +14,20 @@ from mutualaid.web.auth import bp
 from mutualaid.web.auth.forms import LoginForm, SignupForm
 
 LOGIN_FAILED = _l("That email and password do not match an account. Check both and try again.")
+LOCKED_OUT = _l(
+    "Too many sign-in attempts. For your safety, wait %(minutes)s minutes and try again."
+)
+
+
+def _locked_out(form: LoginForm, until) -> tuple[str, int, dict[str, str]]:
+    from math import ceil
+
+    from mutualaid.models import utcnow
+
+    minutes = max(1, ceil((until - utcnow()).total_seconds() / 60))
+    form.form_errors.append(str(LOCKED_OUT) % {"minutes": minutes})
+    retry = {"Retry-After": str(minutes * 60)}
+    return render_template("auth/login.html", form=form), 429, retry
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -71,12 +86,21 @@ def login():
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
+        ip = request.remote_addr or "unknown"
+        until = throttle.locked_until(db.session, ip, form.email.data)
+        if until is not None:
+            return _locked_out(form, until)
         person = authenticate(
             db.session, current_app.extensions["passwords"], form.email.data, form.password.data
         )
         if person is None:
+            until = throttle.record_failure(db.session, ip, form.email.data)
+            db.session.commit()
+            if until is not None:
+                return _locked_out(form, until)
             form.form_errors.append(str(LOGIN_FAILED))
         else:
+            throttle.clear_account(db.session, ip, form.email.data)
             db.session.commit()
             login_user(person)
             return redirect(safe_next(request.args.get("next")) or url_for("main.home"))

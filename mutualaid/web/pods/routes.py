@@ -13,6 +13,7 @@ from mutualaid.pods.access import can_see_address, membership_of, pod_role
 from mutualaid.pods.formation import PodError, accept, decline
 from mutualaid.pods.thread import ThreadError
 from mutualaid.web.pods import bp
+from mutualaid.web.security import form_id
 
 
 def _pod_for(
@@ -233,7 +234,7 @@ def feedback(pod_id: int):
 @login_required
 def change_lead(pod_id: int):
     def action(pod, role):
-        new_lead = db.session.get(Person, request.form.get("person_id", type=int) or 0)
+        new_lead = db.session.get(Person, form_id(request.form.get("person_id", type=int)))
         if new_lead is None:
             raise PodError(_("Choose a seated helper."))
         lifecycle.change_lead(db.session, pod, current_user, new_lead)

@@ -58,10 +58,12 @@ def _twiml(body: str = "") -> Response:
 
 
 def _int(value: str | None, default: int) -> int:
+    """A numeric form field; missing, malformed or beyond an integer column -> default."""
     try:
-        return int(value) if value not in (None, "") else default
+        number = int(value) if value not in (None, "") else default
     except ValueError:
         return default
+    return number if -(2**31) <= number < 2**31 else default
 
 
 @bp.post("/inbound")
