@@ -17,7 +17,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from mutualaid.audit import record_audit
-from mutualaid.i18n import _, distance
+from mutualaid.i18n import _, distance, ngettext
 from mutualaid.matching import escalation_radii, find_matches
 from mutualaid.models import Membership, Need, Person, Pod, utcnow
 from mutualaid.models import needs as need_status
@@ -359,16 +359,24 @@ def activate(session: Session, pod: Pod, *, now: datetime | None = None) -> None
             need=need,
         )
     helpers = seated_helpers(session, pod)
-    names = ", ".join(p.first_name for p in helpers)
     requester = need.requester
+    count = len(helpers)
     notify(
         session,
         requester,
         "pod_formed",
-        lambda: _("%(names)s are coming to help with %(code)s.", names=names, code=pod.code),
-        lambda: _(
+        lambda: ngettext(
+            "%(names)s is coming to help with %(code)s.",
+            "%(names)s are coming to help with %(code)s.",
+            count,
+            names=join_names(helpers),
+            code=pod.code,
+        ),
+        lambda: ngettext(
+            "mutualaid: %(names)s is coming (%(code)s). Reply here to talk to them.",
             "mutualaid: %(names)s are coming (%(code)s). Reply here to talk to them.",
-            names=names,
+            count,
+            names=join_names(helpers),
             code=pod.code,
         ),
         link=pod_link(pod),
@@ -395,6 +403,14 @@ def activate(session: Session, pod: Pod, *, now: datetime | None = None) -> None
         )
         record_audit(session, None, "pod.address_revealed", pod, {"person_id": helper.id})
     session.flush()
+
+
+def join_names(people: list[Person]) -> str:
+    """'Jo', 'Jo and Sam', 'Ana, Jo and Sam' in the language being rendered."""
+    names = [p.first_name for p in people]
+    if len(names) <= 1:
+        return "".join(names)
+    return _("%(first)s and %(last)s", first=", ".join(names[:-1]), last=names[-1])
 
 
 def seated_helpers(session: Session, pod: Pod) -> list[Person]:

@@ -342,3 +342,13 @@ def test_seated_helpers_see_the_need_but_cannot_change_it(app, scene):
     assert member.submit(f"/needs/{need.id}/cancel").status_code == 403
     assert member.get(f"/needs/{need.id}/edit").status_code == 403
     assert need.status == "active"
+
+
+def test_one_helper_is_coming_reads_right(neighbor):
+    from tests.pod_scene import make_helper
+
+    jo = make_helper("Jo Rivera", 0.4)
+    need = make_need(neighbor, people_needed=1)
+    pod = start_pod(db.session, need)
+    accept(db.session, pod, jo)
+    assert _notes(neighbor, "pod_formed") == [f"Jo is coming to help with {pod.code}."]

@@ -67,7 +67,7 @@ def test_journey_1_maria_gets_groceries_by_text_alone(phone, client):
     assert any(m.body == "in 20 min" for m in db.session.scalars(select(PodMessage)))
     coming = maria.inbox()
     assert f"[{code}] Sam: in 20 min" in coming
-    assert any("Jo, Sam are coming" in t and "Reply here to talk to them" in t for t in coming)
+    assert any("Jo and Sam are coming" in t and "Reply here to talk to them" in t for t in coming)
 
     # Maria's replies are relayed: Sam by text, Jo in the web thread.
     assert maria.text("Thank you! Buzz 3B, I'm home all day") == []

@@ -68,7 +68,7 @@ def test_journey_1_in_spanish_maria_gets_groceries_by_text(phone, client):
     assert complete.startswith(f"mutualaid: grupo {code} completo. Domicilio: 11211")
     coming = spanish(maria.inbox(), relayed=(f"[{code}] Samuel:",))
     assert f"[{code}] Samuel: en 20 min" in coming
-    assert any(t.startswith(f"mutualaid: vienen a ayudar con {code}: Jo, Samuel") for t in coming)
+    assert any(t.startswith(f"mutualaid: vienen a ayudar con {code}: Jo y Samuel") for t in coming)
 
     # Samuel says LISTO; María confirms; everyone is thanked in their language.
     (asked,) = spanish(sam.text(f"LISTO {code}"))
