@@ -56,7 +56,7 @@ def heartbeat() -> None:
 def pod_invitation_cascade() -> None:
     """Expire overdue invitations and invite the next candidates (idempotent)."""
     from mutualaid.extensions import db
-    from mutualaid.pods.formation import expire_invitations
+    from mutualaid.pods.cascade import expire_invitations
 
     expire_invitations(db.session)
     db.session.commit()

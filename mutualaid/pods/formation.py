@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from flask import url_for
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -35,8 +34,7 @@ from mutualaid.models.pods import (
 from mutualaid.needs import record_first_invitation, set_status
 from mutualaid.notify import notify
 from mutualaid.pods.config import pod_config
-
-RETRY_EVERY = timedelta(minutes=15)
+from mutualaid.pods.wording import category_name, join_names, pod_link, urgency_label
 
 
 class PodError(ValueError):
@@ -48,21 +46,6 @@ class AcceptResult:
     seated: bool
     reason: str  # "seated", "full", "expired", "not_invited"
     pod: Pod
-
-
-def pod_link(pod: Pod) -> str:
-    try:
-        return url_for("pods.show", pod_id=pod.id)
-    except RuntimeError:  # outside a request (worker): a relative link is enough
-        return f"/pods/{pod.id}"
-
-
-def category_name(need: Need) -> str:
-    """The need's category in the language being rendered now."""
-    from mutualaid.categories import name_of
-    from mutualaid.i18n import current_language
-
-    return name_of(need.category, current_language())
 
 
 def start_pod(
@@ -225,15 +208,6 @@ def _invite(session: Session, pod: Pod, need: Need, match, now: datetime) -> Mem
         priority=5,
     )
     return membership
-
-
-def urgency_label(urgency: str) -> str:
-    return {
-        "now": _("needed now"),
-        "today": _("needed today"),
-        "week": _("this week"),
-        "flexible": _("flexible timing"),
-    }.get(urgency, urgency)
 
 
 def lock_pod(session: Session, pod: Pod) -> None:
@@ -405,14 +379,6 @@ def activate(session: Session, pod: Pod, *, now: datetime | None = None) -> None
     session.flush()
 
 
-def join_names(people: list[Person]) -> str:
-    """'Jo', 'Jo and Sam', 'Ana, Jo and Sam' in the language being rendered."""
-    names = [p.first_name for p in people]
-    if len(names) <= 1:
-        return "".join(names)
-    return _("%(first)s and %(last)s", first=", ".join(names[:-1]), last=names[-1])
-
-
 def seated_helpers(session: Session, pod: Pod) -> list[Person]:
     return list(
         session.scalars(
@@ -449,48 +415,6 @@ def _post_system(session: Session, pod: Pod, body: str) -> None:
     from mutualaid.pods.thread import post_message
 
     post_message(session, pod, None, body, channel="system", relay=False)
-
-
-def expire_invitations(session: Session, *, now: datetime | None = None) -> int:
-    """Expire overdue invitations and invite the next candidates (idempotent)."""
-    now = now or utcnow()
-    pod_ids = session.scalars(
-        select(Membership.pod_id)
-        .where(Membership.status == INVITED, Membership.invite_expires_at <= now)
-        .distinct()
-        .order_by(Membership.pod_id)
-    ).all()
-    expired = 0
-    pods: dict[int, Pod] = {}
-    for pod_id in pod_ids:
-        pod = session.get(Pod, pod_id)
-        lock_pod(session, pod)
-        overdue = session.scalars(
-            select(Membership).where(
-                Membership.pod_id == pod_id,
-                Membership.status == INVITED,
-                Membership.invite_expires_at <= now,
-            )
-        ).all()
-        for m in overdue:
-            m.status = EXPIRED
-        expired += len(overdue)
-        session.flush()
-        pods[pod_id] = pod
-        invite_round(session, pod, now=now)
-    # Forming pods that found nobody earlier get another try, at most every RETRY_EVERY.
-    idle = session.scalars(
-        select(Pod).where(
-            Pod.status == POD_FORMING,
-            Pod.id.not_in(list(pods) or [0]),
-            (Pod.last_round_at.is_(None)) | (Pod.last_round_at <= now - RETRY_EVERY),
-        )
-    ).all()
-    for pod in idle:
-        if outstanding_invitations(session, pod, now) == 0:
-            lock_pod(session, pod)
-            invite_round(session, pod, now=now)
-    return expired
 
 
 def invite_match(session: Session, pod: Pod, match, *, now: datetime | None = None) -> Membership:

@@ -30,8 +30,9 @@ from mutualaid.models.pods import (
 from mutualaid.notify import notify
 from mutualaid.pods.access import is_seated
 from mutualaid.pods.config import pod_config
-from mutualaid.pods.formation import PodError, invite_round, lock_pod, pod_link, seated_helpers
+from mutualaid.pods.formation import PodError, invite_round, lock_pod, seated_helpers
 from mutualaid.pods.thread import post_message
+from mutualaid.pods.wording import pod_link
 
 OPEN_POD = (POD_FORMING, POD_ACTIVE)
 

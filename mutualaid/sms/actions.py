@@ -23,6 +23,7 @@ from mutualaid.offers import confirm_offer, offers_of, pause_offer, resume_offer
 from mutualaid.pods import formation, lifecycle
 from mutualaid.pods.formation import PodError
 from mutualaid.pods.thread import ThreadError, post_message
+from mutualaid.pods.wording import pod_link
 from mutualaid.sms import commands as c
 from mutualaid.sms.compliance import mark_number_known
 
@@ -301,7 +302,7 @@ def done(session: Session, person: Person, pod: Pod) -> tuple[str | None, bool]:
             name=person.first_name,
             code=pod.code,
         ),
-        link=formation.pod_link(pod),
+        link=pod_link(pod),
         pod=pod,
         need=need,
         priority=5,

@@ -9,7 +9,8 @@ from mutualaid.extensions import db
 from mutualaid.models import AuditEvent, Membership, Notification, PodMessage, utcnow
 from mutualaid.models.pods import ACCEPTED, EXPIRED, INVITED, WITHDRAWN
 from mutualaid.pods import lifecycle, thread
-from mutualaid.pods.formation import accept, decline, expire_invitations, start_pod
+from mutualaid.pods.cascade import expire_invitations
+from mutualaid.pods.formation import accept, decline, start_pod
 from tests.conftest import login_as, text_of
 from tests.factories import make_person
 from tests.pod_scene import helpers_at, make_need

@@ -11,7 +11,7 @@ from mutualaid.models import Need, Notification, PodMessage, SmsMessage
 from mutualaid.models.messages import INBOUND
 from mutualaid.models.needs import STATUS_RESOLVED
 from mutualaid.models.pods import Pod
-from mutualaid.pods.formation import expire_invitations
+from mutualaid.pods.cascade import expire_invitations
 from tests.conftest import login_as, text_of
 from tests.smsconv.conftest import (
     assert_no_number_leaks,
