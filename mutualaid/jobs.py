@@ -220,3 +220,18 @@ def sweep_sms() -> int:
     from mutualaid.sms.dispatcher import sweep
 
     return sweep()
+
+
+@huey.periodic_task(crontab(minute="23", hour="3"))
+@with_app_context
+def purge_old_personal_data() -> None:
+    """Daily: erase addresses, details, threads and texts of needs closed RETENTION_DAYS ago."""
+    from flask import current_app
+
+    from mutualaid.extensions import db
+    from mutualaid.retention import purge_closed_needs
+
+    days = current_app.config["MUTUALAID"].retention_days
+    while purge_closed_needs(db.session, days=days):
+        db.session.commit()
+    db.session.commit()

@@ -162,6 +162,7 @@ class Settings:
     password_memory_kib: int = 19456
     log_level: str = "INFO"
     proxy_hops: int = 0
+    retention_days: int = 180
     # SMS transport (issue 6)
     sms_daily_cap: int = 20
     sms_unknown_reply_cap: int = 3
@@ -227,6 +228,7 @@ class Settings:
             password_time_cost=_int(env, "PASSWORD_TIME_COST", 2, 1, 20),
             password_memory_kib=_int(env, "PASSWORD_MEMORY_KIB", 19456, 8, 4_194_304),
             proxy_hops=_int(env, "PROXY_HOPS", 0, 0, 5),
+            retention_days=_int(env, "RETENTION_DAYS", 180, 0, 3650),
             api_rate_limit=_rate_limit(env),
             ratelimit_storage_url=_str(env, "RATELIMIT_STORAGE_URL", "memory://"),
             log_level=_choice(
