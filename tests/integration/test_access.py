@@ -24,7 +24,7 @@ PUBLIC = {
 # (tests/integration/test_sms_webhooks.py checks the 403 without a valid signature).
 PUBLIC |= {"sms_hooks.inbound", "sms_hooks.status"}
 STAFF_PREFIXES = ("admin.", "coordinate.")
-ADMIN_ONLY = {"admin.index", "admin.change_role"}
+ADMIN_ONLY = {"admin.index", "admin.change_role", "admin.new_area", "admin.edit_area"}
 
 
 def _rules():

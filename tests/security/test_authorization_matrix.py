@@ -35,6 +35,8 @@ EXPECTED: dict[str, tuple] = {
     "account.revoke_token": (L, 404, 404, 404, 404, 404, 404, 404),  # token 1: nobody's
     "admin.index": (L, 403, 403, 403, 403, 403, 403, 200),
     "admin.change_role": (L, 403, 403, 403, 403, 403, 403, OK),
+    "admin.new_area": (L, 403, 403, 403, 403, 403, 403, 200),
+    "admin.edit_area": (L, 403, 403, 403, 403, 403, 403, 200),
     "admin.people": (L, 403, 403, 403, 403, 200, 200, 200),
     "coordinate.dissolve": (L, 403, 403, 403, 403, 404, OK, OK),
     "coordinate.form_pod": (L, 403, 403, 403, 403, 404, OK, OK),

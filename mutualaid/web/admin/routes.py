@@ -69,3 +69,71 @@ def change_role(person_id: int):
         "success",
     )
     return redirect(url_for("admin.people", q=request.form.get("q", ""))), 303
+
+
+@bp.route("/areas/new", methods=["GET", "POST"])
+@admin_required
+def new_area():
+    return _area_form(None)
+
+
+@bp.route("/areas/<int:area_id>", methods=["GET", "POST"])
+@admin_required
+def edit_area(area_id: int):
+    return _area_form(db.session.get(Area, area_id) or abort(404))
+
+
+def _area_form(area: Area | None):
+    from mutualaid.areas import AreaError, AreaInput, save_area, set_coordinators, staff
+
+    errors: dict[str, str] = {}
+    people = staff(db.session)
+    values = {
+        "slug": area.slug if area else "",
+        "name": area.name if area else "",
+        "center_lat": area.center_lat if area else "",
+        "center_lng": area.center_lng if area else "",
+        "radius_km": area.radius_km if area else 3.0,
+        "timezone": area.timezone if area else "America/New_York",
+        "units": area.units if area else "km",
+    }
+    chosen = {p.id for p in area.coordinators} if area else set()
+    if request.method == "POST":
+        values = {k: request.form.get(k, "").strip() for k in values}
+        chosen = {int(v) for v in request.form.getlist("coordinators") if v.isdigit()}
+        try:
+            numbers = {}
+            for key in ("center_lat", "center_lng", "radius_km"):
+                try:
+                    numbers[key] = float(values[key])
+                except ValueError:
+                    raise AreaError(_("Enter a number."), key) from None
+            data = AreaInput(
+                slug=values["slug"].lower(),
+                name=values["name"],
+                timezone=values["timezone"],
+                units=values["units"],
+                **numbers,
+            )
+            saved = save_area(db.session, current_user, data, area)
+            picked = [db.session.get(Person, i) for i in sorted(chosen)]
+            set_coordinators(db.session, current_user, saved, [p for p in picked if p])
+        except AreaError as exc:
+            db.session.rollback()
+            errors[exc.field] = str(exc)
+        else:
+            db.session.commit()
+            flash(_("Area %(name)s is saved.", name=saved.name), "success")
+            return redirect(url_for("admin.index"), 303)
+    status = 400 if errors else 200
+    return (
+        render_template(
+            "admin/area_form.html",
+            area=area,
+            values=values,
+            errors=errors,
+            people=people,
+            chosen=chosen,
+        ),
+        status,
+    )
