@@ -27,7 +27,7 @@ from mutualaid.i18n import _, in_language
 from mutualaid.models import Person, SmsMessage, utcnow
 from mutualaid.models.messages import Conversation
 from mutualaid.settings import PROJECT_ROOT
-from mutualaid.sms import actions, posting
+from mutualaid.sms import actions, posting, self_service
 from mutualaid.sms import commands as c
 
 CONFIG_FILE = PROJECT_ROOT / "config" / "sms_conversation.toml"
@@ -166,17 +166,17 @@ def _dispatch(session: Session, person: Person, cmd: c.Command) -> tuple[str | N
     if cmd.kind in (c.YES, c.NO, c.DONE, c.LEAVE, c.CANCEL):
         return actions.answer(session, person, cmd)
     if cmd.kind == c.PAUSE:
-        return actions.pause(session, person), True
+        return self_service.pause(session, person), True
     if cmd.kind == c.RESUME:
-        return actions.resume(session, person), True
+        return self_service.resume(session, person), True
     if cmd.kind == c.STATUS:
-        return actions.status(session, person), True
+        return self_service.status(session, person), True
     if cmd.kind == c.LANG:
-        return actions.language(session, person, cmd), True
+        return self_service.language(session, person, cmd), True
     if cmd.kind == c.HELP:
         return help_text(), True
     if cmd.kind == c.NAME:
-        return actions.rename(session, person, cmd), True
+        return self_service.rename(session, person, cmd), True
     if cmd.kind in (c.OPT_OUT, c.OPT_IN):
         return None, True  # the transport answered these already
     return actions.free_text(session, person, cmd)
