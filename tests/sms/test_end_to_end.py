@@ -4,25 +4,18 @@ inbound webhooks and signed status callbacks flowing back."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from mutualaid import create_app
 from mutualaid.extensions import db
 from mutualaid.models import Person, SmsMessage, SmsStatusEvent
 from mutualaid.models.people import CONSENT_OPTED_OUT
 from mutualaid.sms.outbox import queue_sms
-from tests.conftest import TEST_ENV
 from tests.factories import unique_phone
+from tests.fakes.live_twilio import live_twilio_app
 from tests.fakes.twilio_emulator import (
-    ACCOUNT_SID,
-    AUTH_TOKEN,
-    FROM_NUMBER,
-    TwilioEmulator,
     inbound_params,
     post_form,
 )
@@ -33,35 +26,8 @@ pytestmark = pytest.mark.committed
 
 @pytest.fixture
 def live(app, database_url) -> Iterator[tuple]:
-    holder = {}
-    server = make_server("127.0.0.1", 0, lambda env, sr: holder["app"](env, sr), threaded=True)
-    base = f"http://127.0.0.1:{server.server_port}"
-    with TwilioEmulator(callback_delay=0.02) as emu:
-        live_app = create_app(
-            {
-                **TEST_ENV,
-                "DATABASE_URL": database_url,
-                "SMS_BACKEND": "twilio",
-                "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-                "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-                "TWILIO_FROM_NUMBER": FROM_NUMBER,
-                "TWILIO_API_URL": emu.url,
-                "PUBLIC_URL": base,
-            }
-        )
-        holder["app"] = live_app
-        thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        thread.start()
-        try:
-            yield live_app, base, emu
-        finally:
-            emu.wait_callbacks()
-            server.shutdown()
-            thread.join(timeout=5)
-            with live_app.app_context():
-                db.engine.dispose()
+    with live_twilio_app(database_url) as running:
+        yield running
 
 
 def test_texts_in_and_out_through_the_real_twilio_client(live):

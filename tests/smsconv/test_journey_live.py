@@ -6,26 +6,20 @@ emulator, whose signed status callbacks come back."""
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import delete, select
-from werkzeug.serving import make_server
 
-from mutualaid import create_app
 from mutualaid.extensions import db
 from mutualaid.models import Need, Person, Pod, SmsMessage
 from mutualaid.models.messages import Conversation
 from mutualaid.models.needs import STATUS_RESOLVED
 from mutualaid.pods.formation import accept
 from tests.cleanup import purge_people
-from tests.conftest import TEST_ENV
 from tests.factories import make_offer, make_person, unique_phone
+from tests.fakes.live_twilio import live_twilio_app
 from tests.fakes.twilio_emulator import (
-    ACCOUNT_SID,
-    AUTH_TOKEN,
-    FROM_NUMBER,
     TwilioEmulator,
     inbound_params,
     post_form,
@@ -38,35 +32,8 @@ pytestmark = pytest.mark.committed
 
 @pytest.fixture
 def live(app, database_url) -> Iterator[tuple]:
-    holder = {}
-    server = make_server("127.0.0.1", 0, lambda env, sr: holder["app"](env, sr), threaded=True)
-    base = f"http://127.0.0.1:{server.server_port}"
-    with TwilioEmulator(callback_delay=0.02) as emu:
-        live_app = create_app(
-            {
-                **TEST_ENV,
-                "DATABASE_URL": database_url,
-                "SMS_BACKEND": "twilio",
-                "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-                "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-                "TWILIO_FROM_NUMBER": FROM_NUMBER,
-                "TWILIO_API_URL": emu.url,
-                "PUBLIC_URL": base,
-            }
-        )
-        holder["app"] = live_app
-        thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        thread.start()
-        try:
-            yield live_app, base, emu
-        finally:
-            emu.wait_callbacks()
-            server.shutdown()
-            thread.join(timeout=5)
-            with live_app.app_context():
-                db.engine.dispose()
+    with live_twilio_app(database_url) as running:
+        yield running
 
 
 class LivePhone:
