@@ -68,3 +68,11 @@ def test_signing_up_in_spanish_keeps_spanish(client):
     assert person.language == "es"
     # Logged in, the profile now decides, whatever the browser says.
     assert "Necesito ayuda" in text_of(client.get("/", headers={"Accept-Language": "en"}))
+
+
+def test_refused_control_characters_are_explained_in_spanish(client):
+    client.submit("/language", {"lang": "es"})
+    response = client.submit("/auth/login", {"email": "a\x00b@example.org", "password": "x"})
+    assert response.status_code == 400
+    assert "carácter de control" in text_of(response)
+    assert 'class="error"' in response.get_data(as_text=True)
