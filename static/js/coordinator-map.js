@@ -20,8 +20,7 @@
     canvas.setAttribute("role", "region");
     canvas.setAttribute("aria-label", data.words.map);
     if (fallback) {
-      fallback.hidden = true;
-      fallback.classList.add("is-replaced");
+      fallback.classList.add("is-replaced"); // an <svg> has no .hidden: CSS hides it
     }
 
     var map = L.map(canvas, { scrollWheelZoom: false });
@@ -80,7 +79,7 @@
       link.textContent = need.label;
       var popup = document.createElement("p");
       popup.appendChild(link);
-      L.marker([need.lat, need.lng], {
+      var marker = L.marker([need.lat, need.lng], {
         title: need.label,
         alt: need.label,
         riseOnHover: true,
@@ -88,6 +87,7 @@
       })
         .bindPopup(popup)
         .addTo(map);
+      marker.getElement().dataset.latlng = need.lat + "," + need.lng;
     });
     canvas.dataset.ready = String(data.needs.length);
   }
