@@ -23,7 +23,7 @@
       fallback.classList.add("is-replaced"); // an <svg> has no .hidden: CSS hides it
     }
 
-    var map = L.map(canvas, { scrollWheelZoom: false });
+    var map = L.map(canvas, { scrollWheelZoom: false, zoomSnap: 0.25 });
     map.fitBounds(data.bounds);
     map.attributionControl.setPrefix(false);
 

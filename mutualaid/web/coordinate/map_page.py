@@ -59,7 +59,7 @@ def payload(view: MapView) -> dict[str, object]:
         ],
         "cells": cells,
         "most_offers": max([c["offers"] for c in cells] or [0]),
-        "words": {"open": _("Open this need"), "map": _("Map of needs and offer density")},
+        "words": {"map": _("Map of needs and offer density")},
     }
 
 
