@@ -90,6 +90,7 @@ def test_map_markers_tiles_fallback_and_exact_positions(live_app, live_server, b
 
     # The area's coordinator may ask for the exact positions (an audited view).
     page.get_by_role("link", name="Show exact positions of needs").click()
+    page.wait_for_url("**exact=1**")
     assert _markers(page) == exact
 
     # When tiles load, no note.

@@ -7,7 +7,7 @@ Content-Security-Policy's ``img-src`` to that host. Scripts stay same-origin.
 
 from __future__ import annotations
 
-from flask import current_app, make_response, render_template, url_for
+from flask import Response, current_app, make_response, render_template, url_for
 
 from mutualaid.categories import name_of
 from mutualaid.i18n import _, current_language
@@ -63,7 +63,7 @@ def payload(view: MapView) -> dict[str, object]:
     }
 
 
-def render(areas: list[Area], area: Area | None, view: MapView | None, can_exact: bool):
+def render(areas: list[Area], area: Area | None, view: MapView | None, can_exact: bool) -> Response:
     html = render_template(
         "coordinate/map.html",
         areas=areas,
