@@ -10,7 +10,7 @@ export MUTUALAID_ENV ?= development
 # The simulator signs its texts like Twilio does; locally any token will do.
 export TWILIO_AUTH_TOKEN ?= development-only-simulator-token
 
-.PHONY: run test install lint format web worker clean catalogs i18n-extract i18n-update i18n-check
+.PHONY: run test install vendor lint format web worker clean catalogs i18n-extract i18n-update i18n-check
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "mutualaid needs Python 3.11 or newer"'
@@ -24,7 +24,15 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-install: $(VENV)/.installed catalogs
+install: $(VENV)/.installed catalogs vendor
+
+# Front-end libraries (Leaflet, axe-core) pinned in package-lock.json, copied into
+# static/vendor/ (build output, git-ignored): npm ci when npm is installed, else a Python
+# download from the npm registry with the same sha512 checks. See tools/vendor_static.py.
+vendor: static/vendor/.lock-sha256
+
+static/vendor/.lock-sha256: package.json package-lock.json tools/vendor_static.py | $(BIN)/python
+	$(BIN)/python tools/vendor_static.py --force
 
 # Compiled message catalogs (.mo) are build output, never committed or edited by hand.
 catalogs: $(VENV)/.installed
@@ -78,7 +86,7 @@ worker: install
 	$(FLASK) worker
 
 clean:
-	rm -rf $(VENV) instance test-artifacts .pytest_cache .ruff_cache
+	rm -rf $(VENV) instance test-artifacts .pytest_cache .ruff_cache static/vendor build/npm
 
 # Used only when Debian's python3-venv is missing: fetch pip's wheel from PyPI and run it.
 define BOOTSTRAP_PIP

@@ -12,9 +12,28 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+
+DEFAULT_MAP_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+DEFAULT_MAP_TILE_ATTRIBUTION = "© OpenStreetMap contributors"
+
+
+def map_tile_origin(url: str) -> str | None:
+    """The CSP source for a tile URL template ("https://tile.openstreetmap.org"; a ``{s}``
+    subdomain becomes ``*.``), or None when the template is not a usable tile URL."""
+    parts = urlsplit(url.replace("{s}", "a"))
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    if not all(key in url for key in ("{z}", "{x}", "{y}")):
+        return None
+    host = urlsplit(url).netloc.split("@")[-1].replace("{s}", "*")
+    if any(c in host for c in "{} ;,'\""):
+        return None
+    return f"{parts.scheme}://{host}"
 
 
 class SettingsError(RuntimeError):
@@ -175,6 +194,9 @@ class Settings:
     sms_lease_seconds: int = 120
     api_rate_limit: str = "120 per minute"
     ratelimit_storage_url: str = "memory://"
+    # Coordinator map (issue 8): tiles come straight from this server to the browser.
+    map_tile_url: str = DEFAULT_MAP_TILE_URL
+    map_tile_attribution: str = DEFAULT_MAP_TILE_ATTRIBUTION
 
     @property
     def is_production(self) -> bool:
@@ -231,6 +253,8 @@ class Settings:
             retention_days=_int(env, "RETENTION_DAYS", 180, 0, 3650),
             api_rate_limit=_rate_limit(env),
             ratelimit_storage_url=_str(env, "RATELIMIT_STORAGE_URL", "memory://"),
+            map_tile_url=_str(env, "MAP_TILE_URL", DEFAULT_MAP_TILE_URL),
+            map_tile_attribution=_str(env, "MAP_TILE_ATTRIBUTION", DEFAULT_MAP_TILE_ATTRIBUTION),
             log_level=_choice(
                 env, "LOG_LEVEL", "info", ("debug", "info", "warning", "error")
             ).upper(),
@@ -270,6 +294,11 @@ class Settings:
             raise SettingsError(
                 "RATELIMIT_STORAGE_URL must be memory:// or redis://host:port/db; "
                 f"got {self.ratelimit_storage_url!r}"
+            )
+        if map_tile_origin(self.map_tile_url) is None:
+            raise SettingsError(
+                "MAP_TILE_URL must be an http(s) URL with {z}, {x} and {y}, e.g. "
+                f"{DEFAULT_MAP_TILE_URL}; got {self.map_tile_url!r}"
             )
         chain = [g.strip() for g in self.geocoder.split(",") if g.strip()]
         if not chain or any(g not in GEOCODER_NAMES for g in chain):

@@ -105,6 +105,8 @@ TEST_ENV = {
     "TWILIO_ACCOUNT_SID": "AC" + "0" * 31 + "1",
     "TWILIO_AUTH_TOKEN": "emulator-auth-token-0123456789ab",
     "SMS_RATE_PER_SECOND": "0",
+    # Tests are offline: map tiles point at a closed loopback port (the map's fallback).
+    "MAP_TILE_URL": "http://127.0.0.1:9/tiles/{z}/{x}/{y}.png",
 }
 
 

@@ -108,12 +108,23 @@ def gaps(session: Session, viewer: Person) -> list[Gap]:
 
 
 @dataclass
+class MapPin:
+    need_id: int
+    code: str
+    category: str
+    lat: float
+    lng: float
+
+
+@dataclass
 class MapView:
     area: Area
     needs: list[tuple[float, float]]
     offers: list[tuple[float, float]]
     grid: list[list[tuple[int, int]]]  # rows north->south of (needs, offers) per cell
     size: int
+    pins: list[MapPin] = field(default_factory=list)  # the needs, at the positions shown
+    exact: bool = False
 
     def project(self, lat: float, lng: float, width: int = 300) -> tuple[float, float]:
         lo_lat, hi_lat, lo_lng, hi_lng = _bbox(self.area)
@@ -121,20 +132,34 @@ class MapView:
         y = (hi_lat - lat) / (hi_lat - lo_lat) * width
         return round(x, 1), round(y, 1)
 
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(south, north, west, east) of the area's bounding box."""
+        return _bbox(self.area)
 
-def map_view(session: Session, area: Area, *, size: int = 8) -> MapView:
-    """Snapped (public) positions of the area's active needs and offers, and a size x size
-    grid of counts for a no-JavaScript heat table."""
-    needs = [
-        (lat, lng)
-        for lat, lng in session.execute(
-            select(Need.public_lat, Need.public_lng).where(
-                Need.area_id == area.id,
-                Need.status.in_(ACTIVE_STATUSES),
-                Need.public_lat.is_not(None),
-            )
+
+def map_view(session: Session, area: Area, *, size: int = 8, exact: bool = False) -> MapView:
+    """Positions of the area's active needs (snapped public ones; exact ones when ``exact``,
+    which the caller allows only for the area's coordinators) and offers (always snapped),
+    and a size x size grid of counts (offer density; the no-JavaScript heat table)."""
+    rows = session.execute(
+        select(
+            Need.id, Need.code, Need.category, Need.public_lat, Need.public_lng, Need.lat, Need.lng
         )
+        .where(
+            Need.area_id == area.id,
+            Need.status.in_(ACTIVE_STATUSES),
+            Need.public_lat.is_not(None),
+        )
+        .order_by(Need.id)
+    ).all()
+    pins = [
+        MapPin(i, code, cat, lat, lng)
+        if exact and lat is not None and lng is not None
+        else MapPin(i, code, cat, plat, plng)
+        for i, code, cat, plat, plng, lat, lng in rows
     ]
+    needs = [(p.lat, p.lng) for p in pins]
     offers = [(plat, plng) for _i, _a, _b, plat, plng in offers_in_area(session, area) if plat]
     lo_lat, hi_lat, lo_lng, hi_lng = _bbox(area)
     counts = [[[0, 0] for _ in range(size)] for _ in range(size)]
@@ -152,7 +177,7 @@ def map_view(session: Session, area: Area, *, size: int = 8) -> MapView:
             if rc:
                 counts[rc[0]][rc[1]][kind] += 1
     grid = [[(a, b) for a, b in row] for row in counts]
-    return MapView(area, needs, offers, grid, size)
+    return MapView(area, needs, offers, grid, size, pins, exact)
 
 
 def percentile(values: list[float], q: float) -> float | None:

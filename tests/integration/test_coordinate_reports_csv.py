@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -45,13 +47,43 @@ def test_gaps_highlight_where_helpers_are_missing(coordinator_client, scene, nei
 
 
 def test_map_shows_snapped_positions_only(coordinator_client, scene, neighbor):
-    need = make_need(neighbor, code="MAP1", area_id=scene.east.id)
+    need = make_need(neighbor, code="MAP1", area_id=scene.east.id, where=offset(0.73, 0.41))
     page = coordinator_client.get(f"/coordinate/map?area={scene.east.id}")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "<svg" in html and 'class="map-need"' in html
     assert "1 open needs" in text_of(page)
-    assert f"{need.lat}" not in html  # the map never carries the exact point
+    data = json.loads(re.search(r'id="map-data">(.*?)</script>', html)[1])
+    assert (need.lat, need.lng) != (need.public_lat, need.public_lng)
+    # By default the map never carries the exact point (not in the data, not in the plot).
+    assert [(n["lat"], n["lng"]) for n in data["needs"]] == [(need.public_lat, need.public_lng)]
+    assert f"{need.lat}" not in html and f"{need.lng}" not in html
     assert coordinator_client.get(f"/coordinate/map?area={scene.west.id}").status_code == 404
+
+
+def test_map_data_carries_snapped_points_and_exact_ones_only_on_audited_request(
+    coordinator_client, scene, neighbor, coordinator
+):
+    need = make_need(neighbor, code="MAP2", area_id=scene.east.id, where=offset(0.73, 0.41))
+    page = coordinator_client.get(f"/coordinate/map?area={scene.east.id}")
+    data = json.loads(re.search(r'id="map-data">(.*?)</script>', page.get_data(as_text=True))[1])
+    assert [(n["lat"], n["lng"]) for n in data["needs"]] == [(need.public_lat, need.public_lng)]
+    assert data["needs"][0]["url"] == f"/coordinate/needs/{need.id}" and not data["exact"]
+    assert "Show exact positions of needs" in text_of(page)
+    # The tile host (tests: a closed loopback port) may serve images on this page only.
+    assert "img-src 'self' data: http://127.0.0.1:9;" in page.headers["Content-Security-Policy"]
+    assert (
+        "127.0.0.1:9"
+        not in coordinator_client.get("/coordinate/gaps").headers["Content-Security-Policy"]
+    )
+    before = db.session.scalar(select(func.count()).where(AuditEvent.action == "map.viewed_exact"))
+    exact = coordinator_client.get(f"/coordinate/map?area={scene.east.id}&exact=1")
+    data = json.loads(re.search(r'id="map-data">(.*?)</script>', exact.get_data(as_text=True))[1])
+    assert [(n["lat"], n["lng"]) for n in data["needs"]] == [(need.lat, need.lng)] and data["exact"]
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "map.viewed_exact")
+    ).all()
+    assert len(event) == before + 1 and event[-1].actor_id == coordinator.id
+    assert event[-1].target_type == "area" and event[-1].target_id == scene.east.id
 
 
 def test_metrics_median_p90_and_unmatched_rate(coordinator_client, scene, neighbor, coordinator):

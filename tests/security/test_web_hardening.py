@@ -186,8 +186,11 @@ def test_personal_pages_are_not_cached(neighbor_client):
     assert "no-store" in neighbor_client.get("/needs/mine").headers["Cache-Control"]
 
 
+# A <script type="application/json"> block is data (never run), so the CSP allows it.
 INLINE = re.compile(
-    r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle\s*=|\son[a-z]+\s*=|javascript:", re.I
+    r"<script(?![^>]*\b(?:src=|type=\"application/json\"))[^>]*>"
+    r"|<style\b|\sstyle\s*=|\son[a-z]+\s*=|javascript:",
+    re.I,
 )
 
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 from flask import abort, render_template, request
 from sqlalchemy import func, or_, select
 
+from mutualaid.audit import record_audit
 from mutualaid.extensions import db
 from mutualaid.models import AuditEvent, Person
 from mutualaid.models.places import area_coordinators
 from mutualaid.web.access import coordinator_required
-from mutualaid.web.coordinate import bp
+from mutualaid.web.coordinate import bp, map_page
 from mutualaid.web.coordinate.common import me, page_arg
 from mutualaid.workspace import reports
-from mutualaid.workspace.scope import area_ids
+from mutualaid.workspace.scope import area_ids, sees_exact
 
 AUDIT_PAGE = 100
 
@@ -31,8 +32,15 @@ def map():
     area = next((a for a in areas if a.id == area_id), areas[0] if areas else None)
     if area_id is not None and (area is None or area.id != area_id):
         abort(404)
-    view = reports.map_view(db.session, area) if area is not None else None
-    return render_template("coordinate/map.html", areas=areas, area=area, view=view)
+    # Snapped positions for everyone; exact ones on request for the area's coordinators
+    # (sees_exact), recorded in the audit log like opening a need's exact address.
+    can_exact = area is not None and sees_exact(me(), area.id)
+    exact = can_exact and request.args.get("exact") == "1"
+    view = reports.map_view(db.session, area, exact=exact) if area is not None else None
+    if exact:
+        record_audit(db.session, me(), "map.viewed_exact", area)
+        db.session.commit()
+    return map_page.render(areas, area, view, can_exact)
 
 
 @bp.route("/metrics")
