@@ -108,7 +108,9 @@ def snapshot(scene: Scene) -> tuple:
         .where(Membership.pod_id == scene.pod.id)
         .order_by(Membership.person_id)
     ).all()
-    roles = db.session.execute(select(Person.id, Person.role).order_by(Person.id)).all()
+    roles = db.session.execute(
+        select(Person.id, Person.role, Person.suspended_at).order_by(Person.id)
+    ).all()
     return (
         scene.need.status,
         scene.need.details,
