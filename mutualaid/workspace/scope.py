@@ -8,8 +8,11 @@ People: a coordinator sees a person who
 - asked for a need in one of their areas (or a need outside every area), or
 - has a seat (any membership) in a pod for such a need, or
 - offers help from a point inside one of their areas, or
-- texted in and is not yet placed in any area (no home area): the SMS inbox shows those texts
-  to every coordinator (mutualaid.workspace.inbox), so the sender is shared too.
+- texted in and has no home area: the SMS inbox shows those texts to every coordinator
+  (mutualaid.workspace.inbox), so the sender is shared too, or
+- is not placed anywhere yet (no home area, no need, no offer, no pod seat: a fresh web
+  account), like needs outside every area; so a phone-only record can be merged with the
+  web account the same person just opened.
 Admins see everyone. The directory lists only these people; a person page, suspend or merge
 for anyone else answers 404, so a coordinator cannot learn who exists elsewhere.
 """
@@ -98,15 +101,22 @@ def people_filter(session: Session, viewer: Person) -> ColumnElement[bool]:
         ),
         and_(
             Person.home_area_id.is_(None),
-            exists().where(SmsMessage.person_id == Person.id, SmsMessage.direction == INBOUND),
+            or_(
+                exists().where(SmsMessage.person_id == Person.id, SmsMessage.direction == INBOUND),
+                and_(
+                    ~exists().where(Need.requester_id == Person.id),
+                    ~exists().where(Offer.helper_id == Person.id),
+                    ~exists().where(Membership.person_id == Person.id),
+                ),
+            ),
         ),
     )
 
 
 def exact_people_filter(session: Session, viewer: Person) -> ColumnElement[bool]:
     """People whose phone, email and address the viewer may read in full: those who live,
-    ask or offer in the viewer's areas (as in the needs and offers exports). Pod seats and
-    the shared inbox make a person visible, with a masked phone only."""
+    ask or offer in the viewer's areas (as in the needs and offers exports). Pod seats, the
+    shared inbox and not being placed yet make a person visible with a masked phone only."""
     ids = area_ids(viewer)
     if ids is None:
         return true()

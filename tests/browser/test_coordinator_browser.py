@@ -139,3 +139,23 @@ def test_inbox_reply_merge_and_csv_import(live_app, live_server, phone_page, art
         page.get_by_role("button", name="Import").click()
         expect(page.get_by_text(expected)).to_be_visible()
     page.screenshot(path=str(artifacts / "coordinator-csv-phone.png"), full_page=True)
+
+    # Import people: runs as a job, the page shows its progress and the rows with errors by
+    # line; the second import of the same file changes nothing and says so.
+    people = tmp_path / "people.csv"
+    people.write_text(
+        f"name,email,phone,language\nPia {tag},pia-{tag}@example.org,,es\nBad {tag},,12,en\n"
+    )
+    for expected in ("1 created, 0 updated, 0 unchanged, 1 with errors",
+                     "0 created, 0 updated, 1 unchanged, 1 with errors"):  # fmt: skip
+        page.goto(live_server + "/coordinate/csv")
+        page.get_by_label("people", exact=True).check()
+        page.get_by_label("CSV file").set_input_files(str(people))
+        page.get_by_role("button", name="Import").click()
+        expect(page.get_by_text(expected)).to_be_visible()
+        expect(page.get_by_text("Rows processed: 2 of 2")).to_be_visible()
+        row = page.get_by_role("row").filter(has_text="not a phone number")
+        expect(row.get_by_role("cell").first).to_have_text("3")
+    expect(page.get_by_text("Nothing changed")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=str(artifacts / "coordinator-csv-import-phone.png"), full_page=True)
