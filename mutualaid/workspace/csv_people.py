@@ -20,14 +20,14 @@ web account's own text setting is left alone. Everyone else opts in by texting u
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from mutualaid.accounts import AccountError, NewAccount, create_person, find_by_email, find_by_phone
 from mutualaid.i18n import _
-from mutualaid.locations import LOCATION_NONE, apply_location, area_for
+from mutualaid.locations import LOCATION_NONE, Location, apply_location, area_for
 from mutualaid.models import Area, Membership, Need, Offer, Person
 from mutualaid.models.people import (
     CONSENT_NONE,
@@ -36,7 +36,9 @@ from mutualaid.models.people import (
     SMS_PREF_NONE,
     SMS_PREFERENCES,
 )
+from mutualaid.passwords import Passwords
 from mutualaid.phones import InvalidPhone, mask_phone, normalise_phone
+from mutualaid.workspace.csvio import EMAIL_RE, RowError, csv_line
 from mutualaid.workspace.scope import area_ids, exact_people_filter, people_filter, sees_person
 
 PEOPLE_COLUMNS = [
@@ -46,9 +48,7 @@ PEOPLE_COLUMNS = [
 
 
 def export_people(session: Session, viewer: Person) -> Iterator[str]:
-    from mutualaid.workspace.csvio import _line
-
-    yield _line(PEOPLE_COLUMNS)
+    yield csv_line(PEOPLE_COLUMNS)
     areas = {a.id: a.name for a in session.scalars(select(Area))}
 
     def count(model, column):
@@ -70,7 +70,7 @@ def export_people(session: Session, viewer: Person) -> Iterator[str]:
     for person, is_exact, needs, offers, pods in session.execute(
         stmt.execution_options(yield_per=500)
     ):
-        yield _line(
+        yield csv_line(
             [
                 person.id, person.name, person.role, person.language, person.sms_preference,
                 person.sms_consent, areas.get(person.home_area_id, ""),
@@ -100,15 +100,13 @@ def people_key(row: dict[str, str]) -> list[str]:
 def _choice(row: dict[str, str], key: str, allowed, default: str, message: str) -> str:
     value = (row.get(key) or "").strip().lower() or default
     if value not in allowed:
-        from mutualaid.workspace.csvio import RowError
-
         raise RowError(message)
     return value
 
 
-def _home_area(session: Session, actor: Person, row: dict[str, str], location) -> Area | None:
-    from mutualaid.workspace.csvio import RowError
-
+def _home_area(
+    session: Session, actor: Person, row: dict[str, str], location: Location | None
+) -> Area | None:
     ids = area_ids(actor)
     name = (row.get("area") or "").strip()
     if name:
@@ -129,10 +127,15 @@ def _home_area(session: Session, actor: Person, row: dict[str, str], location) -
     return None
 
 
-def import_person(session: Session, passwords, locate, row: dict[str, str], actor: Person) -> str:
+def import_person(
+    session: Session,
+    passwords: Passwords | None,
+    locate: Callable[[str], Location],
+    row: dict[str, str],
+    actor: Person,
+) -> str:
     """One row of a people file: "created", "updated" or "unchanged"; RowError otherwise."""
     from mutualaid.sms.compliance import opt_in
-    from mutualaid.workspace.csvio import EMAIL_RE, RowError
 
     email = (row.get("email") or "").strip().lower() or None
     if email and not EMAIL_RE.match(email):
@@ -170,11 +173,7 @@ def import_person(session: Session, passwords, locate, row: dict[str, str], acto
         )
     person = by_email or by_phone
     where = (row.get("location") or "").strip()
-    if (
-        person is not None
-        and person.home_area_id is not None
-        and not sees_person(session, actor, person)
-    ):
+    if person is not None and not sees_person(session, actor, person):
         raise RowError(
             _("This person is registered in another area; a coordinator there can update them.")
         )

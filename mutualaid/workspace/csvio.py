@@ -42,7 +42,7 @@ Locate = Callable[[str], Location]
 # --- export ---------------------------------------------------------------------------
 
 
-def _line(values: Iterable[object]) -> str:
+def csv_line(values: Iterable[object]) -> str:
     buf = io.StringIO()
     csv.writer(buf).writerow(["" if v is None else v for v in values])
     return buf.getvalue()
@@ -57,12 +57,12 @@ NEED_COLUMNS = [
 
 
 def export_needs(session: Session, viewer: Person) -> Iterator[str]:
-    yield _line(NEED_COLUMNS)
+    yield csv_line(NEED_COLUMNS)
     areas = {a.id: a.name for a in session.scalars(select(Area))}
     stmt = select(Need, Person).join(Person, Person.id == Need.requester_id).order_by(Need.id)
     for need, person in session.execute(stmt.execution_options(yield_per=500)):
         exact = sees_exact(viewer, need.area_id)
-        yield _line(
+        yield csv_line(
             [
                 need.id, need.code, need.external_id, areas.get(need.area_id, ""),
                 need.category, need.urgency, need.status, need.people_needed,
@@ -94,13 +94,13 @@ def _offer_exact(viewer: Person, own: list[Area] | None, offer: Offer) -> bool:
 
 
 def export_offers(session: Session, viewer: Person) -> Iterator[str]:
-    yield _line(OFFER_COLUMNS)
+    yield csv_line(OFFER_COLUMNS)
     ids = area_ids(viewer)
     own = None if ids is None else list(session.scalars(select(Area).where(Area.id.in_(ids))))
     stmt = select(Offer, Person).join(Person, Person.id == Offer.helper_id).order_by(Offer.id)
     for offer, person in session.execute(stmt.execution_options(yield_per=500)):
         exact = _offer_exact(viewer, own, offer)
-        yield _line(
+        yield csv_line(
             [
                 offer.id, offer.external_id, person.name, ";".join(offer.categories),
                 offer.status, offer.radius_km, offer.capacity, offer.created_at.isoformat(),
@@ -120,11 +120,11 @@ POD_COLUMNS = [
 
 
 def export_pods(session: Session, viewer: Person) -> Iterator[str]:
-    yield _line(POD_COLUMNS)
+    yield csv_line(POD_COLUMNS)
     areas = {a.id: a.name for a in session.scalars(select(Area))}
     stmt = select(Pod, Need).join(Need, Need.id == Pod.need_id).order_by(Pod.id)
     for pod, need in session.execute(stmt.execution_options(yield_per=500)):
-        yield _line(
+        yield csv_line(
             [
                 pod.id, pod.code, need.id, areas.get(need.area_id, ""), need.category,
                 pod.status, pod.seats, pod.seats_taken, pod.created_at.isoformat(),

@@ -127,6 +127,18 @@ def stalled(session: Session, *, now: datetime | None = None) -> list[int]:
     )
 
 
+def recent(session: Session, viewer: Person, *, limit: int = 5) -> list[ImportJob]:
+    """The viewer's latest imports, newest first (to find a running one again)."""
+    return list(
+        session.scalars(
+            select(ImportJob)
+            .where(ImportJob.actor_id == viewer.id)
+            .order_by(ImportJob.id.desc())
+            .limit(limit)
+        )
+    )
+
+
 def visible_job(session: Session, viewer: Person, job_id: int) -> ImportJob | None:
     """The job if the viewer started it (or is an admin)."""
     job = session.get(ImportJob, job_id)

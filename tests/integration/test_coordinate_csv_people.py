@@ -134,6 +134,8 @@ def test_people_import_is_idempotent_with_errors_per_line(coordinator_client, sc
     again = text_of(_post(coordinator_client, PEOPLE_CSV))
     assert "0 created, 0 updated, 2 unchanged, 7 with errors" in again
     assert "Nothing changed" in again
+    recent = text_of(coordinator_client.get("/coordinate/csv"))
+    assert "Your recent imports" in recent and "people.csv · finished · 9 of 9 rows" in recent
     assert db.session.scalar(select(func.count()).select_from(Person)) == count
 
 

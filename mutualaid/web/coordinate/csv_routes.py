@@ -30,10 +30,14 @@ MAX_UPLOAD = 5 * 1024 * 1024
 log = logging.getLogger(__name__)
 
 
+def _csv_page() -> str:
+    return render_template("coordinate/csv.html", jobs=import_jobs.recent(db.session, me()))
+
+
 @bp.route("/csv")
 @coordinator_required
 def csv_page():
-    return render_template("coordinate/csv.html")
+    return _csv_page()
 
 
 @bp.route("/csv/export/<kind>.csv")
@@ -72,20 +76,20 @@ def import_csv():
     upload = request.files.get("file")
     if kind not in csvio.IMPORT_KINDS:
         flash(_("Choose what the file holds: needs, offers or people."), "error")
-        return render_template("coordinate/csv.html"), 400
+        return _csv_page(), 400
     if upload is None or not upload.filename:
         flash(_("Choose a CSV file to import."), "error")
-        return render_template("coordinate/csv.html"), 400
+        return _csv_page(), 400
     data = upload.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
         flash(_("The file is larger than 5 MB; split it."), "error")
-        return render_template("coordinate/csv.html"), 400
+        return _csv_page(), 400
     try:
         job = import_jobs.start_import(db.session, me(), kind, upload.filename, data)
     except csvio.ImportFileError as exc:
         db.session.rollback()
         flash(str(exc), "error")
-        return render_template("coordinate/csv.html"), 400
+        return _csv_page(), 400
     db.session.commit()
     job_id = job.id
     from mutualaid.jobs import csv_import
