@@ -159,3 +159,24 @@ def test_inbox_reply_merge_and_csv_import(live_app, live_server, phone_page, art
     expect(page.get_by_text("Nothing changed")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.screenshot(path=str(artifacts / "coordinator-csv-import-phone.png"), full_page=True)
+
+    # A long import the worker is still running: the page follows it by itself (a small
+    # script re-reads it; no timed refresh) and ends with the rows in error.
+    from mutualaid.models import ImportJob, Person
+
+    with live_app.app_context():
+        lee = db.session.scalar(db.select(Person).where(Person.email == email))
+        job = ImportJob(actor_id=lee.id, kind="people", filename="long.csv", total=5000)
+        job.status, job.created, job.errors = "running", 1200, []
+        db.session.add(job)
+        db.session.commit()
+        job_id = job.id
+    page.goto(f"{live_server}/coordinate/csv/imports/{job_id}")
+    expect(page.get_by_text("Rows processed: 1200 of 5000")).to_be_visible()
+    with live_app.app_context():
+        job = db.session.get(ImportJob, job_id)
+        job.status, job.created, job.errors = "done", 4999, [[42, "bad phone"]]
+        db.session.commit()
+    expect(page.get_by_text("Import finished.")).to_be_visible(timeout=10_000)
+    expect(page.get_by_text("Rows processed: 5000 of 5000")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text="bad phone")).to_contain_text("42")
