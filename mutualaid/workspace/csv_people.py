@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
-from mutualaid.accounts import AccountError, NewAccount, create_person, find_by_email, find_by_phone
+from mutualaid.accounts import AccountError, NewAccount, create_person, find_by_phone
 from mutualaid.i18n import _
 from mutualaid.locations import LOCATION_NONE, Location, apply_location, area_for
 from mutualaid.models import Area, Membership, Need, Offer, Person
@@ -165,7 +165,9 @@ def import_person(
         )
     if sms != SMS_PREF_NONE and not phone:
         raise RowError(_("Texts need a phone number."))
-    by_email = find_by_email(session, email) if email else None
+    # Emails are stored normalised (accounts.normalise_email): an indexed lookup, where
+    # find_by_email's lower() scans the table (create_person still checks that way).
+    by_email = session.scalar(select(Person).where(Person.email == email)) if email else None
     by_phone = find_by_phone(session, phone) if phone else None
     if by_email and by_phone and by_email.id != by_phone.id:
         raise RowError(
