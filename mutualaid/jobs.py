@@ -235,3 +235,48 @@ def purge_old_personal_data() -> None:
     while purge_closed_needs(db.session, days=days):
         db.session.commit()
     db.session.commit()
+
+
+# --- CSV imports (issue 8) ---------------------------------------------------------------
+
+
+@huey.task()
+@with_app_context
+def csv_import(job_id: int) -> None:
+    """Import one stored CSV upload, committing its progress every 100 rows."""
+    from flask import current_app
+
+    from mutualaid.extensions import db
+    from mutualaid.web.coordinate.csv_routes import locate
+    from mutualaid.workspace import import_jobs
+
+    job = import_jobs.claim(db.session, job_id)
+    if job is None:
+        db.session.rollback()
+        return
+    db.session.commit()
+    try:
+        import_jobs.run_import(
+            db.session,
+            job,
+            passwords=current_app.extensions["passwords"],
+            locate=locate,
+            checkpoint=db.session.commit,
+        )
+        db.session.commit()
+    except Exception as exc:
+        log.exception("csv import %s failed", job_id)
+        db.session.rollback()
+        import_jobs.fail(db.session, job_id, f"{type(exc).__name__}: {exc}")
+        db.session.commit()
+
+
+@huey.periodic_task(crontab(minute="*"))
+@with_app_context
+def resume_csv_imports() -> None:
+    """Re-run imports whose task was lost (queue down, worker restarted); idempotent."""
+    from mutualaid.extensions import db
+    from mutualaid.workspace import import_jobs
+
+    for job_id in import_jobs.stalled(db.session):
+        csv_import.call_local(job_id)

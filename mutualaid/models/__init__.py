@@ -2,6 +2,7 @@
 
 from mutualaid.models.audit import ApiToken, AuditEvent, LoginThrottle
 from mutualaid.models.base import Base, utcnow
+from mutualaid.models.imports import ImportJob
 from mutualaid.models.messages import Conversation, SmsMessage, SmsStatusEvent
 from mutualaid.models.needs import Need
 from mutualaid.models.notifications import Notification
@@ -18,6 +19,7 @@ __all__ = [
     "ChecklistItem",
     "Conversation",
     "GeocodeCache",
+    "ImportJob",
     "LoginThrottle",
     "Membership",
     "Need",

@@ -1,5 +1,5 @@
-"""``flask --app mutualaid import needs|offers FILE --as EMAIL``: the CSV import from the
-command line, with a progress line and per-row errors; commits once at the end."""
+"""``flask --app mutualaid import needs|offers|people FILE --as EMAIL``: the CSV import from
+the command line, with a progress line and per-row errors; commits once at the end."""
 
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ from mutualaid.workspace import csvio
 
 
 @click.command("import")
-@click.argument("kind", type=click.Choice(["needs", "offers"]))
+@click.argument("kind", type=click.Choice(list(csvio.IMPORT_KINDS)))
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--as", "actor_email", required=True, help="Email of the coordinator importing.")
 @with_appcontext
 def import_csv(kind: str, path: Path, actor_email: str) -> None:
-    """Import needs or offers from a CSV file (idempotent by external_id)."""
+    """Import needs, offers (idempotent by external_id) or people (by email/phone) from CSV."""
     from mutualaid.web.coordinate.csv_routes import locate
 
     actor = find_by_email(db.session, actor_email)

@@ -1,13 +1,14 @@
-"""CSV export (needs, offers, pods) and idempotent CSV import (needs, offers).
+"""CSV export (needs, offers, pods, people) and idempotent CSV import (needs, offers, people).
 
 Export streams rows (``yield_per``) and writes exact addresses, coordinates and contact
 details only for rows in areas the viewer coordinates; other rows carry the snapped point.
 
-Import is keyed by an ``external_id`` column: a row whose id is already stored updates that
-need/offer when something changed and is otherwise left alone, so re-importing a file
-changes nothing. Each row runs in its own savepoint; a bad row is reported with its line
-number and never spoils the others. Locations are resolved by a ``locate`` callable the
-caller provides (the web/CLI edge owns the geocoder).
+Needs and offers are keyed by an ``external_id`` column: a row whose id is already stored
+updates that need/offer when something changed and is otherwise left alone (a closed need or
+a deleted offer is left alone too), so re-importing a file changes nothing. People are keyed
+by email and phone (mutualaid.workspace.csv_people). Each row runs in its own savepoint; a
+bad row is reported with its line number and never spoils the others. Locations are
+resolved by a ``locate`` callable the caller provides (the web/CLI edge owns the geocoder).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from mutualaid.geo.distance import haversine_km
 from mutualaid.i18n import _
 from mutualaid.locations import Location
 from mutualaid.models import Area, Need, Offer, Person, Pod
+from mutualaid.models.offers import OFFER_DELETED
 from mutualaid.needs import NeedError, NeedInput, edit_need, post_need
 from mutualaid.offers import OfferError, OfferInput, edit_offer, post_offer
 from mutualaid.phones import InvalidPhone, mask_phone, normalise_phone
@@ -40,7 +42,7 @@ Locate = Callable[[str], Location]
 # --- export ---------------------------------------------------------------------------
 
 
-def _line(values: Iterable[object]) -> str:
+def csv_line(values: Iterable[object]) -> str:
     buf = io.StringIO()
     csv.writer(buf).writerow(["" if v is None else v for v in values])
     return buf.getvalue()
@@ -55,12 +57,12 @@ NEED_COLUMNS = [
 
 
 def export_needs(session: Session, viewer: Person) -> Iterator[str]:
-    yield _line(NEED_COLUMNS)
+    yield csv_line(NEED_COLUMNS)
     areas = {a.id: a.name for a in session.scalars(select(Area))}
     stmt = select(Need, Person).join(Person, Person.id == Need.requester_id).order_by(Need.id)
     for need, person in session.execute(stmt.execution_options(yield_per=500)):
         exact = sees_exact(viewer, need.area_id)
-        yield _line(
+        yield csv_line(
             [
                 need.id, need.code, need.external_id, areas.get(need.area_id, ""),
                 need.category, need.urgency, need.status, need.people_needed,
@@ -92,13 +94,13 @@ def _offer_exact(viewer: Person, own: list[Area] | None, offer: Offer) -> bool:
 
 
 def export_offers(session: Session, viewer: Person) -> Iterator[str]:
-    yield _line(OFFER_COLUMNS)
+    yield csv_line(OFFER_COLUMNS)
     ids = area_ids(viewer)
     own = None if ids is None else list(session.scalars(select(Area).where(Area.id.in_(ids))))
     stmt = select(Offer, Person).join(Person, Person.id == Offer.helper_id).order_by(Offer.id)
     for offer, person in session.execute(stmt.execution_options(yield_per=500)):
         exact = _offer_exact(viewer, own, offer)
-        yield _line(
+        yield csv_line(
             [
                 offer.id, offer.external_id, person.name, ";".join(offer.categories),
                 offer.status, offer.radius_km, offer.capacity, offer.created_at.isoformat(),
@@ -118,11 +120,11 @@ POD_COLUMNS = [
 
 
 def export_pods(session: Session, viewer: Person) -> Iterator[str]:
-    yield _line(POD_COLUMNS)
+    yield csv_line(POD_COLUMNS)
     areas = {a.id: a.name for a in session.scalars(select(Area))}
     stmt = select(Pod, Need).join(Need, Need.id == Pod.need_id).order_by(Pod.id)
     for pod, need in session.execute(stmt.execution_options(yield_per=500)):
-        yield _line(
+        yield csv_line(
             [
                 pod.id, pod.code, need.id, areas.get(need.area_id, ""), need.category,
                 pod.status, pod.seats, pod.seats_taken, pod.created_at.isoformat(),
@@ -131,7 +133,19 @@ def export_pods(session: Session, viewer: Person) -> Iterator[str]:
         )  # fmt: skip
 
 
-EXPORTS = {"needs": export_needs, "offers": export_offers, "pods": export_pods}
+def _export_people(session: Session, viewer: Person) -> Iterator[str]:
+    from mutualaid.workspace.csv_people import export_people
+
+    return export_people(session, viewer)
+
+
+EXPORTS = {
+    "needs": export_needs,
+    "offers": export_offers,
+    "pods": export_pods,
+    "people": _export_people,
+}
+IMPORT_KINDS = ("needs", "offers", "people")
 
 
 def _iso(value) -> str:
@@ -166,6 +180,7 @@ class RowError(ValueError):
 REQUIRED = {
     "needs": {"external_id", "name", "category", "location"},
     "offers": {"external_id", "name", "categories", "location"},
+    "people": {"name"},
 }
 
 
@@ -182,6 +197,8 @@ def read_rows(data: bytes | str, kind: str) -> list[tuple[int, dict[str, str]]]:
     reader = csv.DictReader(io.StringIO(text))
     header = {(h or "").strip().lower() for h in (reader.fieldnames or [])}
     missing = REQUIRED[kind] - header
+    if kind == "people" and not header & {"email", "phone"}:
+        missing = missing | {"email/phone"}
     if missing:
         raise ImportFileError(
             _("The header is missing the column(s): %(cols)s", cols=", ".join(sorted(missing)))
@@ -238,7 +255,7 @@ def _int(row: dict[str, str], key: str, default: int | None) -> int | None:
         raise RowError(_("%(col)s must be a whole number.", col=key)) from None
 
 
-def _import_need(session, passwords, locate: Locate, row) -> str:
+def _import_need(session, passwords, locate: Locate, row, actor: Person) -> str:
     category = categories.resolve(row.get("category", "")) or row.get("category", "")
     data = NeedInput(
         category=category,
@@ -268,7 +285,7 @@ def _import_need(session, passwords, locate: Locate, row) -> str:
     return "created"
 
 
-def _import_offer(session, passwords, locate: Locate, row) -> str:
+def _import_offer(session, passwords, locate: Locate, row, actor: Person) -> str:
     cats = []
     for word in row.get("categories", "").replace(",", ";").split(";"):
         if word.strip():
@@ -300,7 +317,7 @@ def _import_offer(session, passwords, locate: Locate, row) -> str:
             and existing.notes == data.notes.strip()
             and existing.address_text == row["location"]
         )
-        if same:
+        if same or existing.status == OFFER_DELETED:
             return "unchanged"
         location = None if existing.address_text == row["location"] else locate(row["location"])
         edit_offer(session, existing, data, location)
@@ -322,22 +339,24 @@ def import_rows(
     locate: Locate,
     progress: Callable[[ImportReport], None] | None = None,
 ) -> ImportReport:
-    """Import ``rows`` (from read_rows) as needs or offers; flushes, never commits."""
-    handler = {"needs": _import_need, "offers": _import_offer}[kind]
+    """Import ``rows`` (from read_rows) as needs, offers or people; flushes, never commits.
+    ``progress`` is called after every row (the CLI prints it, the worker stores it)."""
+    from mutualaid.workspace.csv_people import import_person, people_key
+
+    handler = {"needs": _import_need, "offers": _import_offer, "people": import_person}[kind]
     report = ImportReport(kind=kind, total=len(rows))
     seen: set[str] = set()
     for line, row in rows:
         try:
-            ext = row.get("external_id", "")
-            if not ext:
-                raise RowError(_("external_id is empty."))
-            if len(ext) > 80:
-                raise RowError(_("external_id is longer than 80 characters."))
-            if ext in seen:
-                raise RowError(_("external_id “%(id)s” appears twice in the file.", id=ext))
-            seen.add(ext)
+            if kind == "people":
+                keys = people_key(row)
+                if seen.intersection(keys):
+                    raise RowError(_("This person appears twice in the file."))
+                seen.update(keys)
+            else:
+                _check_external_id(row, seen)
             with session.begin_nested():
-                outcome = handler(session, passwords, locate, row)
+                outcome = handler(session, passwords, locate, row, actor)
         except (RowError, NeedError, OfferError, LocateError) as exc:
             report.errors.append((line, str(getattr(exc, "message", exc))))
         else:
@@ -358,6 +377,17 @@ def import_rows(
         },
     )
     return report
+
+
+def _check_external_id(row: dict[str, str], seen: set[str]) -> None:
+    ext = row.get("external_id", "")
+    if not ext:
+        raise RowError(_("external_id is empty."))
+    if len(ext) > 80:
+        raise RowError(_("external_id is longer than 80 characters."))
+    if ext in seen:
+        raise RowError(_("external_id “%(id)s” appears twice in the file.", id=ext))
+    seen.add(ext)
 
 
 class LocateError(ValueError):

@@ -32,6 +32,7 @@ from mutualaid.models import (
 from mutualaid.models.places import area_coordinators
 from mutualaid.models.pods import ACCEPTED, INVITED
 from mutualaid.phones import mask_phone
+from mutualaid.workspace.scope import people_filter
 
 PAGE_SIZE = 50
 # Memberships: when both records are in the same pod, keep the most engaged one.
@@ -42,9 +43,12 @@ class PeopleError(ValueError):
     """A people action that cannot happen; the message is safe to show."""
 
 
-def search_people(session: Session, q: str, *, page: int = 1) -> tuple[list[Person], bool]:
-    """By name, email, or the last 4+ digits of a phone (what a masked number shows)."""
-    stmt = select(Person).order_by(Person.name, Person.id)
+def search_people(
+    session: Session, q: str, *, viewer: Person, page: int = 1
+) -> tuple[list[Person], bool]:
+    """By name, email, or the last 4+ digits of a phone (what a masked number shows), among
+    the people ``viewer`` may see (mutualaid.workspace.scope)."""
+    stmt = select(Person).where(people_filter(session, viewer)).order_by(Person.name, Person.id)
     q = (q or "").strip()
     if q:
         like = f"%{q.lower()}%"

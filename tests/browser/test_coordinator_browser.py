@@ -139,3 +139,44 @@ def test_inbox_reply_merge_and_csv_import(live_app, live_server, phone_page, art
         page.get_by_role("button", name="Import").click()
         expect(page.get_by_text(expected)).to_be_visible()
     page.screenshot(path=str(artifacts / "coordinator-csv-phone.png"), full_page=True)
+
+    # Import people: runs as a job, the page shows its progress and the rows with errors by
+    # line; the second import of the same file changes nothing and says so.
+    people = tmp_path / "people.csv"
+    people.write_text(
+        f"name,email,phone,language\nPia {tag},pia-{tag}@example.org,,es\nBad {tag},,12,en\n"
+    )
+    for expected in ("1 created, 0 updated, 0 unchanged, 1 with errors",
+                     "0 created, 0 updated, 1 unchanged, 1 with errors"):  # fmt: skip
+        page.goto(live_server + "/coordinate/csv")
+        page.get_by_label("people", exact=True).check()
+        page.get_by_label("CSV file").set_input_files(str(people))
+        page.get_by_role("button", name="Import").click()
+        expect(page.get_by_text(expected)).to_be_visible()
+        expect(page.get_by_text("Rows processed: 2 of 2")).to_be_visible()
+        row = page.get_by_role("row").filter(has_text="not a phone number")
+        expect(row.get_by_role("cell").first).to_have_text("3")
+    expect(page.get_by_text("Nothing changed")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=str(artifacts / "coordinator-csv-import-phone.png"), full_page=True)
+
+    # A long import the worker is still running: the page follows it by itself (a small
+    # script re-reads it; no timed refresh) and ends with the rows in error.
+    from mutualaid.models import ImportJob, Person
+
+    with live_app.app_context():
+        lee = db.session.scalar(db.select(Person).where(Person.email == email))
+        job = ImportJob(actor_id=lee.id, kind="people", filename="long.csv", total=5000)
+        job.status, job.created, job.errors = "running", 1200, []
+        db.session.add(job)
+        db.session.commit()
+        job_id = job.id
+    page.goto(f"{live_server}/coordinate/csv/imports/{job_id}")
+    expect(page.get_by_text("Rows processed: 1200 of 5000")).to_be_visible()
+    with live_app.app_context():
+        job = db.session.get(ImportJob, job_id)
+        job.status, job.created, job.errors = "done", 4999, [[42, "bad phone"]]
+        db.session.commit()
+    expect(page.get_by_text("Import finished.")).to_be_visible(timeout=10_000)
+    expect(page.get_by_text("Rows processed: 5000 of 5000")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text="bad phone")).to_contain_text("42")

@@ -4,6 +4,7 @@ from mutualaid.extensions import db
 from mutualaid.models import AuditEvent
 from tests.conftest import text_of
 from tests.factories import make_person
+from tests.pod_scene import make_need
 
 
 def test_admin_changes_a_role_and_it_is_audited(admin_client, admin, neighbor):
@@ -26,8 +27,9 @@ def test_bad_role_is_refused_with_a_message(admin_client, neighbor):
 
 
 def test_people_directory_masks_phones_and_searches(coordinator_client):
-    make_person(name="Sam Green", phone="+17185550103", email=None, password=None)
-    make_person(name="Priya Shah")
+    sam = make_person(name="Sam Green", phone="+17185550103", email=None, password=None)
+    make_need(sam, area_id=None)  # outside every area: every coordinator's
+    make_need(make_person(name="Priya Shah"), code="PRY", area_id=None)
     page = coordinator_client.get("/admin/people?q=0103")
     body = text_of(page)
     assert "Sam Green" in body and "Priya Shah" not in body
@@ -39,6 +41,7 @@ def test_people_directory_masks_phones_and_searches(coordinator_client):
 
 
 def test_coordinators_see_people_but_cannot_change_roles(coordinator_client, neighbor):
+    make_need(neighbor, area_id=None)
     page = coordinator_client.get("/admin/people")
     assert page.status_code == 200 and neighbor.name in text_of(page)
     assert "Role for" not in page.get_data(as_text=True)

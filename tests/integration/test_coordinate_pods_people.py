@@ -110,12 +110,14 @@ def test_people_search_by_masked_phone_and_history(coordinator_client, scene, ne
 def test_person_page_hides_other_areas_addresses(app, scene):
     texter = make_person(name="Tess Texter")
     make_need(texter, code="TESS", area_id=scene.east.id, address="5 Hope St")
+    make_need(texter, code="TWST", area_id=scene.west.id, address="8 West Rd")
     wes = login_as(app.test_client(), scene.wes)
     detail = text_of(wes.get(f"/coordinate/people/{texter.id}"))
-    assert "another area" in detail and "5 Hope St" not in detail
+    assert "another area" in detail and "5 Hope St" not in detail and "8 West Rd" in detail
 
 
 def test_suspend_and_restore_are_audited(coordinator_client, neighbor, coordinator):
+    make_need(neighbor, code="SUSP", area_id=None)  # outside every area: every coordinator's
     url = f"/coordinate/people/{neighbor.id}/suspend"
     page = coordinator_client.submit(
         url, {"action": "suspend", "reason": ""}, follow_redirects=True
@@ -131,6 +133,7 @@ def test_suspend_and_restore_are_audited(coordinator_client, neighbor, coordinat
     assert sorted(actions) == ["person.restored", "person.suspended"]
     # A coordinator cannot suspend another coordinator.
     other = make_person("coordinator")
+    make_need(other, code="OTHR", area_id=None)
     page = coordinator_client.submit(
         f"/coordinate/people/{other.id}/suspend",
         {"action": "suspend", "reason": "x"},
@@ -205,6 +208,7 @@ def test_merge_when_both_records_sit_in_one_pod_keeps_one_seat(app, scene, neigh
 
 
 def test_merge_refuses_the_same_person(coordinator_client, neighbor):
+    make_need(neighbor, code="SAME", area_id=None)
     page = coordinator_client.get(
         f"/coordinate/people/{neighbor.id}/merge?other={neighbor.id}", follow_redirects=True
     )

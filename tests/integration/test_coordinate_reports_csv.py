@@ -172,6 +172,7 @@ def test_import_needs_is_idempotent_and_reports_bad_rows(coordinator_client, sce
             "file": (io.BytesIO(NEEDS_CSV.encode()), "needs.csv"),
         },
         content_type="multipart/form-data",
+        follow_redirects=True,
     )
     assert page.status_code == 200
     text = text_of(page)
@@ -192,6 +193,7 @@ def test_import_needs_is_idempotent_and_reports_bad_rows(coordinator_client, sce
             "file": (io.BytesIO(NEEDS_CSV.encode()), "needs.csv"),
         },
         content_type="multipart/form-data",
+        follow_redirects=True,
     )
     assert "0 created, 0 updated, 2 unchanged, 5 with errors" in text_of(again)
     assert db.session.scalar(select(func.count()).select_from(Need)) == count
@@ -205,6 +207,7 @@ def test_import_needs_is_idempotent_and_reports_bad_rows(coordinator_client, sce
             "file": (io.BytesIO(changed.encode()), "needs.csv"),
         },
         content_type="multipart/form-data",
+        follow_redirects=True,
     )
     assert "0 created, 1 updated, 1 unchanged" in text_of(third)
     assert db.session.get(Need, ana.id).details == "milk and eggs"
@@ -230,6 +233,7 @@ def test_import_offers_and_unreadable_files_never_500(coordinator_client):
                 "file": (io.BytesIO(raw), "offers.csv"),
             },
             content_type="multipart/form-data",
+            follow_redirects=True,
         )
         assert page.status_code in (200, 400)
         assert expect in text_of(page)
@@ -239,6 +243,7 @@ def test_import_offers_and_unreadable_files_never_500(coordinator_client):
 
 
 def test_audit_log_lists_and_filters(coordinator_client, neighbor):
+    make_need(neighbor, code="AUD1", area_id=None)
     coordinator_client.submit(
         f"/coordinate/people/{neighbor.id}/suspend", {"action": "suspend", "reason": "spam"}
     )
@@ -289,6 +294,7 @@ def test_import_blank_cells_are_row_errors_not_500s(coordinator_client):
             "file": (io.BytesIO(body.encode()), "offers.csv"),
         },
         content_type="multipart/form-data",
+        follow_redirects=True,
     )
     assert page.status_code == 200
     text = text_of(page)

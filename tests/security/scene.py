@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mutualaid.extensions import db
-from mutualaid.models import ChecklistItem, Need, Offer, Person, Pod
+from mutualaid.models import ChecklistItem, ImportJob, Need, Offer, Person, Pod
 from mutualaid.pods.formation import accept, start_pod
 from tests.factories import make_area, make_person
 from tests.pod_scene import HOME, make_helper, make_need
@@ -38,6 +38,7 @@ class Scene:
     pod: Pod
     offer: Offer
     item: ChecklistItem
+    job: ImportJob
     ids: dict[str, int] = field(default_factory=dict)
 
     def url_args(self) -> dict[str, int | str]:
@@ -49,6 +50,7 @@ class Scene:
             "offer_id": self.offer.id,
             "person_id": self.people["member"].id,  # type: ignore[union-attr]
             "item_id": self.item.id,
+            "job_id": self.job.id,  # a CSV import the area's coordinator started
         }
 
 
@@ -72,6 +74,8 @@ def build_scene() -> Scene:
     item = ChecklistItem(pod_id=pod.id, text="buy milk", created_by_id=owner.id)
     db.session.add(item)
     offer = db.session.query(Offer).filter_by(helper_id=helper.id).one()
+    job = ImportJob(actor_id=coordinator.id, kind="people", status="done", errors=[])
+    db.session.add(job)
     db.session.flush()
     people = {
         "anonymous": None,
@@ -83,7 +87,7 @@ def build_scene() -> Scene:
         "coordinator": coordinator,
         "admin": admin,
     }
-    return Scene(people=people, need=need, pod=pod, offer=offer, item=item)
+    return Scene(people=people, need=need, pod=pod, offer=offer, item=item, job=job)
 
 
 def route_url(rule, args: dict) -> str:
@@ -108,7 +112,9 @@ def snapshot(scene: Scene) -> tuple:
         .where(Membership.pod_id == scene.pod.id)
         .order_by(Membership.person_id)
     ).all()
-    roles = db.session.execute(select(Person.id, Person.role).order_by(Person.id)).all()
+    roles = db.session.execute(
+        select(Person.id, Person.role, Person.suspended_at).order_by(Person.id)
+    ).all()
     return (
         scene.need.status,
         scene.need.details,

@@ -82,14 +82,18 @@ EXPECTED: dict[str, tuple] = {
     "coordinate.export": (L, 403, 403, 403, 403, 200, 200, 200),
     "coordinate.gaps": (L, 403, 403, 403, 403, 200, 200, 200),
     "coordinate.map": (L, 403, 403, 403, 403, 200, 200, 200),
-    "coordinate.merge": (L, 403, 403, 403, 403, 200, 200, 200),
+    "coordinate.merge": (L, 403, 403, 403, 403, 404, 200, 200),
     "coordinate.metrics": (L, 403, 403, 403, 403, 200, 200, 200),
     "coordinate.people": (L, 403, 403, 403, 403, 200, 200, 200),
-    "coordinate.person": (L, 403, 403, 403, 403, 200, 200, 200),
+    "coordinate.person": (L, 403, 403, 403, 403, 404, 200, 200),
     "coordinate.pods": (L, 403, 403, 403, 403, 200, 200, 200),
     "coordinate.inbox_list": (L, 403, 403, 403, 403, 200, 200, 200),
     "coordinate.import_csv": (L, 403, 403, 403, 403, OK, OK, OK),
-    "coordinate.suspend": (L, 403, 403, 403, 403, OK, OK, OK),
+    # A CSV import's progress page: the coordinator who started it and admins.
+    "coordinate.import_job": (L, 403, 403, 403, 403, 404, 200, 200),
+    # People (mutualaid.workspace.scope): the member sits in a pod of area A, so the other
+    # area's coordinator gets 404 (existence not revealed).
+    "coordinate.suspend": (L, 403, 403, 403, 403, 404, OK, OK),
     "coordinate.need": (L, 403, 403, 403, 403, 404, 200, 200),
     "coordinate.pod": (L, 403, 403, 403, 403, 404, 200, 200),
     "coordinate.add_member": (L, 403, 403, 403, 403, 404, OK, OK),

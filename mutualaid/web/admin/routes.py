@@ -31,7 +31,10 @@ def people():
     """Directory of people: search by name, email or the last digits of a phone number."""
     q = (request.args.get("q") or "").strip()
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
-    stmt = select(Person).order_by(Person.name, Person.id)
+    from mutualaid.workspace.scope import people_filter  # coordinators: their people only
+
+    stmt = select(Person).where(people_filter(db.session, current_user))
+    stmt = stmt.order_by(Person.name, Person.id)
     if q:
         like = f"%{q.lower()}%"
         digits = "".join(ch for ch in q if ch.isdigit())

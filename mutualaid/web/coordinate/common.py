@@ -32,6 +32,17 @@ def person_or_404(person_id: int) -> Person:
     return db.session.get(Person, person_id) or abort(404)
 
 
+def scoped_person(person_id: int | None) -> Person:
+    """A person the viewer may see (mutualaid.workspace.scope), else 404: existence is not
+    revealed to coordinators of other areas."""
+    from mutualaid.workspace.scope import sees_person
+
+    person = db.session.get(Person, person_id) if person_id is not None else None
+    if person is None or not sees_person(db.session, current_user, person):
+        abort(404)
+    return person
+
+
 def back(default_endpoint: str, **kw):
     from mutualaid.web.access import safe_next
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import (
     Response,
     abort,
     current_app,
     flash,
+    redirect,
     render_template,
     request,
     stream_with_context,
+    url_for,
 )
 
 from mutualaid.audit import record_audit
@@ -20,15 +24,20 @@ from mutualaid.locations import found, pending
 from mutualaid.web.access import coordinator_required
 from mutualaid.web.coordinate import bp
 from mutualaid.web.coordinate.common import me
-from mutualaid.workspace import csvio
+from mutualaid.workspace import csvio, import_jobs
 
 MAX_UPLOAD = 5 * 1024 * 1024
+log = logging.getLogger(__name__)
+
+
+def _csv_page() -> str:
+    return render_template("coordinate/csv.html", jobs=import_jobs.recent(db.session, me()))
 
 
 @bp.route("/csv")
 @coordinator_required
 def csv_page():
-    return render_template("coordinate/csv.html", report=None)
+    return _csv_page()
 
 
 @bp.route("/csv/export/<kind>.csv")
@@ -61,30 +70,41 @@ def locate(text: str):
 @bp.route("/csv/import", methods=["POST"])
 @coordinator_required
 def import_csv():
+    """Store the upload as a job for the worker and send the coordinator to its progress page
+    (mutualaid.workspace.import_jobs); file-wide problems are answered at once."""
     kind = request.form.get("kind", "")
     upload = request.files.get("file")
-    if kind not in ("needs", "offers"):
-        flash(_("Choose what the file holds: needs or offers."), "error")
-        return render_template("coordinate/csv.html", report=None), 400
+    if kind not in csvio.IMPORT_KINDS:
+        flash(_("Choose what the file holds: needs, offers or people."), "error")
+        return _csv_page(), 400
     if upload is None or not upload.filename:
         flash(_("Choose a CSV file to import."), "error")
-        return render_template("coordinate/csv.html", report=None), 400
+        return _csv_page(), 400
     data = upload.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
         flash(_("The file is larger than 5 MB; split it."), "error")
-        return render_template("coordinate/csv.html", report=None), 400
+        return _csv_page(), 400
     try:
-        rows = csvio.read_rows(data, kind)
+        job = import_jobs.start_import(db.session, me(), kind, upload.filename, data)
     except csvio.ImportFileError as exc:
+        db.session.rollback()
         flash(str(exc), "error")
-        return render_template("coordinate/csv.html", report=None), 400
-    report = csvio.import_rows(
-        db.session,
-        me(),
-        kind,
-        rows,
-        passwords=current_app.extensions["passwords"],
-        locate=locate,
-    )
+        return _csv_page(), 400
     db.session.commit()
-    return render_template("coordinate/csv.html", report=report)
+    job_id = job.id
+    from mutualaid.jobs import csv_import
+
+    try:
+        csv_import(job_id)  # inline when the queue is memory:// (tests), else in the worker
+    except Exception:  # queue down: resume_csv_imports picks the job up within minutes
+        log.exception("could not enqueue csv import %s", job_id)
+    return redirect(url_for("coordinate.import_job", job_id=job_id), 303)
+
+
+@bp.route("/csv/imports/<int:job_id>")
+@coordinator_required
+def import_job(job_id: int):
+    job = import_jobs.visible_job(db.session, me(), job_id)
+    if job is None:
+        abort(404)
+    return render_template("coordinate/csv_import.html", job=job)

@@ -9,7 +9,7 @@ from mutualaid.i18n import _
 from mutualaid.pods.access import coordinates_area
 from mutualaid.web.access import coordinator_required
 from mutualaid.web.coordinate import bp
-from mutualaid.web.coordinate.common import me, page_arg, person_or_404
+from mutualaid.web.coordinate.common import me, page_arg, scoped_person
 from mutualaid.workspace.people import (
     PeopleError,
     history_of,
@@ -25,14 +25,14 @@ from mutualaid.workspace.people import (
 def people():
     q = (request.args.get("q") or "").strip()
     page = page_arg()
-    rows, has_next = search_people(db.session, q, page=page)
+    rows, has_next = search_people(db.session, q, viewer=me(), page=page)
     return render_template("coordinate/people.html", people=rows, q=q, page=page, has_next=has_next)
 
 
 @bp.route("/people/<int:person_id>")
 @coordinator_required
 def person(person_id: int):
-    person = person_or_404(person_id)
+    person = scoped_person(person_id)
     history = history_of(db.session, person)
     return render_template(
         "coordinate/person.html",
@@ -45,7 +45,7 @@ def person(person_id: int):
 @bp.route("/people/<int:person_id>/suspend", methods=["POST"])
 @coordinator_required
 def suspend(person_id: int):
-    person = person_or_404(person_id)
+    person = scoped_person(person_id)
     suspended = request.form.get("action") != "restore"
     try:
         set_suspended(db.session, person, me(), suspended, request.form.get("reason", ""))
@@ -68,10 +68,10 @@ def suspend(person_id: int):
 def merge(person_id: int):
     """Preview (GET, ?other=id) and merge (POST): ``person_id`` survives, ``other`` is folded
     into it."""
-    survivor = person_or_404(person_id)
+    survivor = scoped_person(person_id)
     other_id = request.values.get("other", type=int)
     candidates, _more = (
-        search_people(db.session, request.args.get("q", ""))
+        search_people(db.session, request.args.get("q", ""), viewer=me())
         if request.args.get("q")
         else ([], False)
     )
@@ -83,7 +83,7 @@ def merge(person_id: int):
             candidates=candidates,
             q=request.args.get("q", ""),
         )
-    duplicate = person_or_404(other_id)
+    duplicate = scoped_person(other_id)
     try:
         if request.method == "POST":
             name = duplicate.name
