@@ -6,6 +6,8 @@ import uuid
 from playwright.sync_api import expect
 
 from mutualaid.extensions import db
+from mutualaid.workspace.csv_people import PEOPLE_COLUMNS
+from mutualaid.workspace.csvio import NEED_COLUMNS, OFFER_COLUMNS, POD_COLUMNS
 from tests.factories import PASSWORD, make_area, make_person
 from tests.pod_scene import HOME, make_helper, make_need
 
@@ -180,3 +182,28 @@ def test_inbox_reply_merge_and_csv_import(live_app, live_server, phone_page, art
     expect(page.get_by_text("Import finished.")).to_be_visible(timeout=10_000)
     expect(page.get_by_text("Rows processed: 5000 of 5000")).to_be_visible()
     expect(page.get_by_role("row").filter(has_text="bad phone")).to_contain_text("42")
+
+
+def test_csv_exports_download_over_a_real_server(live_app, live_server, browser):
+    """The exports stream after the request's commit: each must download whole, with the
+    scene's need in it (a real server, not the test client, runs the generator)."""
+    email, _area_name, code, _tag = _scene(live_app)
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(live_server + "/auth/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    headers = {"needs": NEED_COLUMNS, "offers": OFFER_COLUMNS, "pods": POD_COLUMNS}
+    headers["people"] = PEOPLE_COLUMNS
+    for kind, columns in headers.items():
+        response = page.request.get(f"{live_server}/coordinate/csv/export/{kind}.csv")
+        assert response.status == 200, kind
+        lines = response.text().splitlines()
+        assert lines[0] == ",".join(columns), (kind, lines[:2])
+        text = "\n".join(lines)
+        if kind == "needs":
+            assert code in text
+        if kind == "people":
+            assert "Maria Lopez" in text
+    context.close()

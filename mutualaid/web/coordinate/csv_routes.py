@@ -21,6 +21,7 @@ from mutualaid.extensions import db
 from mutualaid.geo.geocoding import GeocodeError, GeocodeUnavailable, current_geocoder
 from mutualaid.i18n import _
 from mutualaid.locations import found, pending
+from mutualaid.models import Person
 from mutualaid.web.access import coordinator_required
 from mutualaid.web.coordinate import bp
 from mutualaid.web.coordinate.common import me
@@ -48,9 +49,15 @@ def export(kind: str):
     viewer = me()
     record_audit(db.session, viewer, "csv.exported", None, {"kind": kind})
     db.session.commit()
-    rows = csvio.EXPORTS[kind](db.session, viewer)
+    viewer_id = viewer.id
+
+    def rows():
+        # The body streams after this view returns, when the request's session (and the
+        # viewer loaded in it) is gone: load the viewer again in the streaming context.
+        yield from csvio.EXPORTS[kind](db.session, db.session.get(Person, viewer_id))
+
     return Response(
-        stream_with_context(rows),
+        stream_with_context(rows()),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="mutualaid-{kind}.csv"'},
     )
