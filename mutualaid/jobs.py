@@ -213,10 +213,21 @@ def send_sms(*message_ids: int) -> int:
     return dispatch_ids(list(message_ids))
 
 
+@huey.task(priority=20)
+@with_app_context
+def process_inbound(message_id: int) -> bool:
+    """Apply one inbound text the webhook stored (id only): keywords, the conversation
+    layer, the reply. Idempotent and in arrival order per number (mutualaid.sms.intake)."""
+    from mutualaid.sms.intake import process_stored
+
+    return process_stored(message_id)
+
+
 @huey.periodic_task(crontab(minute="*"))
 @with_app_context
 def sweep_sms() -> int:
-    """Re-enqueue due outbox rows: lost tasks, retries whose time came, expired leases."""
+    """Re-enqueue inbound texts left unprocessed and due outbox rows: lost tasks, retries
+    whose time came, expired leases."""
     from mutualaid.sms.dispatcher import sweep
 
     return sweep()

@@ -139,9 +139,13 @@ def dispatch_due(
 
 
 def sweep(limit: int = 10_000, *, bind: Any = None) -> int:
-    """The periodic safety net: everything due goes out (claims make it safe to overlap),
-    and status callbacks that raced the worker's commit are applied."""
+    """The periodic safety net: inbound texts left unprocessed are enqueued again, everything
+    due goes out (claims make it safe to overlap), and status callbacks that raced the
+    worker's commit are applied. Returns how many outbound rows were handled."""
+    from mutualaid.sms.intake import requeue_unprocessed
     from mutualaid.sms.outbox import adopt_early_callbacks
+
+    requeue_unprocessed(bind=bind)
 
     session = _session(bind)
     try:

@@ -1,5 +1,8 @@
 """Webhook views: check the signature, call the domain function, commit once, answer fast.
 
+The inbound webhook stores the text and hands it to the worker (mutualaid.sms.intake);
+only STOP/START/HELP are applied in the request.
+
 A request without a valid ``X-Twilio-Signature`` (HMAC-SHA1 with the auth token over
 PUBLIC_URL + path, or the request URL when PUBLIC_URL is unset, plus the sorted form
 fields) gets 403 and nothing is stored. Replies go through the outbox (recorded, capped,
@@ -16,7 +19,9 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from mutualaid.extensions import csrf, db
 from mutualaid.phones import InvalidPhone, normalise_phone
-from mutualaid.sms.inbound import receive_inbound
+from mutualaid.sms import compliance
+from mutualaid.sms.inbound import store_inbound
+from mutualaid.sms.intake import enqueue_inbound, process_stored
 from mutualaid.sms.outbox import apply_status_callback
 from mutualaid.web.sms_hooks import bp
 
@@ -66,9 +71,25 @@ def _int(value: str | None, default: int) -> int:
     return number if -(2**31) <= number < 2**31 else default
 
 
+# Words that may be STOP/START/HELP (classify_keyword decides, with the texter's state):
+# those rare texts are applied in the request, so an opt-out holds before we answer.
+_KEYWORD_WORDS = (
+    compliance.OPT_OUT_WORDS
+    | compliance.OPT_IN_WORDS
+    | compliance.OPT_IN_WHEN_OPTED_OUT
+    | compliance.HELP_WORDS
+)
+
+
+def _maybe_keyword(body: str) -> bool:
+    return len(body) <= 40 and compliance.keyword_of(body) in _KEYWORD_WORDS
+
+
 @bp.post("/inbound")
 @csrf.exempt
 def inbound():
+    """Store the text (one INSERT, once per MessageSid), commit, hand it to the worker.
+    STOP/START/HELP are applied here before answering; a duplicate delivery does nothing."""
     _require_signature()
     form = request.form
     sid = (form.get("MessageSid") or form.get("SmsSid") or "").strip()
@@ -80,17 +101,28 @@ def inbound():
         from_number = normalise_phone(raw_from, country)
     except InvalidPhone:
         from_number = raw_from[:20]  # short codes and odd senders are still recorded
+    body = form.get("Body") or ""
     _begin_writing()
-    receive_inbound(
+    message_id = store_inbound(
         db.session,
         sid=sid[:64],
         from_number=from_number,
         to_number=(form.get("To") or "").strip(),
-        body=form.get("Body") or "",
+        body=body,
         num_media=_int(form.get("NumMedia"), 0),
         num_segments=_int(form.get("NumSegments"), 1),
     )
     db.session.commit()
+    if message_id is not None:
+        if _maybe_keyword(body):
+            try:
+                process_stored(message_id)  # in order after any older text of this number
+            except Exception:  # stored: the worker (or the sweep) applies it
+                log.exception("inbound keyword text %s not applied in the request", message_id)
+                db.session.rollback()
+                enqueue_inbound(message_id)
+        else:
+            enqueue_inbound(message_id)
     return _twiml()
 
 
