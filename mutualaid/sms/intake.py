@@ -87,8 +87,8 @@ def process_stored(message_id: int) -> bool:
         number = session.scalar(
             select(SmsMessage.from_number).where(SmsMessage.id == message_id, *_unprocessed())
         )
-        if number is None:
-            session.rollback()
+        if number is None:  # already processed (or unknown): end the read-only transaction
+            session.commit()
             return False
         _lock_number(session, number)
         oldest = session.scalar(
@@ -99,7 +99,7 @@ def process_stored(message_id: int) -> bool:
             .execution_options(populate_existing=True)
         )
         if oldest is None:  # applied by another worker while we waited for the lock
-            session.rollback()
+            session.commit()
             return False
         apply_inbound(session, oldest)
         oldest_id = oldest.id
