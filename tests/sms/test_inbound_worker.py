@@ -212,3 +212,17 @@ def test_an_unapplied_text_is_already_in_the_coordinators_inbox(client, tasks):
     assert tasks  # the worker has not run
     inbox = inbox_page(db.session, coordinator)
     assert "hello?" in [m.body for m, _ in inbox.rows]
+
+
+def test_start_is_applied_in_the_request_and_help_is_answered_by_the_worker(client, tasks):
+    person = make_texter(sms_consent=CONSENT_OPTED_OUT)
+    db.session.commit()
+    _post(client, person.phone, "START")
+    assert tasks == []
+    db.session.expire_all()
+    assert db.session.get(Person, person.id).sms_consent == CONSENT_OPTED_IN
+    assert len(_replies(person.phone)) == 1
+    _post(client, person.phone, "help")
+    assert len(tasks) == 1 and len(_replies(person.phone)) == 1
+    process_stored(tasks[0])
+    assert "text NEED, OFFER" in _replies(person.phone)[-1]

@@ -1,7 +1,7 @@
 """Webhook views: check the signature, call the domain function, commit once, answer fast.
 
 The inbound webhook stores the text and hands it to the worker (mutualaid.sms.intake);
-only STOP/START/HELP are applied in the request.
+only STOP/START are applied in the request.
 
 A request without a valid ``X-Twilio-Signature`` (HMAC-SHA1 with the auth token over
 PUBLIC_URL + path, or the request URL when PUBLIC_URL is unset, plus the sorted form
@@ -71,14 +71,10 @@ def _int(value: str | None, default: int) -> int:
     return number if -(2**31) <= number < 2**31 else default
 
 
-# Words that may be STOP/START/HELP (classify_keyword decides, with the texter's state):
-# those rare texts are applied in the request, so an opt-out holds before we answer.
-_KEYWORD_WORDS = (
-    compliance.OPT_OUT_WORDS
-    | compliance.OPT_IN_WORDS
-    | compliance.OPT_IN_WHEN_OPTED_OUT
-    | compliance.HELP_WORDS
-)
+# STOP and START words are applied in the request, so an opt-out holds before we answer (and
+# an opt-in at once); they are rare. HELP, and YES/SI (a START only from an opted-out
+# number, otherwise often an answer to an invitation), are applied by the worker, in order.
+_KEYWORD_WORDS = compliance.OPT_OUT_WORDS | compliance.OPT_IN_WORDS
 
 
 def _maybe_keyword(body: str) -> bool:
@@ -89,7 +85,7 @@ def _maybe_keyword(body: str) -> bool:
 @csrf.exempt
 def inbound():
     """Store the text (one INSERT, once per MessageSid), commit, hand it to the worker.
-    STOP/START/HELP are applied here before answering; a duplicate delivery does nothing."""
+    STOP/START are applied here before answering; a duplicate delivery does nothing."""
     _require_signature()
     form = request.form
     sid = (form.get("MessageSid") or form.get("SmsSid") or "").strip()
