@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -118,7 +118,7 @@ def _insert_statement(dialect: str):
 
 
 def store_inbound(
-    session: Session,
+    session: Session | Connection,
     *,
     sid: str,
     from_number: str,
@@ -130,7 +130,8 @@ def store_inbound(
     """The webhook's durable minimum: ONE ``INSERT ... ON CONFLICT (provider_sid) DO NOTHING
     RETURNING id`` (a Core statement, no ORM object, no lookup). Returns the new row's id,
     or None when this MessageSid is already stored (a duplicate delivery: no second effect).
-    On PostgreSQL a concurrent twin waits for the first commit, then does nothing."""
+    On PostgreSQL a concurrent twin waits for the first commit, then does nothing. Takes a
+    session, or a Connection (the webhook's autocommit connection on PostgreSQL)."""
     now = utcnow()
     values = {
         "direction": INBOUND,
@@ -151,8 +152,8 @@ def store_inbound(
         "updated_at": now,
         "sent_at": now,
     }
-    stmt = _insert_statement(session.get_bind().dialect.name)
-    return session.execute(stmt, values).scalar()  # type: ignore[call-overload]
+    dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
+    return session.execute(_insert_statement(dialect.name), values).scalar()  # type: ignore[call-overload]
 
 
 def _texter(session: Session, message: SmsMessage) -> Person:
