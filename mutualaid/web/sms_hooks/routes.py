@@ -11,10 +11,12 @@ opt-out checked), so the inbound answer is an empty TwiML ``<Response/>``.
 
 from __future__ import annotations
 
+import hmac
 import logging
 
-from flask import Response, abort, current_app, request
-from sqlalchemy import Engine
+from flask import Flask, Response, abort, current_app, request
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.exc import DBAPIError
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -46,7 +48,13 @@ def _require_signature() -> None:
     if not token or not signature:
         abort(403)
     validator = RequestValidator(token)
-    if not validator.validate(_signed_url(), request.form.to_dict(flat=True), signature):
+    url, params = _signed_url(), request.form.to_dict(flat=True)
+    # The common case in one HMAC: signed over exactly this URL. Otherwise the library's
+    # check, which also tries the URL with and without its port.
+    expected = validator.compute_signature(url, params).encode()
+    if hmac.compare_digest(expected, signature.encode("latin-1", "replace")):
+        return
+    if not validator.validate(url, params, signature):
         log.warning("rejected webhook with a bad signature for %s", request.path)
         abort(403)
 
@@ -59,8 +67,11 @@ def _begin_writing() -> None:
         db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
+_EMPTY_TWIML = str(MessagingResponse())
+
+
 def _twiml(body: str = "") -> Response:
-    return Response(body or str(MessagingResponse()), mimetype="application/xml")
+    return Response(body or _EMPTY_TWIML, mimetype="application/xml")
 
 
 def _int(value: str | None, default: int) -> int:
@@ -78,19 +89,45 @@ def _int(value: str | None, default: int) -> int:
 _KEYWORD_WORDS = compliance.OPT_OUT_WORDS | compliance.OPT_IN_WORDS
 
 
-_AUTOCOMMIT = True
+def _autocommit_engine() -> Engine | None:
+    """PostgreSQL: this process's engine for the webhook's one INSERT. Autocommit (the
+    statement commits itself: one round trip, no BEGIN/COMMIT) and no pre-ping (a stale
+    connection fails the statement instead; it is retried once on a fresh one). None on
+    SQLite, and when the session is bound to a test's connection (tests/conftest.py)."""
+    if db.session.session_factory.kw.get("bind") is not None:
+        return None
+    engine = current_app.extensions.get("sms_inbound_engine")
+    if engine is None:
+        if db.engine.dialect.name != "postgresql":
+            return None
+        engine = create_engine(
+            db.engine.url, isolation_level="AUTOCOMMIT", pool_pre_ping=False, pool_size=4
+        )
+        engine = current_app.extensions.setdefault("sms_inbound_engine", engine)
+    return engine
+
+
+def dispose_inbound_engine(app: Flask) -> None:
+    """Close the webhook engine's connections (tests and scripts that drop their database)."""
+    engine = app.extensions.pop("sms_inbound_engine", None)
+    if engine is not None:
+        engine.dispose()
 
 
 def _store(**fields) -> int | None:
-    """Store the text durably; its id, or None for a duplicate MessageSid.
-
-    On PostgreSQL the INSERT runs on an autocommit connection: the statement commits itself,
-    one round trip instead of three (BEGIN, INSERT, COMMIT). Otherwise (SQLite, or a session
-    bound to a test's connection) it runs in the session, which commits."""
-    bind = db.session.get_bind()
-    if _AUTOCOMMIT and isinstance(bind, Engine) and bind.dialect.name == "postgresql":
-        with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            return store_inbound(conn, **fields)
+    """Store the text durably; its id, or None for a duplicate MessageSid."""
+    engine = _autocommit_engine()
+    if engine is not None:
+        for attempt in (1, 2):
+            try:
+                with engine.connect() as conn:
+                    return store_inbound(conn, **fields)
+            except DBAPIError as exc:
+                # A connection the database dropped (restart, idle timeout): the pool is
+                # invalidated; try once more. If the lost statement had committed, the retry
+                # is a duplicate (None, no task) and the sweep applies the text.
+                if not exc.connection_invalidated or attempt == 2:
+                    raise
     _begin_writing()
     message_id = store_inbound(db.session, **fields)
     db.session.commit()
