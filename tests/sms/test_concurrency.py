@@ -191,3 +191,39 @@ def test_worker_threads_apply_one_numbers_texts_once_and_in_order(app):
         inbound.set_text_handler(previous)
         with app.app_context():
             purge_numbers(number)
+
+
+def test_the_webhook_survives_a_dropped_database_connection(app):
+    """The webhook's INSERT runs without pre-ping: a connection the database dropped (a
+    restart, an idle timeout) fails once, and the text is stored on a fresh connection."""
+    from sqlalchemy import text
+
+    client = app.test_client()
+    number = unique_phone()
+
+    def post(body: str) -> int:
+        params = inbound_params(number, body)
+        headers = {"X-Twilio-Signature": sign(INBOUND_URL, params)}
+        return client.post("/sms/inbound", data=params, headers=headers).status_code
+
+    try:
+        assert post("first") == 200
+        engine = app.extensions["sms_inbound_engine"]
+        engine.dispose()  # exactly one pooled connection from here on
+        assert post("second") == 200
+        with engine.connect() as conn:
+            pid = conn.connection.dbapi_connection.info.backend_pid
+        with app.app_context():
+            db.session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            db.session.commit()
+        assert post("third, after the connection was dropped") == 200
+        with app.app_context():
+            bodies = db.session.scalars(
+                select(SmsMessage.body)
+                .where(SmsMessage.from_number == number, SmsMessage.direction == "in")
+                .order_by(SmsMessage.id)
+            ).all()
+        assert bodies == ["first", "second", "third, after the connection was dropped"]
+    finally:
+        with app.app_context():
+            purge_numbers(number)
