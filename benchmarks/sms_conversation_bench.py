@@ -1,10 +1,11 @@
 """Inbound texts through the conversation layer vs the transport's placeholder handler,
 side by side in one run, on the same database.
 
-Each text is what the webhook does after the signature check: ``receive_inbound`` (store,
-keywords, handler, reply queued) and one commit. Dispatch to the provider is left queued
-(the worker sends it), as in production. The database holds --helpers helpers with offers
-around ZIP 11211, so NEED texts really match and invite. Texts cycle through a realistic
+Each text is what the webhook and the worker do together after the signature check:
+``receive_inbound`` (store, then apply: keywords, handler, reply queued) and one commit.
+Dispatch to the provider is left queued (the worker sends it), as in production. The
+database holds --helpers helpers with offers around ZIP 11211, so NEED texts really match
+and invite. Texts cycle through a realistic
 mix: NEED with everything, NEED then its two answers, OFFER, STATUS, YES, free text.
 
     .venv/bin/python benchmarks/sms_conversation_bench.py [--texts 400] [--helpers 300] [--postgres]

@@ -1,18 +1,27 @@
 """Inbound: signed Twilio webhooks under gunicorn on PostgreSQL vs a no-op endpoint of the
-same app under the same server, in the same run.
+same app under the same server, in the same run; then the worker that applies the texts.
 
 gunicorn runs with config/gunicorn.conf.py (WEB_CONCURRENCY=2, WEB_THREADS=4 unless set),
 the queue is Redis (db 11; its huey keys are deleted at the end), the database a throwaway
 PostgreSQL database. A loopback load generator (keep-alive connections, one thread each)
 posts signed webhooks from a pool of numbers with 10 % duplicate MessageSids.
 
+The webhook stores each text and enqueues it; the worker (``flask worker``) applies it
+(conversation layer, reply). Phases 1-2 measure the webhook alone (no worker running, so
+the processing is not counted in its request time); phases 3-4 the worker beside it:
+
 1. Closed loop: C connections for --seconds against the no-op, then the webhook
    (alternating, --rounds times); throughput and p50/p99 latency.
 2. Open loop: the webhook at a fixed --rate (default 200 requests/s) for --seconds;
    latency is measured from each request's scheduled time, so queueing counts.
+3. Drain: the worker starts and applies the backlog of phases 1-2 for --drain seconds
+   (texts applied per second); what is left is marked processed (skipped).
+4. End to end: the webhook at --e2e-rate requests/s for 2 x --seconds with the worker
+   running beside it: webhook p50/p99, and receipt -> processed_at p50/p99 per text.
 Targets: webhook >= 40 % of no-op throughput; p99 < 100 ms at 200 requests/s.
 
     .venv/bin/python benchmarks/webhook_bench.py [--seconds 5] [--rounds 2] [--rate 200]
+        [--drain 15] [--e2e-rate 20] [--worker-threads 2]
 """
 
 from __future__ import annotations
@@ -20,175 +29,22 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
-import random
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
-import urllib.parse
 
 from _common import ROOT, percentile, throwaway_postgres
-
-TOKEN = "bench-auth-token-" + secrets.token_hex(8)
-REDIS_URL = "redis://127.0.0.1:6379/11"
-BODIES = [
-    "Can someone help me get groceries this week?",
-    "NEED groceries 11211",
-    "Thank you so much!",
-    "I can drive people to the clinic on Tuesdays",
-    "HELP",
-    "Is the pod still meeting at 5?",
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Requests:
-    """Pre-signed inbound webhooks: a pool of numbers, 10 % duplicate MessageSids."""
-
-    def __init__(self, public_url: str, n: int, numbers: int = 400, seed: int = 7) -> None:
-        from twilio.request_validator import RequestValidator
-
-        rng = random.Random(seed)
-        validator = RequestValidator(TOKEN)
-        url = public_url + "/sms/inbound"
-        self.items: list[tuple[bytes, str]] = []
-        pool = [f"+1917555{i:04d}" for i in range(numbers)]
-        for _ in range(n):
-            if self.items and rng.random() < 0.10:
-                self.items.append(rng.choice(self.items))  # Twilio retried a delivery
-                continue
-            params = {
-                "MessageSid": "SM" + secrets.token_hex(16),
-                "AccountSid": "AC" + "0" * 32,
-                "From": rng.choice(pool),
-                "To": "+15005550006",
-                "Body": rng.choice(BODIES),
-                "NumMedia": "0",
-                "NumSegments": "1",
-            }
-            body = urllib.parse.urlencode(params).encode()
-            self.items.append((body, validator.compute_signature(url, params)))
-        self._next = 0
-        self._lock = threading.Lock()
-
-    def take(self) -> tuple[bytes, str]:
-        with self._lock:
-            item = self.items[self._next % len(self.items)]
-            self._next += 1
-            return item
-
-
-def _post(conn: http.client.HTTPConnection, path: str, body: bytes, signature: str) -> int:
-    conn.request(
-        "POST",
-        path,
-        body=body,
-        headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            "X-Twilio-Signature": signature,
-        },
-    )
-    response = conn.getresponse()
-    response.read()
-    return response.status
-
-
-def closed_loop(port: int, path: str, reqs: Requests, seconds: float, clients: int) -> dict:
-    latencies: list[float] = []
-    errors = [0]
-    stop_at = time.perf_counter() + seconds
-    lock = threading.Lock()
-
-    def worker() -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        mine = []
-        while time.perf_counter() < stop_at:
-            body, sig = reqs.take()
-            t0 = time.perf_counter()
-            try:
-                status = _post(conn, path, body, sig)
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-                status = 0
-            mine.append(time.perf_counter() - t0)
-            if status != 200:
-                with lock:
-                    errors[0] += 1
-        conn.close()
-        with lock:
-            latencies.extend(mine)
-
-    start = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - start
-    return {
-        "rps": len(latencies) / elapsed,
-        "p50": percentile(latencies, 50) * 1000,
-        "p99": percentile(latencies, 99) * 1000,
-        "errors": errors[0],
-        "n": len(latencies),
-    }
-
-
-def open_loop(port: int, path: str, reqs: Requests, seconds: float, rate: float) -> dict:
-    total = int(seconds * rate)
-    start = time.perf_counter() + 0.2
-    schedule = [start + i / rate for i in range(total)]
-    latencies: list[float] = []
-    errors = [0]
-    index = [0]
-    lock = threading.Lock()
-
-    def worker() -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        while True:
-            with lock:
-                if index[0] >= total:
-                    break
-                due = schedule[index[0]]
-                index[0] += 1
-            delay = due - time.perf_counter()
-            if delay > 0:
-                time.sleep(delay)
-            body, sig = reqs.take()
-            try:
-                status = _post(conn, path, body, sig)
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-                status = 0
-            done = time.perf_counter()
-            with lock:
-                latencies.append(done - due)
-                if status != 200:
-                    errors[0] += 1
-        conn.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(32)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return {
-        "achieved": len(latencies) / (max(schedule) - start + 1e-9) if latencies else 0,
-        "p50": percentile(latencies, 50) * 1000,
-        "p99": percentile(latencies, 99) * 1000,
-        "errors": errors[0],
-        "n": len(latencies),
-    }
+from _webhook_load import (
+    REDIS_URL,
+    TOKEN,
+    Requests,
+    _free_port,
+    _post,
+    closed_loop,
+    open_loop,
+)
 
 
 def _wait_ready(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:
@@ -206,6 +62,117 @@ def _wait_ready(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:
     raise SystemExit("gunicorn did not become ready")
 
 
+class Worker:
+    """``flask worker`` (the Huey consumer) as a child process of the benchmark."""
+
+    def __init__(self, env: dict[str, str], threads: int) -> None:
+        argv = [sys.executable, "-m", "flask", "--app", "mutualaid", "worker"]
+        self.proc = subprocess.Popen(
+            [*argv, "--workers", str(threads)],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=20)
+
+
+def _counts(engine) -> tuple[int, int]:
+    """(inbound texts stored, of which processed)."""
+    import sqlalchemy as sa
+
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.text("SELECT count(*), count(processed_at) FROM sms_messages WHERE direction = 'in'")
+        ).one()
+    return int(row[0]), int(row[1])
+
+
+def _wait_for(check, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+def drain(engine, env: dict[str, str], threads: int, seconds: float) -> dict:
+    """Start the worker on the backlog; texts applied per second while it lasts."""
+    stored, before = _counts(engine)
+    worker = Worker(env, threads)
+    # Start-up (imports, first connections) is not counted: time from the first progress.
+    _wait_for(lambda: _counts(engine)[1] > before, 60, "the worker to start")
+    time.sleep(1.0)
+    _, start_count = _counts(engine)
+    t0 = time.perf_counter()
+    done = start_count
+    while time.perf_counter() - t0 < seconds and done < stored:
+        time.sleep(0.5)
+        _, done = _counts(engine)
+    elapsed = time.perf_counter() - t0
+    worker.stop()
+    import sqlalchemy as sa
+
+    with engine.begin() as conn:  # skip the rest, so phase 4 starts with an empty queue
+        skipped = conn.execute(
+            sa.text(
+                "UPDATE sms_messages SET processed_at = now() "
+                "WHERE direction = 'in' AND processed_at IS NULL"
+            )
+        ).rowcount
+    _cleanup_redis()
+    return {
+        "backlog": stored - before,
+        "applied": done - before,
+        "rate": (done - start_count) / elapsed,
+        "skipped": skipped,
+    }
+
+
+def end_to_end(engine, env, threads: int, port: int, reqs: Requests, seconds: float, rate: float):
+    """The webhook at ``rate`` with the worker beside it; receipt -> processed per text."""
+    import sqlalchemy as sa
+
+    worker = Worker(env, threads)
+    try:
+        # Ready when it has applied a first text (start-up is not counted).
+        body, signature = reqs.probe()
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        assert _post(conn, "/sms/inbound", body, signature) == 200
+        conn.close()
+        _wait_for(lambda: _counts(engine)[0] == _counts(engine)[1], 60, "the worker to start")
+        with engine.connect() as conn:
+            since = conn.scalar(sa.text("SELECT max(id) FROM sms_messages")) or 0
+        paced = open_loop(port, "/sms/inbound", reqs, seconds, rate)
+        deadline = time.monotonic() + 30
+        query = sa.text(
+            "SELECT extract(epoch FROM processed_at - created_at) FROM sms_messages "
+            "WHERE direction = 'in' AND id > :since"
+        )
+        while True:
+            with engine.connect() as conn:
+                delays = [r[0] for r in conn.execute(query, {"since": since})]
+            waiting = sum(1 for d in delays if d is None)
+            if not waiting or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+    finally:
+        worker.stop()
+    done = [float(d) for d in delays if d is not None]
+    return {
+        **paced,
+        "texts": len(delays),
+        "unprocessed": waiting,
+        "e2e_p50": percentile(done, 50) * 1000,
+        "e2e_p99": percentile(done, 99) * 1000,
+        "e2e_max": max(done, default=float("nan")) * 1000,
+    }
+
+
 def _cleanup_redis() -> None:
     import redis
 
@@ -221,7 +188,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--rate", type=float, default=200.0)
+    parser.add_argument("--drain", type=float, default=15.0)
+    parser.add_argument("--e2e-rate", type=float, default=20.0)
+    parser.add_argument("--worker-threads", type=int, default=2)
     args = parser.parse_args()
+    import sqlalchemy as sa
 
     port = _free_port()
     public = f"http://127.0.0.1:{port}"
@@ -260,6 +231,12 @@ def main() -> None:
                     closed_loop(port, "/sms/inbound", reqs, args.seconds, args.clients)
                 )
             paced = open_loop(port, "/sms/inbound", reqs, args.seconds, args.rate)
+            engine = sa.create_engine(url)
+            drained = drain(engine, env, args.worker_threads, args.drain)
+            e2e = end_to_end(
+                engine, env, args.worker_threads, port, reqs, 2 * args.seconds, args.e2e_rate
+            )
+            engine.dispose()
         finally:
             proc.terminate()
             proc.wait(timeout=20)
@@ -287,6 +264,18 @@ def main() -> None:
         f"open loop at {args.rate:.0f} req/s for {args.seconds:.0f} s: {paced['n']} requests, "
         f"achieved {paced['achieved']:.0f} req/s, p50 {paced['p50']:.1f} ms, "
         f"p99 {paced['p99']:.1f} ms (target < 100 ms), non-200: {paced['errors']}"
+    )
+    print(
+        f"worker ({args.worker_threads} threads) on the backlog of {drained['backlog']} texts: "
+        f"{drained['rate']:.0f} texts applied/s ({drained['applied']} applied in "
+        f"{args.drain:.0f} s, {drained['skipped']} skipped)"
+    )
+    print(
+        f"end to end at {args.e2e_rate:.0f} req/s for {2 * args.seconds:.0f} s with the worker "
+        f"beside: webhook p50 {e2e['p50']:.1f} ms, p99 {e2e['p99']:.1f} ms, "
+        f"non-200: {e2e['errors']}; received -> processed p50 {e2e['e2e_p50']:.0f} ms, "
+        f"p99 {e2e['e2e_p99']:.0f} ms, max {e2e['e2e_max']:.0f} ms "
+        f"({e2e['texts']} texts, {e2e['unprocessed']} unprocessed after 30 s)"
     )
 
 

@@ -72,8 +72,15 @@ def worker(workers: int) -> None:
     if huey.immediate:
         raise click.ClickException("QUEUE_URL=memory:// runs tasks inline; no worker needed.")
     jobs.bind_worker_app(current_app._get_current_object())  # type: ignore[attr-defined]
+    # An idle consumer polls the SQLite queue; a short ceiling on its back-off keeps replies
+    # to texts within about half a second (Huey's default ceiling is 10 s). Redis blocks.
     consumer = huey.create_consumer(
-        workers=workers, worker_type="thread", periodic=True, check_worker_health=True
+        workers=workers,
+        worker_type="thread",
+        periodic=True,
+        check_worker_health=True,
+        initial_delay=0.05,
+        max_delay=0.5,
     )
     click.echo(
         f"Worker started ({workers} threads, queue {current_app.config['MUTUALAID'].queue_url})."

@@ -207,19 +207,31 @@ def offer_freshness() -> None:
 @huey.task()
 @with_app_context
 def send_sms(*message_ids: int) -> int:
-    """Send the outbox rows one commit wrote (ids only), claimed in batches."""
-    from mutualaid.sms.dispatcher import dispatch_ids
+    """Send the outbox rows one commit wrote (ids only), claimed in batches. With pacing on,
+    one thread per process does the (slow) sending (``dispatch_paced``)."""
+    from mutualaid.sms.dispatcher import dispatch_paced
 
-    return dispatch_ids(list(message_ids))
+    return dispatch_paced(list(message_ids))
+
+
+@huey.task(priority=20)
+@with_app_context
+def process_inbound(message_id: int) -> bool:
+    """Apply one inbound text the webhook stored (id only): keywords, the conversation
+    layer, the reply. Idempotent and in arrival order per number (mutualaid.sms.intake)."""
+    from mutualaid.sms.intake import process_stored
+
+    return process_stored(message_id)
 
 
 @huey.periodic_task(crontab(minute="*"))
 @with_app_context
 def sweep_sms() -> int:
-    """Re-enqueue due outbox rows: lost tasks, retries whose time came, expired leases."""
-    from mutualaid.sms.dispatcher import sweep
+    """Re-enqueue inbound texts left unprocessed and due outbox rows: lost tasks, retries
+    whose time came, expired leases."""
+    from mutualaid.sms.dispatcher import dispatch_paced, sweep
 
-    return sweep()
+    return sweep(send=False) + dispatch_paced()
 
 
 @huey.periodic_task(crontab(minute="23", hour="3"))

@@ -118,6 +118,9 @@ def app(database_url: str) -> Iterator[Flask]:
 
     with application.app_context():
         db.engine.dispose()
+    from mutualaid.web.sms_hooks.routes import dispose_inbound_engine
+
+    dispose_inbound_engine(application)
 
 
 @pytest.fixture(autouse=True)

@@ -31,6 +31,8 @@ from benchmarks.reliability.harness import (
     scratch_database,
     start_redis,
     start_web,
+    start_worker,
+    wait_until,
 )
 from tests.fakes.twilio_emulator import ACCOUNT_SID, AUTH_TOKEN, inbound_params, new_sid
 
@@ -78,6 +80,22 @@ def _send_chunk(args: tuple[list[str], list[dict[str, str]], int]) -> list[tuple
         return list(pool.map(one, enumerate(chunk)))
 
 
+def unprocessed(url: str) -> int:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.scalar(
+                sa.text(
+                    "SELECT count(*) FROM sms_messages "
+                    "WHERE direction = 'in' AND processed_at IS NULL"
+                )
+            )
+    finally:
+        engine.dispose()
+
+
 def effects(url: str) -> dict:
     from sqlalchemy import func, select
 
@@ -109,8 +127,9 @@ def run(webhooks: int = 1000, dupes: float = 0.2, processes: int = 4, threads: i
     distinct_sids = {p["MessageSid"] for p in requests_plan}
     distinct_from = {p["From"] for p in requests_plan}
     with scratch_database("webhooks") as url:
-        # Replies wait in a private redis queue (as in production, where the worker sends
-        # them); no worker runs, the rows in the outbox are the effects counted.
+        # The webhooks store the texts and enqueue them in a private redis queue; a worker
+        # applies them (as in production); the replies it writes to the outbox are the
+        # effects counted (console backend: nothing leaves the machine).
         redis_proc, port = start_redis("redis-webhooks")
         env = app_env(
             url,
@@ -120,6 +139,7 @@ def run(webhooks: int = 1000, dupes: float = 0.2, processes: int = 4, threads: i
             QUEUE_URL=f"redis://127.0.0.1:{port}/0",
         )
         webs = [start_web(f"web-hooks{i}", env) for i in range(2)]
+        worker = start_worker("worker-hooks", env)
         try:
             bases = [b for _, b in webs]
             chunks = [requests_plan[i::processes] for i in range(processes)]
@@ -132,7 +152,9 @@ def run(webhooks: int = 1000, dupes: float = 0.2, processes: int = 4, threads: i
                     for a in part
                 ]
             elapsed = time.monotonic() - started
+            wait_until(lambda: unprocessed(url) == 0, 60, "the worker left texts unprocessed")
         finally:
+            worker.stop()
             for proc, _ in webs:
                 proc.stop()
             redis_proc.stop()

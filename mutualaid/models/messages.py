@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mutualaid.models.base import Base, utcnow
@@ -32,6 +32,15 @@ class SmsMessage(Base):
     __table_args__ = (
         Index("ix_sms_messages_status_next", "status", "next_attempt_at"),
         Index("ix_sms_messages_to_created", "to_number", "created_at"),
+        # Inbound texts the worker has not processed yet (few at any time): the sweep's and
+        # the per-number ordering's lookups.
+        Index(
+            "ix_sms_messages_unprocessed",
+            "from_number",
+            "id",
+            postgresql_where=text("direction = 'in' AND processed_at IS NULL"),
+            sqlite_where=text("direction = 'in' AND processed_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,6 +70,9 @@ class SmsMessage(Base):
     provider_status: Mapped[str] = mapped_column(String(20), default="")
     claimed_at: Mapped[datetime | None]
     num_media: Mapped[int] = mapped_column(Integer, default=0)
+    # Inbound: when the worker applied the text (keywords, conversation layer, reply). Set in
+    # the same transaction as the effect; NULL = stored by the webhook, not processed yet.
+    processed_at: Mapped[datetime | None]
 
 
 class SmsStatusEvent(Base):

@@ -138,10 +138,40 @@ def dispatch_due(
     return _run(ids=None, limit=limit, bind=bind, gateway=gateway)
 
 
-def sweep(limit: int = 10_000, *, bind: Any = None) -> int:
-    """The periodic safety net: everything due goes out (claims make it safe to overlap),
-    and status callbacks that raced the worker's commit are applied."""
+_paced_gate = threading.Lock()
+_paced_more = threading.Event()
+
+
+def dispatch_paced(ids: list[int] | None = None, *, bind: Any = None) -> int:
+    """The worker tasks' way to send. Without pacing: these rows (or, for None, every due
+    row). With pacing, ONE thread per process sends: it sends every due row (replies first),
+    and a task arriving meanwhile only flags "more" and returns at once, so a paced backlog
+    (1 text/s on a long code) holds one worker thread, not all of them, and inbound texts
+    keep being applied. Returns how many rows this call handled."""
+    settings: Settings = current_app.config["MUTUALAID"]
+    if settings.sms_rate_per_second <= 0:
+        return dispatch_due(bind=bind) if ids is None else dispatch_ids(ids, bind=bind)
+    _paced_more.set()
+    handled = 0
+    # Checked after each release: "more" flagged while we sent is never left behind.
+    while _paced_more.is_set() and _paced_gate.acquire(blocking=False):
+        try:
+            _paced_more.clear()
+            handled += dispatch_due(bind=bind)
+        finally:
+            _paced_gate.release()
+    return handled
+
+
+def sweep(limit: int = 10_000, *, bind: Any = None, send: bool = True) -> int:
+    """The periodic safety net: inbound texts left unprocessed are enqueued again, everything
+    due goes out (claims make it safe to overlap; ``send=False`` leaves that to the caller),
+    and status callbacks that raced the worker's commit are applied. Returns how many
+    outbound rows were handled."""
+    from mutualaid.sms.intake import requeue_unprocessed
     from mutualaid.sms.outbox import adopt_early_callbacks
+
+    requeue_unprocessed(bind=bind)
 
     session = _session(bind)
     try:
@@ -151,7 +181,7 @@ def sweep(limit: int = 10_000, *, bind: Any = None) -> int:
         session.close()
     if adopted:
         log.info("applied %d status callbacks that arrived before their sid was recorded", adopted)
-    return dispatch_due(limit, bind=bind)
+    return dispatch_due(limit, bind=bind) if send else 0
 
 
 def _run(

@@ -145,6 +145,8 @@ def queue_sms(
 
 @event.listens_for(Session, "after_commit")
 def _enqueue_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a SAVEPOINT was released; the outer one goes on
+        return
     ids = session.info.pop(PENDING_KEY, None)
     if ids:
         from mutualaid.sms.dispatcher import enqueue_dispatch

@@ -59,6 +59,9 @@ def live_app(tmp_path_factory):
         yield application
         with application.app_context():
             db.engine.dispose()
+        from mutualaid.web.sms_hooks.routes import dispose_inbound_engine
+
+        dispose_inbound_engine(application)
 
 
 @pytest.fixture(scope="session")

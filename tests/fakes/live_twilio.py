@@ -49,3 +49,6 @@ def live_twilio_app(database_url: str) -> Iterator[tuple[Flask, str, TwilioEmula
             thread.join(timeout=5)
             with live_app.app_context():
                 db.engine.dispose()
+            from mutualaid.web.sms_hooks.routes import dispose_inbound_engine
+
+            dispose_inbound_engine(live_app)

@@ -164,9 +164,11 @@ def test_find_matches_suggests_exactly_the_brute_force_set(app, scene):
 def _pool():
     """Twenty helpers (one per offer) and a requester, made once per test, kept across
     examples (each example's offers are rolled back)."""
-    key = id(db.session.get_bind())
-    if getattr(_pool, "key", None) != key:
-        _pool.key = key
+    # The test's connection itself, not its id(): a later test's connection can reuse the
+    # id of a closed one, and the cached helpers were rolled back with it.
+    bind = db.session.get_bind()
+    if getattr(_pool, "bind", None) is not bind:
+        _pool.bind = bind
         _pool.helpers = [make_person() for _ in range(20)]
         _pool.requester = make_person()
     return _pool.helpers

@@ -133,3 +133,97 @@ def test_several_workers_never_send_the_same_row_twice(app, monkeypatch):
     finally:
         with app.app_context():
             purge_numbers(number)
+
+
+def _store(app, number: str, bodies: list[str]) -> list[int]:
+    from mutualaid.sms.inbound import store_inbound
+
+    with app.app_context():
+        ids = [
+            store_inbound(
+                db.session,
+                sid=inbound_params(number, body)["MessageSid"],
+                from_number=number,
+                to_number="+15005550006",
+                body=body,
+            )
+            for body in bodies
+        ]
+        db.session.commit()
+    return ids
+
+
+def test_worker_threads_apply_one_numbers_texts_once_and_in_order(app):
+    from mutualaid.sms import inbound
+    from mutualaid.sms.intake import process_stored
+
+    number = unique_phone()
+    calls: list[str] = []
+
+    def slow_handler(session, person, message):
+        calls.append(message.body)
+        time.sleep(0.3)  # hold the number while the other workers' tasks arrive
+        return f"Got: {message.body}"
+
+    first, second = _store(app, number, ["NEED a ride to the clinic", "tuesday at 9"])
+
+    def work(i: int) -> bool:
+        # Tasks for both texts, twice each (a redelivered task), on four worker threads;
+        # the second text's tasks start first.
+        time.sleep(0.05 * (i // 2))
+        with app.app_context():
+            return process_stored(second if i % 2 == 0 else first)
+
+    previous = inbound._text_handler
+    inbound.set_text_handler(slow_handler)
+    try:
+        applied = _together(4, work)
+        assert sum(applied) >= 1
+        assert calls == ["NEED a ride to the clinic", "tuesday at 9"]
+        with app.app_context():
+            replies = db.session.scalars(
+                select(SmsMessage.body)
+                .where(SmsMessage.direction == "out", SmsMessage.to_number == number)
+                .order_by(SmsMessage.id)
+            ).all()
+            assert replies == ["Got: NEED a ride to the clinic", "Got: tuesday at 9"]
+    finally:
+        inbound.set_text_handler(previous)
+        with app.app_context():
+            purge_numbers(number)
+
+
+def test_the_webhook_survives_a_dropped_database_connection(app):
+    """The webhook's INSERT runs without pre-ping: a connection the database dropped (a
+    restart, an idle timeout) fails once, and the text is stored on a fresh connection."""
+    from sqlalchemy import text
+
+    client = app.test_client()
+    number = unique_phone()
+
+    def post(body: str) -> int:
+        params = inbound_params(number, body)
+        headers = {"X-Twilio-Signature": sign(INBOUND_URL, params)}
+        return client.post("/sms/inbound", data=params, headers=headers).status_code
+
+    try:
+        assert post("first") == 200
+        engine = app.extensions["sms_inbound_engine"]
+        engine.dispose()  # exactly one pooled connection from here on
+        assert post("second") == 200
+        with engine.connect() as conn:
+            pid = conn.connection.dbapi_connection.info.backend_pid
+        with app.app_context():
+            db.session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            db.session.commit()
+        assert post("third, after the connection was dropped") == 200
+        with app.app_context():
+            bodies = db.session.scalars(
+                select(SmsMessage.body)
+                .where(SmsMessage.from_number == number, SmsMessage.direction == "in")
+                .order_by(SmsMessage.id)
+            ).all()
+        assert bodies == ["first", "second", "third, after the connection was dropped"]
+    finally:
+        with app.app_context():
+            purge_numbers(number)

@@ -343,6 +343,43 @@ def test_the_worker_paces_sends_to_the_configured_rate(
     app.extensions.pop("sms_pacer", None)
 
 
+def test_paced_sending_holds_one_worker_thread_and_leaves_nothing_behind(
+    app, twilio_gateway, emulator, settings_override, monkeypatch
+):
+    """With pacing on, a send task that arrives while another thread is sending returns at
+    once (the worker thread is free for inbound texts); the sending thread sends its rows."""
+    import time
+
+    from mutualaid.sms import dispatcher
+
+    settings_override(sms_rate_per_second=20.0)
+    app.extensions.pop("sms_pacer", None)
+    monkeypatch.setattr("mutualaid.sms.dispatcher.enqueue_dispatch", lambda ids, bind=None: None)
+    person, other = make_texter(), make_texter()
+    first = [queue_sms(db.session, person, f"notice {i}", kind="notice").id for i in range(3)]
+    db.session.commit()
+    bind = db.session.get_bind()
+    real_due = dispatcher.dispatch_due
+    meanwhile: list[tuple[int, float]] = []
+
+    def due_with_a_task_arriving(limit=10_000, *, bind=None, gateway=None):
+        if not meanwhile:  # another thread's task, for a text written while we send
+            late = queue_sms(db.session, other, "your pod is ready", kind="notice")
+            db.session.commit()
+            start = time.monotonic()
+            meanwhile.append((dispatcher.dispatch_paced([late.id], bind=bind), 0.0))
+            meanwhile[0] = (meanwhile[0][0], time.monotonic() - start)
+        return real_due(limit, bind=bind, gateway=gateway)
+
+    monkeypatch.setattr(dispatcher, "dispatch_due", due_with_a_task_arriving)
+    handled = dispatcher.dispatch_paced(first, bind=bind)
+    ((late_handled, late_seconds),) = meanwhile
+    assert late_handled == 0 and late_seconds < 0.05  # returned at once, sent nothing
+    assert handled == 4  # the sending thread sent the late text too
+    assert len(emulator.sent_to(person.phone)) == 3 and len(emulator.sent_to(other.phone)) == 1
+    app.extensions.pop("sms_pacer", None)
+
+
 def test_one_commit_of_many_texts_is_sent_in_batches(app, twilio_gateway, emulator):
     people = [make_texter() for _ in range(120)]
     for person in people:

@@ -31,6 +31,23 @@ def test_simulator_sends_through_the_signed_webhook_and_shows_replies(neighbor_c
     assert reply.body in page
 
 
+def test_simulator_says_when_the_worker_has_not_answered_yet(neighbor_client, monkeypatch):
+    from mutualaid.web.simulator import routes
+
+    lost: list[int] = []  # the worker is not running: tasks wait in the queue
+    monkeypatch.setattr("mutualaid.web.sms_hooks.routes.enqueue_inbound", lost.append)
+    waited = routes.wait_until_applied
+    monkeypatch.setattr(routes, "wait_until_applied", lambda sid: waited(sid, seconds=0.1))
+    number = unique_phone()
+    response = neighbor_client.submit(
+        f"/simulator/?number={number}", {"number": number, "body": "NEED groceries 11211"}
+    )
+    page = text_of(neighbor_client.get(response.headers["Location"]))
+    assert "NEED groceries 11211" in page and "Got it: need" not in page
+    assert "has not answered the last text yet" in page
+    assert len(lost) == 1
+
+
 def test_simulator_is_for_admins_in_production(app, neighbor_client, admin_client):
     original = app.config["MUTUALAID"]
     app.config["MUTUALAID"] = dataclasses.replace(original, env="production")

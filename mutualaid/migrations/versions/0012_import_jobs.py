@@ -12,7 +12,7 @@ from alembic import op
 import mutualaid.models.base
 
 revision = "0012"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

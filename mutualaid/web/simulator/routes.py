@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -73,7 +74,28 @@ def post_inbound(number: str, body: str) -> int:
     response = client.post(
         path, data=params, headers={"X-Twilio-Signature": signature}, base_url=base
     )
+    if response.status_code == 200:
+        wait_until_applied(params["MessageSid"])
     return response.status_code
+
+
+def wait_until_applied(sid: str, seconds: float = 3.0) -> bool:
+    """The worker applies texts after the webhook answers; wait (briefly) for it so the page
+    shows the reply. False if the worker has not applied the text in ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        applied = db.session.scalar(
+            select(SmsMessage.processed_at.is_not(None)).where(SmsMessage.provider_sid == sid)
+        )
+        db.session.rollback()  # the next look sees the worker's commit
+        if applied or time.monotonic() >= deadline:
+            return bool(applied)
+        time.sleep(0.05)
+
+
+def pending(messages: list[SmsMessage]) -> bool:
+    """Is a text of this conversation still waiting for the worker?"""
+    return any(m.direction == INBOUND and m.processed_at is None for m in messages)
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -108,6 +130,7 @@ def phone():
         form=form,
         number=number,
         messages=messages,
+        pending=pending(messages),
         inbound=INBOUND,
         numbers=recent_numbers(),
     ), status

@@ -1,5 +1,8 @@
 """Webhook views: check the signature, call the domain function, commit once, answer fast.
 
+The inbound webhook stores the text and hands it to the worker (mutualaid.sms.intake);
+only STOP/START are applied in the request.
+
 A request without a valid ``X-Twilio-Signature`` (HMAC-SHA1 with the auth token over
 PUBLIC_URL + path, or the request URL when PUBLIC_URL is unset, plus the sorted form
 fields) gets 403 and nothing is stored. Replies go through the outbox (recorded, capped,
@@ -8,15 +11,20 @@ opt-out checked), so the inbound answer is an empty TwiML ``<Response/>``.
 
 from __future__ import annotations
 
+import hmac
 import logging
 
-from flask import Response, abort, current_app, request
+from flask import Flask, Response, abort, current_app, request
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.exc import DBAPIError
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from mutualaid.extensions import csrf, db
 from mutualaid.phones import InvalidPhone, normalise_phone
-from mutualaid.sms.inbound import receive_inbound
+from mutualaid.sms import compliance
+from mutualaid.sms.inbound import store_inbound
+from mutualaid.sms.intake import enqueue_inbound, process_stored
 from mutualaid.sms.outbox import apply_status_callback
 from mutualaid.web.sms_hooks import bp
 
@@ -40,7 +48,13 @@ def _require_signature() -> None:
     if not token or not signature:
         abort(403)
     validator = RequestValidator(token)
-    if not validator.validate(_signed_url(), request.form.to_dict(flat=True), signature):
+    url, params = _signed_url(), request.form.to_dict(flat=True)
+    # The common case in one HMAC: signed over exactly this URL. Otherwise the library's
+    # check, which also tries the URL with and without its port.
+    expected = validator.compute_signature(url, params).encode()
+    if hmac.compare_digest(expected, signature.encode("latin-1", "replace")):
+        return
+    if not validator.validate(url, params, signature):
         log.warning("rejected webhook with a bad signature for %s", request.path)
         abort(403)
 
@@ -53,8 +67,11 @@ def _begin_writing() -> None:
         db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
+_EMPTY_TWIML = str(MessagingResponse())
+
+
 def _twiml(body: str = "") -> Response:
-    return Response(body or str(MessagingResponse()), mimetype="application/xml")
+    return Response(body or _EMPTY_TWIML, mimetype="application/xml")
 
 
 def _int(value: str | None, default: int) -> int:
@@ -66,9 +83,66 @@ def _int(value: str | None, default: int) -> int:
     return number if -(2**31) <= number < 2**31 else default
 
 
+# STOP and START words are applied in the request, so an opt-out holds before we answer (and
+# an opt-in at once); they are rare. HELP, and YES/SI (a START only from an opted-out
+# number, otherwise often an answer to an invitation), are applied by the worker, in order.
+_KEYWORD_WORDS = compliance.OPT_OUT_WORDS | compliance.OPT_IN_WORDS
+
+
+def _autocommit_engine() -> Engine | None:
+    """PostgreSQL: this process's engine for the webhook's one INSERT. Autocommit (the
+    statement commits itself: one round trip, no BEGIN/COMMIT) and no pre-ping (a stale
+    connection fails the statement instead; it is retried once on a fresh one). None on
+    SQLite, and when the session is bound to a test's connection (tests/conftest.py)."""
+    if db.session.session_factory.kw.get("bind") is not None:
+        return None
+    engine = current_app.extensions.get("sms_inbound_engine")
+    if engine is None:
+        if db.engine.dialect.name != "postgresql":
+            return None
+        engine = create_engine(
+            db.engine.url, isolation_level="AUTOCOMMIT", pool_pre_ping=False, pool_size=4
+        )
+        engine = current_app.extensions.setdefault("sms_inbound_engine", engine)
+    return engine
+
+
+def dispose_inbound_engine(app: Flask) -> None:
+    """Close the webhook engine's connections (tests and scripts that drop their database)."""
+    engine = app.extensions.pop("sms_inbound_engine", None)
+    if engine is not None:
+        engine.dispose()
+
+
+def _store(**fields) -> int | None:
+    """Store the text durably; its id, or None for a duplicate MessageSid."""
+    engine = _autocommit_engine()
+    if engine is not None:
+        for attempt in (1, 2):
+            try:
+                with engine.connect() as conn:
+                    return store_inbound(conn, **fields)
+            except DBAPIError as exc:
+                # A connection the database dropped (restart, idle timeout): the pool is
+                # invalidated; try once more. If the lost statement had committed, the retry
+                # is a duplicate (None, no task) and the sweep applies the text.
+                if not exc.connection_invalidated or attempt == 2:
+                    raise
+    _begin_writing()
+    message_id = store_inbound(db.session, **fields)
+    db.session.commit()
+    return message_id
+
+
+def _maybe_keyword(body: str) -> bool:
+    return len(body) <= 40 and compliance.keyword_of(body) in _KEYWORD_WORDS
+
+
 @bp.post("/inbound")
 @csrf.exempt
 def inbound():
+    """Store the text (one INSERT, once per MessageSid), commit, hand it to the worker.
+    STOP/START are applied here before answering; a duplicate delivery does nothing."""
     _require_signature()
     form = request.form
     sid = (form.get("MessageSid") or form.get("SmsSid") or "").strip()
@@ -80,17 +154,25 @@ def inbound():
         from_number = normalise_phone(raw_from, country)
     except InvalidPhone:
         from_number = raw_from[:20]  # short codes and odd senders are still recorded
-    _begin_writing()
-    receive_inbound(
-        db.session,
+    body = form.get("Body") or ""
+    message_id = _store(
         sid=sid[:64],
         from_number=from_number,
         to_number=(form.get("To") or "").strip(),
-        body=form.get("Body") or "",
+        body=body,
         num_media=_int(form.get("NumMedia"), 0),
         num_segments=_int(form.get("NumSegments"), 1),
     )
-    db.session.commit()
+    if message_id is not None:
+        if _maybe_keyword(body):
+            try:
+                process_stored(message_id)  # in order after any older text of this number
+            except Exception:  # stored: the worker (or the sweep) applies it
+                log.exception("inbound keyword text %s not applied in the request", message_id)
+                db.session.rollback()
+                enqueue_inbound(message_id)
+        else:
+            enqueue_inbound(message_id)
     return _twiml()
 
 
