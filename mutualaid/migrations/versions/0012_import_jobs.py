@@ -3,7 +3,7 @@
 Adds ``import_jobs``: a stored upload, its progress counters and per-row errors.
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0010
 """
 
 import sqlalchemy as sa
