@@ -39,7 +39,8 @@ def back(default_endpoint: str, **kw):
 
 
 def page_arg() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    """The ?page= number, 1..100,000 (a huge page overflowed the database's OFFSET)."""
+    return min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
 
 
 def workspace_endpoints() -> dict:
