@@ -252,7 +252,7 @@ def run(rate: float = 50, seconds: float = 90, warmup: float = 60, every: float 
         n_emails, h_emails = seed(url, 20, 40)
         # --max-requests 0: no recycling during the soak, so any growth shows up
         web, base = start_web(
-            "web-soak", env, workers=2, threads=8, extra_args=("--max-requests", "0")
+            "web-soak", env, workers=2, threads=4, extra_args=("--max-requests", "0")
         )
         worker = start_worker("worker-soak", env, workers=2)
         load_before = os.getloadavg()

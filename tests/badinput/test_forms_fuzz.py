@@ -191,6 +191,13 @@ def test_what_the_sweep_found_stays_fixed(app):
     assert response.status_code == 303
     assert [c for c, _ in _take_flashes(coordinator)] == ["error"]
     assert _counts() == before
+    # ids beyond 64 bits (SQLite) in the coordinator's change-lead form and filters
+    response = coordinator.submit(
+        f"/coordinate/pods/{args['pod_id']}/lead", {"person_id": "9223372036854775808"}
+    )
+    assert response.status_code == 404
+    for query in ("/coordinate/?area=9223372036854775808", "/coordinate/map?area=2200000000"):
+        assert coordinator.get(query).status_code in (200, 404), query
     # a huge ?page= (OFFSET out of range)
     assert coordinator.get("/coordinate/pods?page=200000000000000000").status_code == 200
     # an invalid number in the SMS simulator (the field's errors were still a tuple)
