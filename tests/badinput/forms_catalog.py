@@ -36,6 +36,7 @@ NASTY = st.one_of(
             "99999999999999999999",
             "2200000000",
             "9223372036854775808",
+            "²",  # a digit to str.isdigit(), not to int()
             "1e309",
             "NaN",
             "inf",

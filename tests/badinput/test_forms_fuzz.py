@@ -198,6 +198,13 @@ def test_what_the_sweep_found_stays_fixed(app):
     assert response.status_code == 404
     for query in ("/coordinate/?area=9223372036854775808", "/coordinate/map?area=2200000000"):
         assert coordinator.get(query).status_code in (200, 404), query
+    # "²" is a digit to str.isdigit() but not to int(): ValueError in four places
+    response = coordinator.submit(f"/coordinate/pods/{args['pod_id']}/members/add", {"who": "²"})
+    assert response.status_code == 303
+    assert [c for c, _ in _take_flashes(coordinator)] == ["error"]
+    admin = login_as(app.test_client(), fuzz.people["admin"])
+    area = admin.submit(f"/admin/areas/{args['area_id']}", {"name": "X", "coordinators": "²"})
+    assert area.status_code < 500
     # a huge ?page= (OFFSET out of range)
     assert coordinator.get("/coordinate/pods?page=200000000000000000").status_code == 200
     # an invalid number in the SMS simulator (the field's errors were still a tuple)

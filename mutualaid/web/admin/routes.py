@@ -101,7 +101,7 @@ def _area_form(area: Area | None):
     chosen = {p.id for p in area.coordinators} if area else set()
     if request.method == "POST":
         values = {k: request.form.get(k, "").strip() for k in values}
-        chosen = {form_id(int(v)) for v in request.form.getlist("coordinators") if v.isdigit()}
+        chosen = {form_id(int(v)) for v in request.form.getlist("coordinators") if v.isdecimal()}
         try:
             numbers = {}
             for key in ("center_lat", "center_lng", "radius_km"):
