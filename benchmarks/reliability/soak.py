@@ -93,6 +93,7 @@ class Load:
         self.lock = threading.Lock()
         self.results: list[tuple[str, int, float]] = []
         self.sms_seq = 0
+        self.failures: collections.Counter = collections.Counter()
 
     def pick(self) -> str:
         r, acc = self.rng.random(), 0.0
@@ -108,8 +109,10 @@ class Load:
         started = time.monotonic()
         try:
             code = getattr(self, kind)(i)
-        except requests.RequestException:
+        except requests.RequestException as exc:
             code = 0
+            with self.lock:
+                self.failures[f"{label(kind, i)}: {type(exc).__name__}"] += 1
         with self.lock:
             self.results.append((label(kind, i), code, time.monotonic() - started, started))
 
@@ -212,16 +215,54 @@ class MemorySampler(threading.Thread):
         self.stopped = threading.Event()
         self.t0 = time.monotonic()
 
+        self.cpu: list[tuple[float, float, float, float]] = []  # wall, machine, app, us
+
     def sample(self) -> None:
         reading = {}
-        for pid, kib in self.web.rss_by_pid().items():
+        web = self.web.rss_by_pid()
+        for pid, kib in web.items():
             reading["web master" if pid == self.web.pid else f"web worker {pid}"] = kib
         reading["huey consumer"] = self.worker.rss_kib()
         self.samples.append((round(time.monotonic() - self.t0), reading))
+        app = [*web, *self.worker.rss_by_pid()]
+        self.cpu.append((time.monotonic(), machine_busy_s(), cpu_s(app), cpu_s([os.getpid()])))
+
+    def cpu_report(self) -> dict:
+        """Per interval, CPU used as % of the machine's cores: everything on the machine, the
+        app (gunicorn + consumer) and this load generator; the rest is PostgreSQL, redis,
+        the emulator's threads (in this process) and other people's jobs."""
+        cores = os.cpu_count() or 1
+        out: dict[str, list[int]] = {"machine": [], "app": [], "load generator": []}
+        for (w0, m0, a0, g0), (w1, m1, a1, g1) in zip(self.cpu, self.cpu[1:], strict=False):
+            span = max(w1 - w0, 1e-6) * cores / 100
+            out["machine"].append(round((m1 - m0) / span))
+            out["app"].append(round((a1 - a0) / span))
+            out["load generator"].append(round((g1 - g0) / span))
+        return out
 
     def run(self) -> None:
         while not self.stopped.wait(self.every):
             self.sample()
+
+
+def cpu_s(pids: list[int]) -> float:
+    """CPU seconds (user + system) used so far by these processes."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
+def machine_busy_s() -> float:
+    """CPU seconds the whole machine has been busy (all cores, not idle or waiting)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + (values[4] if len(values) > 4 else 0)
+    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def memory_report(samples: list[tuple[float, dict[str, int]]]) -> dict:
@@ -275,6 +316,7 @@ def run(rate: float = 50, seconds: float = 90, warmup: float = 60, every: float 
             time.sleep(2)
             with load.lock:
                 load.results.clear()
+                load.failures.clear()
             sampler = MemorySampler(web, worker, every)
             sampler.sample()
             sampler.start()
@@ -294,6 +336,8 @@ def run(rate: float = 50, seconds: float = 90, warmup: float = 60, every: float 
     result = {"rate": rate, "seconds": seconds, "warmup_s": warmup, **summarise(results, elapsed)}
     result["load_average_1m"] = {"before": load_before[0], "after": load_after[0]}
     result["memory"] = memory_report(sampler.samples)
+    result["cpu_pct_of_machine_by_interval"] = sampler.cpu_report()
+    result["client_failures"] = dict(load.failures)
     result["ok"] = result["errors"] == 0 and all(
         m.get("growth_pct") is not None and m["growth_pct"] <= 20 for m in result["memory"].values()
     )
