@@ -61,7 +61,7 @@ def normalise_availability(value: dict | None) -> dict:
         raise OfferError(_l("Choose “any time”, or at least one day and a time window."), "days")
     out = []
     for w in windows:
-        days = sorted({int(d) for d in w.get("days", []) if str(d).isdigit() and int(d) <= 6})
+        days = sorted({int(d) for d in w.get("days", []) if str(d).isdecimal() and int(d) <= 6})
         if not days:
             raise OfferError(_l("Choose at least one day of the week."), "days")
         start, end = str(w.get("start", "")), str(w.get("end", ""))

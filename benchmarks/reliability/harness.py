@@ -138,13 +138,17 @@ class Proc:
 
     def rss_kib(self) -> int:
         """Resident memory of the process and its children (gunicorn workers)."""
-        total = 0
+        return sum(self.rss_by_pid().values())
+
+    def rss_by_pid(self) -> dict[int, int]:
+        """Resident memory (KiB) of the process and of each of its children, by pid."""
+        out = {}
         for pid in [self.pid, *_children(self.pid)]:
             with contextlib.suppress(FileNotFoundError, ProcessLookupError):
                 for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                     if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-        return total
+                        out[pid] = int(line.split()[1])
+        return out
 
 
 def _children(pid: int) -> list[int]:
@@ -160,12 +164,24 @@ def _children(pid: int) -> list[int]:
 
 
 def start_web(
-    name: str, env: dict[str, str], workers: int = 2, threads: int = 4, port: int | None = None
+    name: str,
+    env: dict[str, str],
+    workers: int = 2,
+    threads: int = 4,
+    port: int | None = None,
+    extra_args: tuple[str, ...] = (),
 ) -> tuple[Proc, str]:
+    """gunicorn with config/gunicorn.conf.py; `extra_args` (command-line options) override it."""
     port = port or free_port()
     proc = Proc(
         name,
-        [str(BIN / "gunicorn"), "--config", "config/gunicorn.conf.py", "mutualaid:create_app()"],
+        [
+            str(BIN / "gunicorn"),
+            "--config",
+            "config/gunicorn.conf.py",
+            *extra_args,
+            "mutualaid:create_app()",
+        ],
         {
             **env,
             "HOST": "127.0.0.1",

@@ -103,7 +103,7 @@ def _minute(text: object) -> int | None:
     if not isinstance(text, str) or len(text) != 5 or text[2] != ":":
         return None
     hh, mm = text[:2], text[3:]
-    if not (hh.isdigit() and mm.isdigit()):
+    if not (hh.isdecimal() and mm.isdecimal()):
         return None
     h, m = int(hh), int(mm)
     if m > 59 or h > 24 or (h == 24 and m):

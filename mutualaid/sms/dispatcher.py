@@ -14,13 +14,14 @@ import logging
 import threading
 import time
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from mutualaid.models import SmsMessage
+from mutualaid.models import SmsMessage, utcnow
 from mutualaid.settings import Settings
 from mutualaid.sms import sending
 from mutualaid.sms.gateway import (
@@ -110,6 +111,23 @@ def enqueue_dispatch(ids: Iterable[int], *, bind: Any = None) -> None:
             send_sms(*chunk)  # one task per commit (per 50 rows): ids only
         except Exception:  # queue down: the periodic sweep finds the rows later
             log.exception("could not enqueue sms %s; the sweep will pick them up", chunk)
+
+
+def schedule_retry(message_id: int, due: datetime | None) -> None:
+    """A retry is due at ``due`` (the backoff recorded on the row): ask the queue to run it
+    then, so the backoff is what the row says rather than the sweep's minute. Best effort:
+    the periodic sweep still finds the row if this task is lost."""
+    from mutualaid.queue import huey
+
+    if due is None or huey.immediate:
+        return
+    from mutualaid.jobs import send_sms
+
+    delay = max(0.0, (due - utcnow()).total_seconds()) + 0.1
+    try:
+        send_sms.schedule(args=(message_id,), delay=delay)
+    except Exception:  # queue down: the periodic sweep finds the row later
+        log.exception("could not schedule the retry of sms %s; the sweep will", message_id)
 
 
 def dispatch_message(
@@ -239,7 +257,11 @@ def _process(
                     session, claim.id, error=str(exc), code=exc.code, ambiguous=ambiguous,
                     settings=settings,
                 )  # fmt: skip
+                due = session.scalar(
+                    select(SmsMessage.next_attempt_at).where(SmsMessage.id == claim.id)
+                )
                 session.commit()
+                schedule_retry(claim.id, due)
             except OptedOutError as exc:
                 sending.record_opted_out(session, claim.id, error=str(exc), code=exc.code)
                 session.commit()

@@ -77,5 +77,7 @@ def phone():
             flash(_("Your phone number is verified."), "success")
             return redirect(url_for("account.profile"))
     elif send_form.is_submitted() or code_form.is_submitted():
+        if not (send_form.send.data or code_form.confirm.data):  # neither button: say so
+            flash(_("Nothing was sent. Use “Text me a code” or “Verify”."), "error")
         status = 400
     return render_template("account/phone.html", send_form=send_form, code_form=code_form), status

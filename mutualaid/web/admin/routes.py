@@ -11,6 +11,7 @@ from mutualaid.models import Area, Person
 from mutualaid.models.people import ROLES
 from mutualaid.web.access import admin_required, coordinator_required
 from mutualaid.web.admin import bp
+from mutualaid.web.security import form_id
 
 PAGE_SIZE = 50
 ROLE_WORDS = {"neighbor": _l("neighbor"), "coordinator": _l("coordinator"), "admin": _l("admin")}
@@ -103,7 +104,7 @@ def _area_form(area: Area | None):
     chosen = {p.id for p in area.coordinators} if area else set()
     if request.method == "POST":
         values = {k: request.form.get(k, "").strip() for k in values}
-        chosen = {int(v) for v in request.form.getlist("coordinators") if v.isdigit()}
+        chosen = {form_id(int(v)) for v in request.form.getlist("coordinators") if v.isdecimal()}
         try:
             numbers = {}
             for key in ("center_lat", "center_lng", "radius_km"):

@@ -89,7 +89,7 @@ def _visibility(me: Person):
 
 def _area_filter(value: str) -> int:
     area = None
-    if value.isdigit() and len(value) < 10:
+    if value.isdecimal() and len(value) < 10:
         area = db.session.get(Area, int(value))
     if area is None:
         area = db.session.scalar(select(Area).where(Area.slug == value))

@@ -8,6 +8,7 @@ from flask_login import current_user
 from mutualaid.extensions import db
 from mutualaid.models import Need, Person, Pod
 from mutualaid.pods.access import coordinates_area
+from mutualaid.web.security import form_id
 
 
 def me() -> Person:
@@ -28,8 +29,15 @@ def scoped_pod(pod_id: int) -> Pod:
     return pod
 
 
-def person_or_404(person_id: int) -> Person:
-    return db.session.get(Person, person_id) or abort(404)
+def person_or_404(person_id: int | None) -> Person:
+    """The person, or 404 (also for ids no integer column can hold)."""
+    return db.session.get(Person, form_id(person_id)) or abort(404)
+
+
+def arg_id(name: str) -> int | None:
+    """An id from the query string; None when absent, 0 (matches nothing) when out of range."""
+    value = request.args.get(name, type=int)
+    return None if value is None else form_id(value)
 
 
 def scoped_person(person_id: int | None) -> Person:
@@ -50,7 +58,8 @@ def back(default_endpoint: str, **kw):
 
 
 def page_arg() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    """The ?page= number, 1..100,000 (a huge page overflowed the database's OFFSET)."""
+    return min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
 
 
 def workspace_endpoints() -> dict:

@@ -73,7 +73,7 @@ def pod(pod_id: int):
 
 def _find_person(text: str) -> Person | None:
     text = (text or "").strip()
-    if text.isdigit() and len(text) < 10:
+    if text.isdecimal() and len(text) < 10:
         return db.session.get(Person, int(text))
     if "@" in text:
         return find_by_email(db.session, text)

@@ -11,7 +11,7 @@ from mutualaid.models import AuditEvent, Person
 from mutualaid.models.places import area_coordinators
 from mutualaid.web.access import coordinator_required
 from mutualaid.web.coordinate import bp, map_page
-from mutualaid.web.coordinate.common import me, page_arg
+from mutualaid.web.coordinate.common import arg_id, me, page_arg
 from mutualaid.workspace import reports
 from mutualaid.workspace.scope import area_ids, sees_exact
 
@@ -28,7 +28,7 @@ def gaps():
 @coordinator_required
 def map():
     areas = reports.areas_for(db.session, me())
-    area_id = request.args.get("area", type=int)
+    area_id = arg_id("area")
     area = next((a for a in areas if a.id == area_id), areas[0] if areas else None)
     if area_id is not None and (area is None or area.id != area_id):
         abort(404)

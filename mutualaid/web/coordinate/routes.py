@@ -15,7 +15,8 @@ from mutualaid.needs import NeedError, NeedInput, cancel_need, edit_need
 from mutualaid.pods.formation import PodError, start_pod
 from mutualaid.web.access import coordinator_required, safe_next
 from mutualaid.web.coordinate import bp
-from mutualaid.web.coordinate.common import me, page_arg, scoped_need, scoped_pod
+from mutualaid.web.coordinate.common import arg_id, me, page_arg, scoped_need, scoped_pod
+from mutualaid.web.security import form_id
 from mutualaid.workspace import actions
 from mutualaid.workspace.queue import QueueFilters, queue_config, queue_page
 from mutualaid.workspace.reports import areas_for
@@ -24,7 +25,7 @@ from mutualaid.workspace.reports import areas_for
 @bp.route("/")
 @coordinator_required
 def queue():
-    area_id = request.args.get("area", type=int)
+    area_id = arg_id("area")
     category = request.args.get("category") or None
     status = request.args.get("status") or None
     if status not in (None, *STATUSES):
@@ -94,7 +95,7 @@ def invite(need_id: int):
     need = scoped_need(need_id)
     chosen = request.form.getlist("person_id") or request.form.getlist("pick")
     try:
-        ids = [int(x) for x in chosen]
+        ids = [form_id(int(x)) for x in chosen]  # out-of-range ids match nobody
         radius = request.form.get("radius", type=float)
         invited = actions.invite_suggestion(db.session, need, ids, me(), radius_km=radius)
     except (PodError, ValueError) as exc:

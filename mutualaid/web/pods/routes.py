@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import contains_eager, selectinload
 
 from mutualaid.extensions import db
 from mutualaid.i18n import _
@@ -67,6 +68,7 @@ def invitations():
             Membership.invite_expires_at > now,
             Pod.status == POD_FORMING,
         )
+        .options(contains_eager(Membership.pod).selectinload(Pod.need))  # no query per card
         .order_by(Membership.invite_expires_at)
     ).all()
     pods = db.session.scalars(
@@ -77,6 +79,7 @@ def invitations():
             Membership.status == ACCEPTED,
             Pod.status.in_((POD_FORMING, POD_ACTIVE)),
         )
+        .options(selectinload(Pod.need))
         .order_by(Pod.created_at.desc())
     ).all()
     return render_template("pods/invitations.html", invitations=rows, pods=pods, now=now)

@@ -104,13 +104,14 @@ def phone():
     form = SimulatedTextForm(number=request.args.get("number", ""))
     number = None
     raw = request.args.get("number") or (form.number.data if form.is_submitted() else "")
+    valid = form.validate_on_submit()  # first: validating resets the fields' errors
     if raw:
         try:
             number = normalise_phone(raw, settings.default_country)
         except InvalidPhone as exc:
-            form.number.errors.append(str(exc))
+            form.number.errors = [*form.number.errors, str(exc)]
     status = 200
-    if form.validate_on_submit() and number:
+    if valid and number:
         if not settings.twilio_auth_token:
             form.form_errors.append(
                 _("Set TWILIO_AUTH_TOKEN (any value in development) so texts can be signed.")
