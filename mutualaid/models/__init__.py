@@ -1,5 +1,6 @@
 """All models, importable from one place (Alembic and the app import this package)."""
 
+from mutualaid.models.admin import CategoryRow, SiteSetting
 from mutualaid.models.audit import ApiToken, AuditEvent, LoginThrottle
 from mutualaid.models.base import Base, utcnow
 from mutualaid.models.messages import Conversation, SmsMessage, SmsStatusEvent
@@ -15,6 +16,7 @@ __all__ = [
     "Area",
     "AuditEvent",
     "Base",
+    "CategoryRow",
     "ChecklistItem",
     "Conversation",
     "GeocodeCache",
@@ -28,6 +30,7 @@ __all__ = [
     "Pod",
     "PodFeedback",
     "PodMessage",
+    "SiteSetting",
     "SmsMessage",
     "SmsStatusEvent",
     "utcnow",

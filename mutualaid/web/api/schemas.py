@@ -35,7 +35,11 @@ def _clean_text(value: str) -> str:
 
 Text = Annotated[str, AfterValidator(_clean_text)]
 
-CategoryKey = Literal[categories.keys()]  # type: ignore[valid-type]
+# Admins add categories at run time (mutualaid.categories), so the schema only fixes the
+# key's shape; the domain checks that a new need or offer names an active category.
+CategoryKey = Annotated[
+    str, Field(pattern=r"^[a-z_]{2,30}$", examples=[categories.seed_categories()[0].key])
+]
 Urgency = Literal[URGENCIES]  # type: ignore[valid-type]
 ContactPreference = Literal[CONTACT_PREFERENCES]  # type: ignore[valid-type]
 NeedStatus = Literal[STATUSES]  # type: ignore[valid-type]

@@ -36,7 +36,7 @@ def queue():
         result=result,
         filters=filters,
         areas=areas_for(db.session, me()),
-        categories=categories.choices(current_language()),
+        categories=categories.choices(current_language(), keep=categories.keys()),
         statuses=STATUSES,
         ages=queue_config().ages,
     )
@@ -79,7 +79,7 @@ def need(need_id: int):
         suggestions=suggestions,
         people=people,
         radius=radius,
-        categories=categories.choices(current_language()),
+        categories=categories.choices(current_language(), keep=(need.category,)),
         active=need.status in ACTIVE_STATUSES,
     )
 
