@@ -49,6 +49,7 @@ class Scene:
             "offer_id": self.offer.id,
             "person_id": self.people["member"].id,  # type: ignore[union-attr]
             "item_id": self.item.id,
+            "key": "groceries",  # a category (admin pages)
         }
 
 
@@ -100,7 +101,7 @@ def snapshot(scene: Scene) -> tuple:
     """What a forbidden request must not change."""
     from sqlalchemy import select
 
-    from mutualaid.models import Membership
+    from mutualaid.models import CategoryRow, Membership, SiteSetting
 
     db.session.expire_all()
     members = db.session.execute(
@@ -109,6 +110,10 @@ def snapshot(scene: Scene) -> tuple:
         .order_by(Membership.person_id)
     ).all()
     roles = db.session.execute(select(Person.id, Person.role).order_by(Person.id)).all()
+    admin_settings = (
+        *db.session.execute(select(CategoryRow.key, CategoryRow.active, CategoryRow.name_en)),
+        *db.session.execute(select(SiteSetting.key, SiteSetting.value)),
+    )
     return (
         scene.need.status,
         scene.need.details,
@@ -118,4 +123,5 @@ def snapshot(scene: Scene) -> tuple:
         scene.item.done_at,
         tuple(members),
         tuple(roles),
+        tuple(sorted(admin_settings)),
     )
