@@ -153,3 +153,17 @@ def test_coordinators_cannot_change_settings(app, coordinator):
     assert client.submit("/admin/categories", BIKE).status_code == 403
     assert client.submit("/admin/retention", {"days": "1"}).status_code == 403
     assert categories.get("bike_repair") is None
+
+
+def test_added_and_deactivated_categories_still_match(admin, helper, neighbor):
+    from mutualaid.admin_settings import CategoryInput, add_category, set_category_active
+    from mutualaid.matching import find_matches
+    from mutualaid.models import CategoryRow
+
+    add_category(db.session, admin, CategoryInput("bike_repair", "Bike repair", "Bicis"))
+    make_offer(helper, categories=["bike_repair", "childcare"])
+    bike = make_need(neighbor, code="BK1", category="bike_repair")
+    kids = make_need(neighbor, code="KD1", category="childcare")
+    set_category_active(db.session, admin, db.session.get(CategoryRow, "childcare"), False)
+    assert [m.person_id for m in find_matches(db.session, bike)] == [helper.id]
+    assert [m.person_id for m in find_matches(db.session, kids)] == [helper.id]
