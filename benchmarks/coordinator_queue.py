@@ -1,7 +1,8 @@
-"""The coordinators' queue at 10,000 open needs: the real page (one paged query, one count,
-invitation counts for the page's pods only, rendered through Flask) against the naive
-version (load every need, filter and sort in Python, one pod query and one count per shown
-row), and the home page for scale, side by side in one run.
+"""The coordinators' queue at 10,000 open needs: the real page (one paged query that also
+counts, one query for the page's pods and their open invitations, rendered through Flask)
+against the naive version (load every need, filter and sort in Python, one pod query and one
+count per shown row), and the home page for scale, side by side in one run. The metrics page
+over the same needs is timed too (for scale; not part of the target).
 
     .venv/bin/python benchmarks/coordinator_queue.py [--needs 10000] [--offers 100000]
         [--db sqlite|postgres]
@@ -11,7 +12,8 @@ areas) are loaded so the database has the issue's full size: the queue does not 
 but they share the buffer cache and the planner's statistics with it.
 
 Prints median and p95 per request for: queue page 1, queue page 100 (deep offset), the
-naive version of page 1, and the home page.
+naive version of page 1, the metrics page and the home page, and the queue / home ratios
+(target: within 5x at p50 and p95).
 """
 
 from __future__ import annotations
@@ -228,6 +230,10 @@ def run(url: str, args) -> None:
         ("queue page 1 (paged SQL, rendered)", page("/coordinate/")),
         ("queue page 100 (deep offset, rendered)", page("/coordinate/?page=100")),
         ("naive page 1 (load all, sort in Python; no rendering)", naive),
+        (
+            "metrics page (the area's 8,000 needs, by week and category)",
+            page("/coordinate/metrics"),
+        ),
         ("home page", page("/")),
     ]
     for _, fn in cases:  # warm up
