@@ -231,7 +231,7 @@ def run(url: str, args) -> None:
         ("queue page 100 (deep offset, rendered)", page("/coordinate/?page=100")),
         ("naive page 1 (load all, sort in Python; no rendering)", naive),
         (
-            "metrics page (the area's 8,000 needs, by week and category)",
+            "metrics page (8,000 needs by week and category)",
             page("/coordinate/metrics"),
         ),
         ("home page", page("/")),
