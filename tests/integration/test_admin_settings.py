@@ -167,3 +167,32 @@ def test_added_and_deactivated_categories_still_match(admin, helper, neighbor):
     set_category_active(db.session, admin, db.session.get(CategoryRow, "childcare"), False)
     assert [m.person_id for m in find_matches(db.session, bike)] == [helper.id]
     assert [m.person_id for m in find_matches(db.session, kids)] == [helper.id]
+
+
+def test_csv_reimport_keeps_a_deactivated_category_but_new_rows_cannot_use_it(
+    admin_client, coordinator_client
+):
+    import io
+
+    body = (
+        b"external_id,name,email,categories,radius_km,capacity,location\n"
+        b'o-7,Hal Helper,hal@example.org,meals,2,1,"40.7085,-73.9570"\n'
+    )
+
+    def upload(data: bytes) -> str:
+        page = coordinator_client.post(
+            "/coordinate/csv/import",
+            data={
+                "csrf_token": coordinator_client.csrf_token(),
+                "kind": "offers",
+                "file": (io.BytesIO(data), "offers.csv"),
+            },
+            content_type="multipart/form-data",
+        )
+        return text_of(page)
+
+    assert "1 created" in upload(body)
+    admin_client.submit("/admin/categories/meals/active", {"active": "0"})
+    assert "0 created, 0 updated, 1 unchanged, 0 with errors" in upload(body)
+    new_row = body.replace(b"o-7,Hal Helper,hal@", b"o-8,Ivy Helper,ivy@")
+    assert "0 created, 0 updated, 0 unchanged, 1 with errors" in upload(new_row)
