@@ -2,8 +2,8 @@
 time, one page at a time.
 
 One query sorts the scope's needs (ORDER BY unmatched-first and created_at, LIMIT/OFFSET)
-and counts them in the same scan (``count(*) OVER ()``); one reads the page's pods with the
-open invitations counted. Nothing scales with the number of open
+and counts them in the same scan (``count(*) OVER ()``); one loads the page's needs; one
+reads their pods with the open invitations counted. Nothing scales with the number of open
 needs beyond what the database sorts.
 """
 
@@ -141,12 +141,12 @@ def queue_page(
     per_page = per_page or config.per_page
     now = now or utcnow()
     page = max(1, page)
-    # One sort (the database keeps only the page's rows: a top-N sort), cut to the page, with
-    # the total counted by the same scan (a window count); then the page's pods with their
-    # open invitations. No eager loads: they would wrap the LIMIT in a subquery.
+    # One sort of narrow rows (ids), cut to the page, with the total counted by the same
+    # scan (a window count); then the page's needs, and their pods with open invitations.
+    # (Sorting whole rows instead made deep pages 1.5x slower on PostgreSQL.)
     unmatched_first = case((Need.unmatched_reason != "", 0), else_=1)
     keys = session.execute(
-        queue_statement(viewer, filters, Need, func.count().over())
+        queue_statement(viewer, filters, Need.id, func.count().over())
         .order_by(unmatched_first, Need.created_at, Need.id)
         .limit(per_page)
         .offset((page - 1) * per_page)
@@ -162,8 +162,9 @@ def queue_page(
             )
             or 0
         )
-    loaded = {need.id: need for need, _total in keys}
-    ids = list(loaded)  # areas: usually in the session already (the page lists them)
+    ids = [k[0] for k in keys]
+    # Areas are usually in the session already (the page lists them): no eager load.
+    loaded = {n.id: n for n in session.scalars(select(Need).where(Need.id.in_(ids)))}
     pods: dict[int, tuple[int, int, int, int]] = {}
     if ids:
         open_invites = (
