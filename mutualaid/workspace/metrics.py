@@ -52,14 +52,23 @@ def percentile(values: list[float], q: float) -> float | None:
 @dataclass
 class Durations:
     values: list[float] = field(default_factory=list)
+    _ordered: list[float] | None = field(default=None, repr=False, compare=False)
+
+    def _at(self, q: float) -> float | None:
+        """Nearest-rank percentile, sorting once (the page asks several times)."""
+        if self._ordered is None or len(self._ordered) != len(self.values):
+            self._ordered = sorted(self.values)
+        if not self._ordered:
+            return None
+        return self._ordered[max(1, math.ceil(q / 100 * len(self._ordered))) - 1]
 
     @property
     def median(self) -> float | None:
-        return percentile(self.values, 50)
+        return self._at(50)
 
     @property
     def p90(self) -> float | None:
-        return percentile(self.values, 90)
+        return self._at(90)
 
 
 @dataclass
@@ -173,17 +182,32 @@ def report(
     ).where(Need.created_at >= since)
     if ids is not None:
         need_stmt = need_stmt.where(Need.area_id.in_(ids))
+    # Rows are first gathered per (week, category, area) cell (a handful), then each cell is
+    # added to its total, week, category and area rows: one dict lookup per need.
+    cells: dict[tuple, AreaMetrics] = {}
     for area, category, status, week, invite, formed, resolved in session.execute(need_stmt):
+        cell = cells.get((week, category, area))
+        if cell is None:
+            cell = cells[(week, category, area)] = AreaMetrics("")
+        cell.needs += 1
+        if status == STATUS_CANCELLED:
+            cell.cancelled += 1
+        elif invite is None:
+            cell.unmatched += 1
+        if invite is not None:
+            cell.to_invite.values.append(max(0.0, float(invite)))
+        if formed is not None:
+            cell.to_pod.values.append(max(0.0, float(formed)))
+        if resolved is not None:
+            cell.to_resolved.values.append(max(0.0, float(resolved)))
+    for (week, category, area), cell in cells.items():
         for m in rows_for(week, category, area):
-            m.needs += 1
-            if status == STATUS_CANCELLED:
-                m.cancelled += 1
-            elif invite is None:
-                m.unmatched += 1
-            steps = ((invite, m.to_invite), (formed, m.to_pod), (resolved, m.to_resolved))
-            for hours, bucket in steps:
-                if hours is not None:
-                    bucket.values.append(max(0.0, float(hours)))
+            m.needs += cell.needs
+            m.cancelled += cell.cancelled
+            m.unmatched += cell.unmatched
+            m.to_invite.values.extend(cell.to_invite.values)
+            m.to_pod.values.extend(cell.to_pod.values)
+            m.to_resolved.values.extend(cell.to_resolved.values)
 
     direct = aliased(Need)
     via_pod = aliased(Need)
