@@ -1,8 +1,15 @@
-"""Categories of needs and offers, read from ``config/categories.toml``.
+"""Categories of needs and offers.
 
 Owns the list (keys, English/Spanish names, synonyms, default people needed) and the lookup
 that turns what a person typed ("comida", "ride", "grocries") into a category key. The SMS
 parser reuses :func:`resolve`.
+
+The list lives in the ``categories`` table, which admins edit (mutualaid.admin_settings);
+``config/categories.toml`` is its seed (the migration and ``flask demo`` copy it in) and the
+fallback outside an app context (the i18n tools, import-time schemas). Inside an app context
+the table is read once per request or task (cached on ``flask.g``). A deactivated category
+keeps its names for old needs and offers (:func:`get`, :func:`name_of`), but is no longer
+offered: not in :func:`choices`, the SMS menu (:func:`active_categories`) or :func:`resolve`.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import functools
 import re
 import tomllib
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +40,7 @@ class Category:
     es: str
     people_needed: int
     synonyms: tuple[str, ...]
+    active: bool = True
 
     def name(self, language: str | None = "en") -> str:
         return self.es if language == "es" else self.en
@@ -71,8 +80,93 @@ def load_categories(path: Path = CATEGORIES_FILE) -> tuple[Category, ...]:
 
 
 @functools.cache
-def all_categories() -> tuple[Category, ...]:
+def seed_categories() -> tuple[Category, ...]:
+    """config/categories.toml: the seed of the table and the fallback without a database."""
     return load_categories()
+
+
+@dataclass(frozen=True)
+class _Catalog:
+    every: tuple[Category, ...]
+
+    @functools.cached_property
+    def by_key(self) -> dict[str, Category]:
+        return {c.key: c for c in self.every}
+
+    @functools.cached_property
+    def active(self) -> tuple[Category, ...]:
+        return tuple(c for c in self.every if c.active)
+
+    @functools.cached_property
+    def terms(self) -> dict[str, str]:
+        """Every folded word people might type, mapped to an active category's key."""
+        return _term_map(self.active)
+
+    @functools.cached_property
+    def all_terms(self) -> dict[str, str]:
+        return _term_map(self.every)
+
+
+def _term_map(cats: Iterable[Category]) -> dict[str, str]:
+    terms: dict[str, str] = {}
+    for c in cats:
+        for term in (c.key, c.en, c.es, *c.synonyms):
+            terms.setdefault(fold(term), c.key)
+    return terms
+
+
+@functools.cache
+def _seed_catalog() -> _Catalog:
+    return _Catalog(seed_categories())
+
+
+def _catalog() -> _Catalog:
+    from flask import g, has_app_context
+
+    if not has_app_context():
+        return _seed_catalog()
+    cached = g.get("_categories")
+    if cached is None:
+        from sqlalchemy import select
+
+        from mutualaid.extensions import db
+        from mutualaid.models import CategoryRow
+
+        rows = db.session.scalars(
+            select(CategoryRow).order_by(CategoryRow.position, CategoryRow.key)
+        ).all()
+        cached = _Catalog(tuple(map(from_row, rows))) if rows else _seed_catalog()
+        g._categories = cached
+    return cached
+
+
+def forget_cached() -> None:
+    """Drop this request's copy of the list (after an admin changed it)."""
+    from flask import g, has_app_context
+
+    if has_app_context():
+        g.pop("_categories", None)
+
+
+def from_row(row) -> Category:
+    return Category(
+        key=row.key,
+        en=row.name_en,
+        es=row.name_es,
+        people_needed=row.people_needed,
+        synonyms=tuple(row.synonyms or ()),
+        active=row.active,
+    )
+
+
+def all_categories() -> tuple[Category, ...]:
+    """Every category, deactivated ones included, in form order."""
+    return _catalog().every
+
+
+def active_categories() -> tuple[Category, ...]:
+    """The categories offered for new needs and offers (forms, SMS menu, imports)."""
+    return _catalog().active
 
 
 def keys() -> tuple[str, ...]:
@@ -80,7 +174,12 @@ def keys() -> tuple[str, ...]:
 
 
 def get(key: str) -> Category | None:
-    return next((c for c in all_categories() if c.key == key), None)
+    return _catalog().by_key.get(key)
+
+
+def is_offered(key: str) -> bool:
+    category = get(key)
+    return category is not None and category.active
 
 
 def name_of(key: str, language: str | None = "en") -> str:
@@ -93,30 +192,24 @@ def default_people_needed(key: str) -> int:
     return category.people_needed if category else 1
 
 
-def choices(language: str | None = "en") -> list[tuple[str, str]]:
-    return [(c.key, c.name(language)) for c in all_categories()]
+def choices(language: str | None = "en", *, keep: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """(key, name) of the active categories, plus those in ``keep`` (a record's own)."""
+    kept = set(keep)
+    return [(c.key, c.name(language)) for c in all_categories() if c.active or c.key in kept]
 
 
-@functools.cache
-def _terms() -> dict[str, str]:
-    """Every folded word people might type, mapped to its category key."""
-    terms: dict[str, str] = {}
-    for c in all_categories():
-        for term in (c.key, c.en, c.es, *c.synonyms):
-            terms.setdefault(fold(term), c.key)
-    return terms
-
-
-def resolve(text: str) -> str | None:
+def resolve(text: str, *, include_inactive: bool = False) -> str | None:
     """The category key for what someone typed, or None when nothing is close enough.
 
     Tries an exact match on key, names and synonyms (any language, accents ignored), then
-    the singular, then a spelling-tolerant close match ("grocries", "transprt").
+    the singular, then a spelling-tolerant close match ("grocries", "transprt"). Only
+    active categories, unless ``include_inactive`` (re-imports of existing records).
     """
     word = fold(text)
     if not word:
         return None
-    terms = _terms()
+    catalog = _catalog()
+    terms = catalog.all_terms if include_inactive else catalog.terms
     for candidate in (word, word.rstrip("s"), word.removesuffix("es")):
         if candidate in terms:
             return terms[candidate]

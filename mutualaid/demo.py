@@ -117,6 +117,10 @@ PEOPLE = [
 
 
 def load_demo(session: Session, passwords: Passwords, echo: Callable[[str], None] = print) -> None:
+    from mutualaid.admin_settings import seed_categories
+
+    if seed_categories(session):  # the migration seeds them; this fills an emptied table
+        echo("  added the categories from config/categories.toml")
     areas = {area.slug: area for area in _ensure_areas(session, echo)}
     for name, email, phone, role, language, area_slug, lat, lng, sms_pref in PEOPLE:
         person = (find_by_email(session, email) if email else None) or (

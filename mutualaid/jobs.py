@@ -237,13 +237,15 @@ def sweep_sms() -> int:
 @huey.periodic_task(crontab(minute="23", hour="3"))
 @with_app_context
 def purge_old_personal_data() -> None:
-    """Daily: erase addresses, details, threads and texts of needs closed RETENTION_DAYS ago."""
+    """Daily: erase addresses, details, threads and texts of needs closed longer than the
+    retention period (the admin's setting, else RETENTION_DAYS)."""
     from flask import current_app
 
+    from mutualaid.admin_settings import retention_days
     from mutualaid.extensions import db
     from mutualaid.retention import purge_closed_needs
 
-    days = current_app.config["MUTUALAID"].retention_days
+    days = retention_days(db.session, current_app.config["MUTUALAID"].retention_days)
     while purge_closed_needs(db.session, days=days):
         db.session.commit()
     db.session.commit()

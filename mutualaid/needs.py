@@ -87,8 +87,10 @@ def expiry_hours(setting: tuple[tuple[str, int], ...] = DEFAULT_NEED_EXPIRY_HOUR
     return dict(setting)
 
 
-def _validate(data: NeedInput) -> int:
-    if categories.get(data.category) is None:
+def _validate(data: NeedInput, current: str | None = None) -> int:
+    """People needed, or NeedError. ``current``: the need's own category, which stays
+    allowed after an admin deactivated it."""
+    if not (categories.is_offered(data.category) or (current and data.category == current)):
         raise NeedError(_l("Choose a category from the list."), "category")
     if data.urgency not in URGENCIES:
         raise NeedError(_l("Choose how soon you need help."), "urgency")
@@ -196,7 +198,7 @@ def edit_need(
     if not need.is_active:
         raise NeedError(_l("This need is closed. Re-open it to change it."))
     now = now or utcnow()
-    people = _validate(data)
+    people = _validate(data, need.category)
     if data.urgency != need.urgency:
         need.expires_at = now + timedelta(hours=(hours or expiry_hours())[data.urgency])
     need.category, need.urgency, need.people_needed = data.category, data.urgency, people

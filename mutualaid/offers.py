@@ -15,6 +15,7 @@ Availability (fixed format, other modules read it): ``{"any_time": true}`` or
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -73,11 +74,13 @@ def normalise_availability(value: dict | None) -> dict:
     return {"any_time": False, "windows": out}
 
 
-def _validate(data: OfferInput) -> tuple[list[str], dict]:
+def _validate(data: OfferInput, current: Iterable[str] = ()) -> tuple[list[str], dict]:
+    """``current``: the offer's own categories, which stay allowed once deactivated."""
     cats = sorted(set(data.categories or []))
     if not cats:
         raise OfferError(_l("Choose at least one thing you can help with."), "categories")
-    if any(categories.get(c) is None for c in cats):
+    kept = set(current)
+    if any(not (categories.is_offered(c) or c in kept) for c in cats):
         raise OfferError(_l("Choose categories from the list."), "categories")
     if data.radius_km is None or not MIN_RADIUS_KM <= data.radius_km <= MAX_RADIUS_KM:
         raise OfferError(_l("Travel distance must be between 0.5 and 50 km."), "radius_km")
@@ -134,7 +137,7 @@ def edit_offer(
     if offer.status == OFFER_DELETED:
         raise OfferError(_l("This offer was deleted."))
     now = now or utcnow()
-    cats, availability = _validate(data)
+    cats, availability = _validate(data, offer.categories)
     offer.set_categories(cats)
     offer.radius_km = float(data.radius_km)
     offer.availability = availability

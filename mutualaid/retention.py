@@ -1,4 +1,5 @@
-"""Data retention: once a need has been closed for ``RETENTION_DAYS``, erase what is
+"""Data retention: once a need has been closed for the retention period (the admin's
+setting, mutualaid.admin_settings.retention_days, else ``RETENTION_DAYS``), erase what is
 personal about it — the exact address and coordinates (the public grid cell stays for the
 metrics), the details, the pod's thread and checklist, and the bodies of the texts about
 it. Timestamps, categories and statuses stay, so the metrics still add up.

@@ -166,6 +166,7 @@ class FormClient(FlaskClient):
         # the test's connection and outer transaction, so they see each other's writes.
         from flask import has_app_context
 
+        from mutualaid.categories import forget_cached
         from mutualaid.extensions import db
 
         if has_app_context():
@@ -174,6 +175,7 @@ class FormClient(FlaskClient):
             response = super().open(*args, **kwargs)
         if has_app_context():
             db.session.expire_all()  # and what the request wrote is visible to the test
+            forget_cached()  # (the category list is cached per app context)
         return response
 
     def submit(self, url: str, data: dict | None = None, **kw):

@@ -1,5 +1,6 @@
 """All models, importable from one place (Alembic and the app import this package)."""
 
+from mutualaid.models.admin import CategoryRow, SiteSetting
 from mutualaid.models.audit import ApiToken, AuditEvent, LoginThrottle
 from mutualaid.models.base import Base, utcnow
 from mutualaid.models.imports import ImportJob
@@ -16,6 +17,7 @@ __all__ = [
     "Area",
     "AuditEvent",
     "Base",
+    "CategoryRow",
     "ChecklistItem",
     "Conversation",
     "GeocodeCache",
@@ -30,6 +32,7 @@ __all__ = [
     "Pod",
     "PodFeedback",
     "PodMessage",
+    "SiteSetting",
     "SmsMessage",
     "SmsStatusEvent",
     "utcnow",

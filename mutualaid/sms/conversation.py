@@ -194,7 +194,7 @@ def category_menu() -> str:
 
     language = str(get_locale() or "en")
     options = ", ".join(
-        f"{i} {cat.name(language)}" for i, cat in enumerate(categories.all_categories(), 1)
+        f"{i} {cat.name(language)}" for i, cat in enumerate(categories.active_categories(), 1)
     )
     return options
 
@@ -204,7 +204,7 @@ def pick_category(text: str) -> str | None:
     word = c.fold(text)
     if word.isdigit():
         index = int(word) - 1
-        cats = categories.all_categories()
+        cats = categories.active_categories()
         return cats[index].key if 0 <= index < len(cats) else None
     cats, _rest = c.split_categories(text, many=False)
     return cats[0] if cats else None

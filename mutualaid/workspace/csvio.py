@@ -256,7 +256,9 @@ def _int(row: dict[str, str], key: str, default: int | None) -> int | None:
 
 
 def _import_need(session, passwords, locate: Locate, row, actor: Person) -> str:
-    category = categories.resolve(row.get("category", "")) or row.get("category", "")
+    category = categories.resolve(row.get("category", ""), include_inactive=True) or row.get(
+        "category", ""
+    )
     data = NeedInput(
         category=category,
         urgency=row.get("urgency") or "today",
@@ -289,7 +291,7 @@ def _import_offer(session, passwords, locate: Locate, row, actor: Person) -> str
     cats = []
     for word in row.get("categories", "").replace(",", ";").split(";"):
         if word.strip():
-            key = categories.resolve(word)
+            key = categories.resolve(word, include_inactive=True)
             if key is None:
                 raise RowError(_("Unknown category “%(c)s”.", c=word.strip()))
             cats.append(key)

@@ -1,9 +1,10 @@
 """The coordinators' queue: active needs in their areas, unmatched first, then by waiting
 time, one page at a time.
 
-One query fetches the page (needs joined to their pod, ORDER BY unmatched-first and
-created_at, LIMIT/OFFSET), one counts, one counts open invitations for the page's pods only;
-nothing scales with the number of open needs beyond what the database sorts.
+One query sorts the scope's needs (ORDER BY unmatched-first and created_at, LIMIT/OFFSET)
+and, on PostgreSQL, counts them in the same scan (``count(*) OVER ()``; SQLite counts in a
+second query); one loads the page's needs; one reads their pods with the open invitations
+counted. Nothing scales with the number of open needs beyond what the database sorts.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from mutualaid.models import Membership, Need, Person, Pod, utcnow
 from mutualaid.models.needs import ACTIVE_STATUSES
@@ -113,11 +114,7 @@ class QueuePage:
 
 
 def queue_statement(viewer: Person, filters: QueueFilters, *columns):
-    stmt = (
-        select(*(columns or (Need,)), Pod.id, Pod.seats, Pod.seats_taken)
-        .outerjoin(Pod, Pod.need_id == Need.id)
-        .where(area_filter(viewer, Need.area_id))
-    )
+    stmt = select(*(columns or (Need,))).where(area_filter(viewer, Need.area_id))
     if filters.status:
         stmt = stmt.where(Need.status == filters.status)
     else:
@@ -144,44 +141,55 @@ def queue_page(
     per_page = per_page or config.per_page
     now = now or utcnow()
     page = max(1, page)
-    # Narrow rows (ids and pod counters) are sorted and cut to one page; only that page's
-    # needs are then loaded whole.
-    total = (
-        session.scalar(
-            select(func.count()).select_from(queue_statement(viewer, filters, Need.id).subquery())
-        )
-        or 0
-    )
+    # One sort of narrow rows (ids), cut to the page; PostgreSQL counts the total in the same
+    # scan (a window count), SQLite separately (its window functions defeat the top-N sort:
+    # 5.5 ms against 1.6 + 0.9 ms at 8,000 needs). Then the page's needs, and their pods with
+    # open invitations. (Sorting whole rows instead made deep pages 1.5x slower on PostgreSQL.)
     unmatched_first = case((Need.unmatched_reason != "", 0), else_=1)
+    window = session.get_bind().dialect.name == "postgresql"
+    columns = (Need.id, func.count().over()) if window else (Need.id,)
     keys = session.execute(
-        queue_statement(viewer, filters, Need.id)
+        queue_statement(viewer, filters, *columns)
         .order_by(unmatched_first, Need.created_at, Need.id)
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    loaded = {
-        n.id: n
-        for n in session.scalars(
-            select(Need).where(Need.id.in_([k[0] for k in keys])).options(selectinload(Need.area))
-        )
-    }
-    result = [(loaded[need_id], pod_id, seats, taken) for need_id, pod_id, seats, taken in keys]
-    pod_ids = [pod_id for _need, pod_id, _s, _t in result if pod_id is not None]
-    invited: dict[int, int] = {}
-    if pod_ids:
-        invited = dict(
-            session.execute(
-                select(Membership.pod_id, func.count())
-                .where(
-                    Membership.pod_id.in_(pod_ids),
-                    Membership.status == INVITED,
-                    Membership.invite_expires_at > now,
+    if keys and window:
+        total = keys[0][1]
+    else:  # SQLite, or past the last page
+        total = (
+            session.scalar(
+                select(func.count()).select_from(
+                    queue_statement(viewer, filters, Need.id).subquery()
                 )
-                .group_by(Membership.pod_id)
-            ).all()
+            )
+            or 0
         )
+    ids = [k[0] for k in keys]
+    # Areas are usually in the session already (the page lists them): no eager load.
+    loaded = {n.id: n for n in session.scalars(select(Need).where(Need.id.in_(ids)))}
+    pods: dict[int, tuple[int, int, int, int]] = {}
+    if ids:
+        open_invites = (
+            select(func.count())
+            .where(
+                Membership.pod_id == Pod.id,
+                Membership.status == INVITED,
+                Membership.invite_expires_at > now,
+            )
+            .correlate(Pod)
+            .scalar_subquery()
+        )
+        for need_id, pod_id, seats, taken, invited in session.execute(
+            select(Pod.need_id, Pod.id, Pod.seats, Pod.seats_taken, open_invites).where(
+                Pod.need_id.in_(ids)
+            )
+        ):
+            pods[need_id] = (pod_id, seats, taken, invited)
     rows = []
-    for need, pod_id, seats, taken in result:
+    for need_id in ids:
+        need = loaded[need_id]
+        pod_id, seats, taken, invited = pods.get(need_id, (None, None, 0, 0))
         hours = max(0.0, (now - need.created_at).total_seconds() / 3600)
         rows.append(
             QueueRow(
@@ -189,7 +197,7 @@ def queue_page(
                 pod_id=pod_id,
                 seats=seats if seats is not None else need.people_needed,
                 seats_taken=taken or 0,
-                invited=invited.get(pod_id, 0) if pod_id else 0,
+                invited=invited or 0,
                 waited_hours=hours,
                 colour=config.ages.colour(hours),
             )

@@ -1,4 +1,4 @@
-"""Gaps, map and metrics for coordinators.
+"""Gaps and map for coordinators (metrics: mutualaid.workspace.metrics).
 
 Offers carry no area; an offer counts for an area when its point lies within the area's
 radius (bounding box in SQL on the (status, lat, lng) index, exact distance in Python).
@@ -9,13 +9,12 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from mutualaid.geo.distance import haversine_km
-from mutualaid.models import Area, Need, Offer, OfferCategory, Person, utcnow
+from mutualaid.models import Area, Need, Offer, OfferCategory, Person
 from mutualaid.models.needs import ACTIVE_STATUSES
 from mutualaid.models.offers import OFFER_ACTIVE
 from mutualaid.workspace.scope import area_ids
@@ -24,11 +23,10 @@ KM_PER_DEG_LAT = 111.32
 
 
 def areas_for(session: Session, viewer: Person) -> list[Area]:
-    ids = area_ids(viewer)
-    stmt = select(Area).order_by(Area.name)
-    if ids is not None:
-        stmt = stmt.where(Area.id.in_(ids))
-    return list(session.scalars(stmt))
+    """The areas the viewer looks after, by name (a coordinator's are already loaded)."""
+    if area_ids(viewer) is not None:
+        return sorted(viewer.areas, key=lambda a: (a.name, a.id))
+    return list(session.scalars(select(Area).order_by(Area.name, Area.id)))
 
 
 def _bbox(area: Area) -> tuple[float, float, float, float]:
@@ -178,90 +176,3 @@ def map_view(session: Session, area: Area, *, size: int = 8, exact: bool = False
                 counts[rc[0]][rc[1]][kind] += 1
     grid = [[(a, b) for a, b in row] for row in counts]
     return MapView(area, needs, offers, grid, size, pins, exact)
-
-
-def percentile(values: list[float], q: float) -> float | None:
-    """Nearest-rank percentile (q in 0..100); None for no values."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = max(1, math.ceil(q / 100 * len(ordered)))
-    return ordered[rank - 1]
-
-
-@dataclass
-class Durations:
-    values: list[float] = field(default_factory=list)
-
-    @property
-    def median(self) -> float | None:
-        return percentile(self.values, 50)
-
-    @property
-    def p90(self) -> float | None:
-        return percentile(self.values, 90)
-
-
-@dataclass
-class AreaMetrics:
-    label: str
-    needs: int = 0
-    unmatched: int = 0
-    to_invite: Durations = field(default_factory=Durations)
-    to_pod: Durations = field(default_factory=Durations)
-    to_resolved: Durations = field(default_factory=Durations)
-
-    @property
-    def unmatched_rate(self) -> float | None:
-        return self.unmatched / self.needs if self.needs else None
-
-
-def metrics(
-    session: Session,
-    viewer: Person,
-    *,
-    days: int = 90,
-    by: str = "area",
-    now: datetime | None = None,
-) -> list[AreaMetrics]:
-    """Hours from posting to first invitation, pod formed and resolved (median, p90), and
-    the share of needs never invited (cancelled ones aside), for needs in the viewer's areas
-    posted in the last ``days``: a total row, then one row per area or per category."""
-    now = now or utcnow()
-    since = now - timedelta(days=days)
-    areas = areas_for(session, viewer)
-    groups: dict[object, AreaMetrics] = {}
-    if by == "area":
-        groups = {a.id: AreaMetrics(a.name) for a in areas}
-    key_column = Need.area_id if by == "area" else Need.category
-    stmt = select(
-        key_column,
-        Need.created_at,
-        Need.first_invited_at,
-        Need.pod_formed_at,
-        Need.resolved_at,
-        Need.status,
-    ).where(Need.created_at >= since, Need.area_id.in_([a.id for a in areas]))
-    totals = AreaMetrics(str(_all_label()))
-    for key, created, invited, formed, resolved, status in session.execute(stmt):
-        group = groups.get(key)
-        if group is None:
-            group = groups[key] = AreaMetrics(str(key))
-        for m in (group, totals):
-            m.needs += 1
-            if invited is None and status != "cancelled":
-                m.unmatched += 1
-            steps = ((invited, m.to_invite), (formed, m.to_pod), (resolved, m.to_resolved))
-            for when, bucket in steps:
-                if when is not None:
-                    bucket.values.append(max(0.0, (when - created).total_seconds() / 3600))
-    rest = list(groups.values())
-    if by != "area":
-        rest.sort(key=lambda m: m.label)
-    return [totals, *rest]
-
-
-def _all_label() -> str:
-    from mutualaid.i18n import _
-
-    return _("All my areas")

@@ -24,7 +24,16 @@ PUBLIC = {
 # (tests/integration/test_sms_webhooks.py checks the 403 without a valid signature).
 PUBLIC |= {"sms_hooks.inbound", "sms_hooks.status"}
 STAFF_PREFIXES = ("admin.", "coordinate.")
-ADMIN_ONLY = {"admin.index", "admin.change_role", "admin.new_area", "admin.edit_area"}
+ADMIN_ONLY = {
+    "admin.index",
+    "admin.change_role",
+    "admin.new_area",
+    "admin.edit_area",
+    "admin.categories",
+    "admin.edit_category",
+    "admin.category_active",
+    "admin.retention",
+}
 
 
 def _rules():

@@ -1,4 +1,4 @@
-"""Gaps, map, metrics, audit log, CSV export privacy and idempotent CSV import."""
+"""Gaps, map, audit log, CSV export privacy and idempotent CSV import."""
 
 from __future__ import annotations
 
@@ -6,14 +6,12 @@ import csv
 import io
 import json
 import re
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from mutualaid.extensions import db
-from mutualaid.models import AuditEvent, Need, Offer, Person, utcnow
-from mutualaid.workspace.reports import metrics, percentile
+from mutualaid.models import AuditEvent, Need, Offer, Person
 from tests.conftest import login_as, text_of
 from tests.coordinate_scene import two_areas
 from tests.factories import make_raw_offer
@@ -84,45 +82,6 @@ def test_map_data_carries_snapped_points_and_exact_ones_only_on_audited_request(
     ).all()
     assert len(event) == before + 1 and event[-1].actor_id == coordinator.id
     assert event[-1].target_type == "area" and event[-1].target_id == scene.east.id
-
-
-def test_metrics_median_p90_and_unmatched_rate(coordinator_client, scene, neighbor, coordinator):
-    now = utcnow()
-    for i, hours in enumerate((1, 2, 3, 4, 10)):
-        created = now - timedelta(days=2)
-        make_need(
-            neighbor,
-            code=f"MT{i}",
-            area_id=scene.east.id,
-            created_at=created,
-            first_invited_at=created + timedelta(hours=hours),
-        )
-    make_need(neighbor, code="MT9", area_id=scene.east.id, created_at=now - timedelta(days=1))
-    rows = metrics(db.session, coordinator, now=now)
-    east = next(r for r in rows if r.label == "Eastside")
-    assert east.needs == 6 and east.unmatched == 1
-    assert east.to_invite.median == pytest.approx(3) and east.to_invite.p90 == pytest.approx(10)
-    text = text_of(coordinator_client.get("/coordinate/metrics"))
-    assert "unmatched rate 17%" in text and "3.0 h" in text and "10.0 h" in text
-    assert "<svg" in coordinator_client.get("/coordinate/metrics").get_data(as_text=True)
-    make_need(
-        neighbor,
-        code="MTC",
-        category="childcare",
-        area_id=scene.east.id,
-        created_at=now - timedelta(hours=5),
-        first_invited_at=now - timedelta(hours=4),
-    )
-    by_category = {m.label: m for m in metrics(db.session, coordinator, by="category", now=now)}
-    assert by_category["childcare"].needs == 1 and by_category["groceries"].needs == 6
-    assert by_category["childcare"].to_invite.median == pytest.approx(1)
-    assert "childcare" in text_of(coordinator_client.get("/coordinate/metrics?by=category"))
-
-
-def test_percentile_nearest_rank():
-    assert percentile([], 50) is None
-    assert percentile([5, 1, 3], 50) == 3
-    assert percentile(list(range(1, 11)), 90) == 9
 
 
 def _csv(response):

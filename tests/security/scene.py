@@ -51,6 +51,7 @@ class Scene:
             "person_id": self.people["member"].id,  # type: ignore[union-attr]
             "item_id": self.item.id,
             "job_id": self.job.id,  # a CSV import the area's coordinator started
+            "key": "groceries",  # a category (admin pages)
         }
 
 
@@ -104,7 +105,7 @@ def snapshot(scene: Scene) -> tuple:
     """What a forbidden request must not change."""
     from sqlalchemy import select
 
-    from mutualaid.models import Membership
+    from mutualaid.models import CategoryRow, Membership, SiteSetting
 
     db.session.expire_all()
     members = db.session.execute(
@@ -115,6 +116,10 @@ def snapshot(scene: Scene) -> tuple:
     roles = db.session.execute(
         select(Person.id, Person.role, Person.suspended_at).order_by(Person.id)
     ).all()
+    admin_settings = (
+        *db.session.execute(select(CategoryRow.key, CategoryRow.active, CategoryRow.name_en)),
+        *db.session.execute(select(SiteSetting.key, SiteSetting.value)),
+    )
     return (
         scene.need.status,
         scene.need.details,
@@ -124,4 +129,5 @@ def snapshot(scene: Scene) -> tuple:
         scene.item.done_at,
         tuple(members),
         tuple(roles),
+        tuple(sorted(admin_settings)),
     )

@@ -46,10 +46,17 @@ def get_area(me: Person, area_id: int) -> s.AreaOut:
 
 @operation("/categories", "GET", summary="Categories", response=s.CategoryList)
 def list_categories(me: Person) -> s.CategoryList:
-    """The category keys needs and offers use, with English and Spanish names."""
+    """The category keys needs and offers use, with English and Spanish names; new needs and
+    offers may use the active ones."""
     return s.CategoryList(
         items=[
-            s.CategoryOut(key=c.key, name=c.en, name_es=c.es, default_people_needed=c.people_needed)
+            s.CategoryOut(
+                key=c.key,
+                name=c.en,
+                name_es=c.es,
+                default_people_needed=c.people_needed,
+                active=c.active,
+            )
             for c in categories.all_categories()
         ]
     )

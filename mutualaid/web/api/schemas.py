@@ -35,7 +35,21 @@ def _clean_text(value: str) -> str:
 
 Text = Annotated[str, AfterValidator(_clean_text)]
 
-CategoryKey = Literal[categories.keys()]  # type: ignore[valid-type]
+# Admins add categories at run time (mutualaid.categories): responses only fix the key's
+# shape; requests also check the key exists, and the domain that a new need or offer names an
+# active category.
+CategoryKey = Annotated[
+    str, Field(pattern=r"^[a-z_]{2,30}$", examples=[categories.seed_categories()[0].key])
+]
+
+
+def _known_category(value: str) -> str:
+    if categories.get(value) is None:
+        raise ValueError("unknown category: see GET /categories")
+    return value
+
+
+KnownCategory = Annotated[CategoryKey, AfterValidator(_known_category)]
 Urgency = Literal[URGENCIES]  # type: ignore[valid-type]
 ContactPreference = Literal[CONTACT_PREFERENCES]  # type: ignore[valid-type]
 NeedStatus = Literal[STATUSES]  # type: ignore[valid-type]
@@ -83,7 +97,7 @@ Details = Annotated[Text, Field(max_length=2000)]
 
 
 class NeedCreate(_In):
-    category: CategoryKey
+    category: KnownCategory
     urgency: Urgency = "today"
     people_needed: People | None = Field(
         default=None, description="Omit for the category's default."
@@ -96,7 +110,7 @@ class NeedCreate(_In):
 class NeedPatch(_In):
     """Only the fields given change; `location` is geocoded again when given."""
 
-    category: CategoryKey | None = None
+    category: KnownCategory | None = None
     urgency: Urgency | None = None
     people_needed: People | None = None
     details: Details | None = None
@@ -120,7 +134,7 @@ class AvailabilityIn(_In):
 Radius = Annotated[float, Field(ge=MIN_RADIUS_KM, le=MAX_RADIUS_KM)]
 Capacity = Annotated[int, Field(ge=MIN_CAPACITY, le=MAX_CAPACITY)]
 Notes = Annotated[Text, Field(max_length=2000)]
-Categories = Annotated[list[CategoryKey], Field(min_length=1, max_length=20)]
+Categories = Annotated[list[KnownCategory], Field(min_length=1, max_length=20)]
 
 
 class OfferCreate(_In):
@@ -169,7 +183,7 @@ class NearQuery(_In):
 
 class NeedListQuery(NearQuery):
     status: NeedStatus | None = None
-    category: CategoryKey | None = None
+    category: KnownCategory | None = None
     area: Annotated[Text, Field(max_length=60)] | None = Field(
         default=None, description="Area slug or id."
     )
@@ -177,7 +191,7 @@ class NeedListQuery(NearQuery):
 
 class OfferListQuery(NearQuery):
     status: OfferStatus | None = None
-    category: CategoryKey | None = None
+    category: KnownCategory | None = None
 
 
 class MatchQuery(_In):
@@ -370,6 +384,9 @@ class CategoryOut(_Out):
     name: str
     name_es: str
     default_people_needed: int
+    active: bool = Field(
+        True, description="False: deactivated by an admin; kept on old needs and offers only."
+    )
 
 
 class CategoryList(_Out):

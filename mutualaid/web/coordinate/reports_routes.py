@@ -7,12 +7,15 @@ from sqlalchemy import func, or_, select
 
 from mutualaid.audit import record_audit
 from mutualaid.extensions import db
+from mutualaid.i18n import _
 from mutualaid.models import AuditEvent, Person
 from mutualaid.models.places import area_coordinators
 from mutualaid.web.access import coordinator_required
 from mutualaid.web.coordinate import bp, map_page
 from mutualaid.web.coordinate.common import arg_id, me, page_arg
 from mutualaid.workspace import reports
+from mutualaid.workspace.charts import bar_chart
+from mutualaid.workspace.metrics import report as metrics_report
 from mutualaid.workspace.scope import area_ids, sees_exact
 
 AUDIT_PAGE = 100
@@ -46,14 +49,41 @@ def map():
 @bp.route("/metrics")
 @coordinator_required
 def metrics():
-    days = request.args.get("days", 90, type=int) or 90
+    days = request.args.get("days", 84, type=int) or 84
     days = min(max(days, 1), 3650)
-    by = "category" if request.args.get("by") == "category" else "area"
-    rows = reports.metrics(db.session, me(), days=days, by=by)
-    longest = max(
-        [v for r in rows for v in (r.to_invite.p90, r.to_pod.p90, r.to_resolved.p90) if v] or [1]
+    areas = reports.areas_for(db.session, me())
+    area_id = request.args.get("area", type=int)
+    area = next((a for a in areas if a.id == area_id), None)
+    if area_id is not None and area is None:
+        abort(404)
+    report = metrics_report(
+        db.session,
+        me(),
+        days=days,
+        area_id=area_id,
+        area_names={a.id: a.name for a in areas},
+        total_label=area.name if area else _("All my areas"),
     )
-    return render_template("coordinate/metrics.html", rows=rows, days=days, longest=longest, by=by)
+    weeks = report.weeks
+    labels = [w.key.strftime("%m/%d") for w in weeks]
+    charts = {
+        "needs": bar_chart(
+            [float(w.needs) for w in weeks], labels, [float(w.unmatched) for w in weeks]
+        ),
+        "invite": bar_chart([w.to_invite.median for w in weeks], labels),
+        "sms": bar_chart(
+            [100 * w.sms_delivery_rate if w.sms_final else None for w in weeks], labels
+        ),
+    }
+    return render_template(
+        "coordinate/metrics.html",
+        report=report,
+        days=days,
+        areas=areas,
+        area=area,
+        charts=charts,
+        longest=report.longest,
+    )
 
 
 @bp.route("/audit")

@@ -31,13 +31,14 @@ def queue():
     if status not in (None, *STATUSES):
         status = None
     filters = QueueFilters(area_id=area_id, category=category, status=status)
+    areas = areas_for(db.session, me())  # first: the rows' areas come from the session
     result = queue_page(db.session, me(), filters, page=page_arg())
     return render_template(
         "coordinate/queue.html",
         result=result,
         filters=filters,
-        areas=areas_for(db.session, me()),
-        categories=categories.choices(current_language()),
+        areas=areas,
+        categories=categories.choices(current_language(), keep=categories.keys()),
         statuses=STATUSES,
         ages=queue_config().ages,
     )
@@ -80,7 +81,7 @@ def need(need_id: int):
         suggestions=suggestions,
         people=people,
         radius=radius,
-        categories=categories.choices(current_language()),
+        categories=categories.choices(current_language(), keep=(need.category,)),
         active=need.status in ACTIVE_STATUSES,
     )
 

@@ -34,8 +34,10 @@ LOCATION_HINT = _l(
 )
 
 
-def category_choices() -> list[tuple[str, str]]:
-    return categories.choices(str(get_locale() or "en"))
+def category_choices(keep: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """Active categories in the reader's language, plus ``keep`` (a record's own, even if an
+    admin deactivated it since)."""
+    return categories.choices(str(get_locale() or "en"), keep=keep)
 
 
 class NeedForm(FlaskForm):
@@ -70,9 +72,9 @@ class NeedForm(FlaskForm):
     )
     submit = SubmitField(_l("Ask for help"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, keep: tuple[str, ...] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.category.choices = [("", _l("Choose…")), *category_choices()]
+        self.category.choices = [("", _l("Choose…")), *category_choices(keep)]
 
 
 class BoardFilterForm(FlaskForm):

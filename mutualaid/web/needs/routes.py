@@ -109,7 +109,7 @@ def edit(need_id: int):
     if not need.is_active:
         flash(_("This request is closed. Re-open it to change it."), "info")
         return redirect(url_for("needs.detail", need_id=need.id))
-    form = NeedForm(obj=need, data={"location": need.address_text})
+    form = NeedForm(obj=need, data={"location": need.address_text}, keep=(need.category,))
     if form.validate_on_submit():
         location, note = None, None
         if (form.location.data or "").strip() != need.address_text or (

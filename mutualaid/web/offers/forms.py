@@ -81,9 +81,9 @@ class OfferForm(FlaskForm):
     )
     submit = SubmitField(_l("Offer help"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, keep: tuple[str, ...] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.categories.choices = category_choices()
+        self.categories.choices = category_choices(keep)
 
     def availability(self) -> dict:
         if self.when.data != "times":

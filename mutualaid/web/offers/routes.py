@@ -106,7 +106,7 @@ def new():
 @login_required
 def edit(offer_id: int):
     offer = _own_offer(offer_id)
-    form = OfferForm()
+    form = OfferForm(keep=tuple(offer.categories))
     if not form.is_submitted():
         _fill_from(form, offer)
     elif form.validate():
