@@ -19,6 +19,7 @@ from mutualaid.models import Person
 from tests.security.scene import Scene, build_scene
 
 FILE = "file"  # an uploaded file: hostile CSV text
+CATEGORY = ["key", "name_en", "name_es", "people_needed", "synonyms"]
 
 NASTY = st.one_of(
     st.text(max_size=40),
@@ -188,6 +189,10 @@ FORMS: dict[str, tuple[str, str, list[str]]] = {
     "admin.change_role": ("admin", "/admin/people/{person_id}/role", ["role", "q"]),
     "admin.new_area": ("admin", "/admin/areas/new", [*AREA, "coordinators"]),
     "admin.edit_area": ("admin", "/admin/areas/{area_id}", [*AREA, "coordinators"]),
+    "admin.categories": ("admin", "/admin/categories", CATEGORY),
+    "admin.edit_category": ("admin", "/admin/categories/{key}", CATEGORY),
+    "admin.category_active": ("admin", "/admin/categories/{key}/active", ["active"]),
+    "admin.retention": ("admin", "/admin/retention", ["days", "reset"]),
 }
 
 # POST endpoints swept elsewhere.

@@ -188,6 +188,7 @@ def test_csv_reimport_keeps_a_deactivated_category_but_new_rows_cannot_use_it(
                 "file": (io.BytesIO(data), "offers.csv"),
             },
             content_type="multipart/form-data",
+            follow_redirects=True,  # to the import job's page (the worker ran it: memory://)
         )
         return text_of(page)
 
