@@ -10,6 +10,7 @@ from mutualaid.pods.access import coordinates_area
 from mutualaid.web.access import coordinator_required
 from mutualaid.web.coordinate import bp
 from mutualaid.web.coordinate.common import me, page_arg, scoped_person
+from mutualaid.web.security import form_id
 from mutualaid.workspace.people import (
     PeopleError,
     history_of,
@@ -70,6 +71,7 @@ def merge(person_id: int):
     into it."""
     survivor = scoped_person(person_id)
     other_id = request.values.get("other", type=int)
+    other_id = None if other_id is None else form_id(other_id)  # beyond 64 bits: not found
     candidates, _more = (
         search_people(db.session, request.args.get("q", ""), viewer=me())
         if request.args.get("q")
