@@ -52,9 +52,14 @@ def bar_chart(
     values: list[float | None],
     labels: list[str],
     parts: list[float] | None = None,
+    *,
+    top: float | None = None,
 ) -> BarChart:
-    """One bar per value (None: no bar), ``parts`` drawn inside each bar from its base."""
-    top = _nice(max([v for v in values if v] or [0]))
+    """One bar per value (None: no bar), ``parts`` drawn inside each bar from its base.
+    ``top`` fixes the axis (100 for a share in %); otherwise it is a round number at least
+    the tallest bar and at least 1, so near-zero values never label the axis "0.005"."""
+    if top is None:
+        top = _nice(max([v for v in values if v] + [1.0]))
     plot_w = WIDTH - LEFT - RIGHT
     plot_h = HEIGHT - TOP - BOTTOM
     base = HEIGHT - BOTTOM

@@ -72,7 +72,9 @@ def metrics():
         ),
         "invite": bar_chart([w.to_invite.median for w in weeks], labels),
         "sms": bar_chart(
-            [100 * w.sms_delivery_rate if w.sms_final else None for w in weeks], labels
+            [100 * w.sms_delivery_rate if w.sms_final else None for w in weeks],
+            labels,
+            top=100.0,
         ),
     }
     return render_template(
