@@ -105,11 +105,15 @@ def _validate(data: NeedInput, current: str | None = None) -> int:
 
 
 def new_code(session: Session, rng: random.Random = _rng) -> str:
-    """A 3-character code (4 when 3 is crowded) not used by an active need or an open pod."""
+    """A 3-character code (4 when 3 is crowded) not used by an active need or an open pod,
+    and not a common word ("WAY", "MAY"): texts read those as words, so "CANCEL WAY" would
+    not find the need."""
+    from mutualaid.sms.vocabulary import NOT_CODES
+
     for length in (3, 4):
         for _ in range(CODE_TRIES_PER_LENGTH):
             code = "".join(rng.choice(CODE_ALPHABET) for _ in range(length))
-            if not code_in_use(session, code):
+            if code.lower() not in NOT_CODES and not code_in_use(session, code):
                 return code
     raise RuntimeError("no free need code after many tries")  # 21^4 codes: not reachable
 

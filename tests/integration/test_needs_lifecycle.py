@@ -58,6 +58,18 @@ def test_a_code_in_use_by_an_active_need_or_open_pod_is_not_drawn_again(app):
     assert new_code(db.session, Scripted()) == "ACE"
 
 
+def test_a_code_that_is_a_common_word_is_never_drawn(app):
+    """Found by a Spanish journey: a need coded WAY could not be cancelled by text, because
+    "CANCELAR WAY" reads WAY as a word. Such codes are skipped."""
+    script = iter(list("WAY") + list("MAY") + list("K7M"))
+
+    class Scripted(random.Random):
+        def choice(self, seq):
+            return next(script)
+
+    assert new_code(db.session, Scripted()) == "K7M"
+
+
 def test_finished_needs_free_their_code(app):
     requester = make_person()
     old = make_need(requester)
