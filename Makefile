@@ -1,6 +1,7 @@
 # mutualaid: two commands.
 #   make run   virtualenv, install, migrate SQLite, load the demo, start web + worker
-#   make test  install dev tools, lint, run the suite on SQLite and then on PostgreSQL
+#   make test  install dev tools, lint (ruff, import layers, mypy), run the suite on SQLite
+#              and then on PostgreSQL
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -68,12 +69,16 @@ run: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 	MUTUALAID_TEST_DB=postgres $(BIN)/python -m pytest
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .

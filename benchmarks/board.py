@@ -61,7 +61,8 @@ def run(url: str, args) -> None:
     from mutualaid.geo.distance import haversine_km
     from mutualaid.geo.grid import snap
     from mutualaid.models import Need, Person
-    from mutualaid.needs import CODE_ALPHABET, open_board
+    from mutualaid.need_records import CODE_ALPHABET
+    from mutualaid.needs import open_board
 
     app = create_app({"MUTUALAID_ENV": "testing", "QUEUE_URL": "memory://", "DATABASE_URL": url})
     rng = random.Random(7)

@@ -129,10 +129,10 @@ def seed_offers(session, n: int, rng, now, Person, Offer, OfferCategory) -> None
 def run(url: str, args) -> None:
     from flask_migrate import upgrade
 
+    from benchmarks.naive_queue import naive_queue_page
     from mutualaid import create_app
     from mutualaid.extensions import db
     from mutualaid.models import Area, Membership, Need, Offer, OfferCategory, Person, Pod
-    from mutualaid.workspace.queue import naive_queue_page
 
     app = create_app(
         {

@@ -60,19 +60,24 @@ def seed_helpers(db, n: int, rng: random.Random) -> None:
     db.session.commit()
 
 
+def placeholder(session, person, message) -> str:
+    return "Thanks, we got your text. A neighborhood coordinator will read it."
+
+
 def run(app, texts: int, handler_name: str, numbers: list[str]) -> list[float]:
     from mutualaid.extensions import db
-    from mutualaid.sms import inbound
+    from mutualaid.sms import apply
     from mutualaid.sms.conversation import handle_text as conversation
 
-    inbound.set_text_handler(conversation if handler_name == "conversation" else None)
+    # The baseline: the transport alone, answering every text with a fixed acknowledgement.
+    apply.handle_text = conversation if handler_name == "conversation" else placeholder
     times = []
     with app.app_context():
         for i in range(texts):
             number = numbers[i % len(numbers)]
             body = MIX[(i // len(numbers)) % len(MIX)]
             start = time.perf_counter()
-            inbound.receive_inbound(
+            apply.receive_inbound(
                 db.session,
                 sid="SM" + secrets.token_hex(16),
                 from_number=number,

@@ -52,8 +52,9 @@ class NewAccount:
     language: str = "en"
 
 
-def create_person(session: Session, passwords: Passwords, new: NewAccount) -> Person:
-    """Create a person. Phone numbers must already be E.164 (see mutualaid.phones)."""
+def create_person(session: Session, passwords: Passwords | None, new: NewAccount) -> Person:
+    """Create a person. Phone numbers must already be E.164 (see mutualaid.phones).
+    ``passwords`` is only needed when ``new.password`` is set (CSV imports pass None)."""
     name = (new.name or "").strip()
     if not name:
         raise AccountError(_("Enter your name."), "name")
@@ -71,13 +72,17 @@ def create_person(session: Session, passwords: Passwords, new: NewAccount) -> Pe
             _("Use at least %(n)s characters for your password.", n=MIN_PASSWORD_LENGTH),
             "password",
         )
+    password_hash = None
+    if new.password:
+        assert passwords is not None, "setting a password needs the password hasher"
+        password_hash = passwords.hash(new.password)
     person = Person(
         name=name,
         email=email,
         phone=new.phone or None,
         role=new.role,
         language=new.language,
-        password_hash=passwords.hash(new.password) if new.password else None,
+        password_hash=password_hash,
         sms_preference=SMS_PREF_NONE,
     )
     session.add(person)

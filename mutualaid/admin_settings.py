@@ -146,9 +146,9 @@ def set_category_active(
         return row
     if (
         not active
-        and session.scalar(
+        and session.execute(
             select(func.count()).select_from(CategoryRow).where(CategoryRow.active.is_(True))
-        )
+        ).scalar_one()
         <= 1
     ):
         raise AdminSettingError(_l("At least one category must stay active."), "active")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.orm import Session
 
 from mutualaid.models import AuditEvent, Person
@@ -12,7 +14,7 @@ def record_audit(
     actor: Person | None,
     action: str,
     target: object | None = None,
-    details: dict | None = None,
+    details: dict[str, Any] | None = None,
 ) -> AuditEvent:
     event = AuditEvent(
         actor_id=actor.id if actor else None,

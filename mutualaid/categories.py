@@ -19,10 +19,16 @@ import functools
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask import g, has_app_context
+from sqlalchemy import select
+
+from mutualaid.extensions import db
+from mutualaid.i18n import current_language
+from mutualaid.models import CategoryRow
 from mutualaid.settings import PROJECT_ROOT
 
 CATEGORIES_FILE = PROJECT_ROOT / "config" / "categories.toml"
@@ -121,17 +127,10 @@ def _seed_catalog() -> _Catalog:
 
 
 def _catalog() -> _Catalog:
-    from flask import g, has_app_context
-
     if not has_app_context():
         return _seed_catalog()
-    cached = g.get("_categories")
+    cached: _Catalog | None = g.get("_categories")
     if cached is None:
-        from sqlalchemy import select
-
-        from mutualaid.extensions import db
-        from mutualaid.models import CategoryRow
-
         rows = db.session.scalars(
             select(CategoryRow).order_by(CategoryRow.position, CategoryRow.key)
         ).all()
@@ -142,13 +141,11 @@ def _catalog() -> _Catalog:
 
 def forget_cached() -> None:
     """Drop this request's copy of the list (after an admin changed it)."""
-    from flask import g, has_app_context
-
     if has_app_context():
         g.pop("_categories", None)
 
 
-def from_row(row) -> Category:
+def from_row(row: CategoryRow) -> Category:
     return Category(
         key=row.key,
         en=row.name_en,
@@ -187,6 +184,12 @@ def name_of(key: str, language: str | None = "en") -> str:
     return category.name(language) if category else key
 
 
+def label(key: str) -> str:
+    """The category's name in the language being rendered now (a page's, or an SMS
+    recipient's under ``in_language``): the one way pages, notices and texts name one."""
+    return name_of(key, current_language())
+
+
 def default_people_needed(key: str) -> int:
     category = get(key)
     return category.people_needed if category else 1
@@ -205,11 +208,26 @@ def resolve(text: str, *, include_inactive: bool = False) -> str | None:
     the singular, then a spelling-tolerant close match ("grocries", "transprt"). Only
     active categories, unless ``include_inactive`` (re-imports of existing records).
     """
+    catalog = _catalog()
+    return resolve_in(catalog.all_terms if include_inactive else catalog.terms, text)
+
+
+def terms() -> Mapping[str, str]:
+    """Every folded word people might type, mapped to an active category's key (this
+    request's list): what the SMS parser is given."""
+    return _catalog().terms
+
+
+def seed_terms() -> Mapping[str, str]:
+    """The same for the seed list (config/categories.toml): no database."""
+    return _seed_catalog().terms
+
+
+def resolve_in(terms: Mapping[str, str], text: str) -> str | None:
+    """:func:`resolve` against a given vocabulary; pure (the SMS parser's way)."""
     word = fold(text)
     if not word:
         return None
-    catalog = _catalog()
-    terms = catalog.all_terms if include_inactive else catalog.terms
     for candidate in (word, word.rstrip("s"), word.removesuffix("es")):
         if candidate in terms:
             return terms[candidate]

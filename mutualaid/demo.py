@@ -4,15 +4,23 @@ SMS-only neighbors. Idempotent: people are found by email or phone before being 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mutualaid.accounts import NewAccount, create_person, find_by_email, find_by_phone
-from mutualaid.models import Area
+from mutualaid.admin_settings import seed_categories
+from mutualaid.geo.geocoding import Place
+from mutualaid.locations import found
+from mutualaid.models import Area, Need, Offer
 from mutualaid.models.base import utcnow
 from mutualaid.models.people import CONSENT_OPTED_IN, SMS_PREF_NOTIFY, SMS_PREF_ONLY
+from mutualaid.need_records import NeedInput
+from mutualaid.needs import post_need
+from mutualaid.offers import OfferInput, post_offer
 from mutualaid.passwords import Passwords
+from mutualaid.workspace.demo import ensure_coordinator_morning
 
 DEMO_PASSWORD = "mutualaid-demo"  # noqa: S105  (printed for local demos only)
 
@@ -117,8 +125,6 @@ PEOPLE = [
 
 
 def load_demo(session: Session, passwords: Passwords, echo: Callable[[str], None] = print) -> None:
-    from mutualaid.admin_settings import seed_categories
-
     if seed_categories(session):  # the migration seeds them; this fills an emptied table
         echo("  added the categories from config/categories.toml")
     areas = {area.slug: area for area in _ensure_areas(session, echo)}
@@ -154,8 +160,6 @@ def load_demo(session: Session, passwords: Passwords, echo: Callable[[str], None
             echo(f"  kept  {role} {name}")
     session.flush()
     _ensure_needs_and_offers(session, echo)
-    from mutualaid.workspace.demo import ensure_coordinator_morning
-
     ensure_coordinator_morning(session, passwords, DEMO_PASSWORD, echo)
     echo(f"Demo accounts use the password {DEMO_PASSWORD!r}.")
 
@@ -230,7 +234,7 @@ NEEDS = [
 ]
 
 # helper email, categories, radius km, availability, capacity, notes, place text, lat, lng
-OFFERS = [
+OFFERS: list[tuple[str, list[str], float, dict[str, Any], int, str, str, float, float]] = [
     (
         "+17185550103",  # Sam texts: an SMS-only helper
         ["groceries", "errands"],
@@ -284,12 +288,6 @@ OFFERS = [
 def _ensure_needs_and_offers(session: Session, echo: Callable[[str], None]) -> None:
     """Idempotent: a need is kept if its requester already has one with the same details,
     an offer if its helper already has one with the same notes."""
-    from mutualaid.geo.geocoding import Place
-    from mutualaid.locations import found
-    from mutualaid.models import Need, Offer
-    from mutualaid.needs import NeedInput, post_need
-    from mutualaid.offers import OfferInput, post_offer
-
     # Offers first, so the needs posted next find helpers and form their pods.
     for who, cats, radius, availability, capacity, notes, text, lat, lng in OFFERS:
         person = find_by_phone(session, who) if who.startswith("+") else find_by_email(session, who)

@@ -10,6 +10,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session as FlaskSession
 from flask_wtf import CSRFProtect
 from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session as OrmSession
 
 from mutualaid.models.base import Base
 
@@ -28,9 +29,15 @@ class Session(FlaskSession):
         return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kw)
 
 
+class _SQLAlchemy(SQLAlchemy):
+    # ``db.session`` is a scoped_session: it proxies the Session methods the code calls, so
+    # the views and jobs can pass it to domain functions typed for a plain Session.
+    session: OrmSession  # type: ignore[assignment]  # narrower view of the same object
+
+
 # Models subclass our own typed Base (mutualaid.models.base); Flask-SQLAlchemy shares its
 # metadata so Flask-Migrate sees every table.
-db = SQLAlchemy(metadata=Base.metadata, session_options={"class_": Session})
+db = _SQLAlchemy(metadata=Base.metadata, session_options={"class_": Session})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -60,3 +67,15 @@ def configure_engine(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def worker_session(bind: Any = None) -> OrmSession:
+    """A session of the worker's own (the SMS sender and the inbound sweep). On SQLite its
+    transactions BEGIN IMMEDIATE: a claim reads then writes, and a deferred transaction that
+    must upgrade to a writer fails at once ("database is locked") when another thread wrote in
+    between. ``bind`` defaults to the app's engine (tests pass their connection)."""
+    if bind is None:
+        bind = db.engine
+    if isinstance(bind, Engine) and bind.dialect.name == "sqlite":
+        bind = bind.execution_options(sqlite_begin="IMMEDIATE")
+    return OrmSession(bind=bind, join_transaction_mode="create_savepoint", expire_on_commit=False)

@@ -17,9 +17,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from babel.dates import format_skeleton
-from flask import Flask, g, has_request_context, request
+from babel.support import Translations
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from flask_babel import (
     Babel,
     force_locale,
@@ -28,14 +30,15 @@ from flask_babel import (
     format_timedelta,
     get_locale,
     get_translations,
-    ngettext,
     to_user_timezone,
 )
-from flask_babel import gettext as _
+from flask_babel import gettext as _flask_gettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext as _flask_ngettext
 from flask_login import current_user
 
-from mutualaid.settings import PROJECT_ROOT
+from mutualaid.models.base import utcnow
+from mutualaid.settings import KM_PER_MILE, PROJECT_ROOT
 
 __all__ = [
     "LANGUAGE_NAMES",
@@ -47,6 +50,19 @@ __all__ = [
     "init_i18n",
     "ngettext",
 ]
+
+
+class _Gettext(Protocol):
+    def __call__(self, string: str, /, **variables: Any) -> str: ...
+
+
+class _Ngettext(Protocol):
+    def __call__(self, singular: str, plural: str, num: int, /, **variables: Any) -> str: ...
+
+
+# flask_babel ships no types: its gettext helpers with their signatures (same objects).
+_: _Gettext = _flask_gettext
+ngettext: _Ngettext = _flask_ngettext
 
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 LANG_COOKIE = "lang"
@@ -67,17 +83,13 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
-    """The viewer's home area's time zone, else the default from config/matching.toml."""
+    """The viewer's home area's time zone, else the default from config/matching.toml
+    (given to :func:`init_i18n` by the app factory)."""
     if has_request_context() and getattr(current_user, "is_authenticated", False):
         area = getattr(current_user, "home_area", None)
         if area is not None and area.timezone:
             return area.timezone
-    from mutualaid.matching.config import load_config
-
-    return load_config().default_timezone
-
-
-KM_PER_MILE = 1.609344
+    return str(current_app.extensions.get("default_timezone", "UTC"))
 
 
 def distance(km: float | None, units: str | None = "km") -> str:
@@ -114,8 +126,6 @@ def ago(value: datetime | None) -> str:
     """How long ago, coarse and in words of the locale: "5 minutes" / "5 minutos"."""
     if value is None:
         return ""
-    from mutualaid.models.base import utcnow
-
     return format_timedelta(
         max(utcnow() - value, timedelta(minutes=1)), granularity="minute", threshold=1.0
     )
@@ -158,7 +168,8 @@ def label(key: str | None) -> str:
     return str(LABELS[key]) if key in LABELS else (key or "")
 
 
-def init_i18n(app: Flask) -> None:
+def init_i18n(app: Flask, *, default_timezone: str = "UTC") -> None:
+    app.extensions["default_timezone"] = default_timezone
     babel.init_app(
         app,
         locale_selector=select_locale,
@@ -166,7 +177,8 @@ def init_i18n(app: Flask) -> None:
         default_translation_directories=str(TRANSLATIONS),
     )
     # Templates call _() hundreds of times a page: look the catalog up once per locale.
-    app.jinja_env.install_gettext_callables(
+    # jinja2.ext.i18n (enabled by flask-babel) adds this method; Environment doesn't declare it.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # set by jinja2.ext.i18n
         gettext=lambda s: _translations().ugettext(s),
         ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
         newstyle=True,
@@ -185,21 +197,19 @@ def init_i18n(app: Flask) -> None:
         return {"current_locale": str(get_locale() or "en"), "language_names": LANGUAGE_NAMES}
 
 
-def _translations():
-    """flask-babel's catalog for the locale being rendered, remembered on its per-context
-    state next to that locale. flask-babel looks it up on every call (~35 us, several
-    context-local lookups); list pages make 300-500 calls. Keyed by the locale object, so
-    ``in_language`` (force_locale) and a language change mid-request (refresh) are honoured."""
-    try:
-        state = g._flask_babel
-    except (AttributeError, RuntimeError):  # first call of this context, or none at all
+def _translations() -> Translations:
+    """flask-babel's catalog for the locale being rendered, remembered on ``g`` next to that
+    locale. flask-babel looks it up on every call (~35 us, several context-local lookups);
+    list pages make 300-500 calls. Keyed by the locale object, so ``in_language``
+    (force_locale) and a language change mid-request (refresh) are honoured."""
+    if not has_app_context():
         return get_translations()
-    locale = getattr(state, "babel_locale", None)
-    cached = getattr(state, "mutualaid_catalog", None)
+    locale = get_locale()
+    cached = g.get("mutualaid_catalog")
     if cached is not None and locale is not None and cached[0] is locale:
         return cached[1]
     catalog = get_translations()
-    state.mutualaid_catalog = (getattr(state, "babel_locale", None), catalog)
+    g.mutualaid_catalog = (locale, catalog)
     return catalog
 
 

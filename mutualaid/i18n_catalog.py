@@ -33,6 +33,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po, write_po
 
+from mutualaid import categories
 from mutualaid.settings import PROJECT_ROOT
 from mutualaid.sms.compose import count_segments
 
@@ -102,7 +103,7 @@ def extract(root: Path = PROJECT_ROOT) -> list[Extracted]:
     """The messages `make i18n-extract` would write to messages.pot, with their files."""
     with BABEL_CFG.open() as cfg:
         method_map, options_map = parse_mapping_cfg(cfg)
-    found: dict[object, set[str]] = {}
+    found: dict[str | tuple[str, ...], set[str]] = {}
     for filename, _lineno, message, _comments, _context in extract_from_dir(
         str(root), method_map, options_map, keywords=KEYWORDS
     ):
@@ -129,7 +130,9 @@ def tags(text: str) -> list[str]:
     return sorted(m.group(1).lower() for m in _TAG.finditer(text))
 
 
-def _forms(msgid: str | tuple[str, ...], msgstr: object) -> list[tuple[str, str]]:
+def _forms(
+    msgid: str | tuple[str, ...], msgstr: str | tuple[str, ...] | list[str] | None
+) -> list[tuple[str, str]]:
     """(source, translation) pairs: singular and plural forms side by side."""
     if isinstance(msgid, str):
         return [(msgid, msgstr if isinstance(msgstr, str) else "")]
@@ -173,8 +176,6 @@ def is_sms_text(item: Extracted) -> bool:
 def values_for(language: str, values: dict[str, object]) -> dict[str, object]:
     """Sample values as a reader of ``language`` gets them: the category menu and category
     names come from config/categories.toml in that language."""
-    from mutualaid import categories
-
     cats = categories.all_categories()
     menu = ", ".join(f"{i} {cat.name(language)}" for i, cat in enumerate(cats, 1))
     out = {**values, "menu": menu}
@@ -303,7 +304,7 @@ def todo(language: str = "es") -> list[dict[str, object]]:
     for message in load_catalog(language):
         if not message.id:
             continue
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
         if message.fuzzy or not all(s and s.strip() for s in strings):
             key = message.id if isinstance(message.id, str) else message.id[0]
             entry: dict[str, object] = {"msgid": key}

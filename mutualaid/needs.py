@@ -1,162 +1,52 @@
-"""Needs: posting, editing, the status lifecycle, short codes, expiry and the open board.
+"""Needs as people live them: posting and editing, closing (cancel, resolve, expire) and
+re-opening, each carried to the need's group, and the open board.
 
 Plain functions taking a session; they flush and never commit, and never do network I/O
-(the edge geocodes and passes a mutualaid.locations.Location).
-
-Lifecycle: open -> matching -> forming -> active -> resolved, or cancelled / expired from
-any active status (expiry only while nobody is committed: open or matching). An expired or
-cancelled need can be re-opened; it gets a fresh expiry and, if its code was taken
-meanwhile, a new code.
+(the edge locates and passes a mutualaid.locations.Location). The need's own record
+(validation, codes, status transitions) is mutualaid.need_records; its group is
+mutualaid.pods. Status changes flow one way: this module -> pods -> need_records.
 """
 
 from __future__ import annotations
 
-import random
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from mutualaid import categories
 from mutualaid.geo.distance import bounding_boxes, haversine_km
-from mutualaid.i18n import _l
+from mutualaid.geo.grid import DEFAULT_CELL_M, snap
+from mutualaid.i18n import _, _l
 from mutualaid.locations import Location, apply_location, round_km
-from mutualaid.models import Area, Need, Person, Pod
+from mutualaid.models import Area, Need, Offer, Person, Pod
 from mutualaid.models.base import utcnow
 from mutualaid.models.needs import (
-    ACTIVE_STATUSES,
-    CONTACT_PREFERENCES,
-    STATUS_ACTIVE,
     STATUS_CANCELLED,
     STATUS_EXPIRED,
-    STATUS_FORMING,
-    STATUS_MATCHING,
     STATUS_OPEN,
     STATUS_RESOLVED,
-    URGENCIES,
 )
-from mutualaid.models.pods import POD_ACTIVE, POD_FORMING
-from mutualaid.settings import DEFAULT_NEED_EXPIRY_HOURS
+from mutualaid.models.offers import OFFER_ACTIVE
+from mutualaid.models.places import LOCATION_FAILED, LOCATION_PENDING
+from mutualaid.need_records import (
+    EXPIRABLE,
+    NeedError,
+    NeedInput,
+    _store_with_unique_code,
+    _validate,
+    code_in_use,
+    expiry_hours,
+    new_code,
+    set_status,
+)
+from mutualaid.notify import notify
+from mutualaid.pods.formation import PodError, start_pod
+from mutualaid.pods.lifecycle import OPEN_POD, need_closed
+from mutualaid.policy import BOARD_STATUSES, can_see_private
 
-# No look-alikes: no 0/O/Q/D, 1/I/L, 2/Z, 5/S, 8/B, U/V (read aloud or typed on a phone).
-CODE_ALPHABET = "ACEFGHJKMNPRTWXY34679"
-CODE_TRIES_PER_LENGTH = 30
-EXPIRABLE = (STATUS_OPEN, STATUS_MATCHING)
-TRANSITIONS = {
-    STATUS_OPEN: {STATUS_MATCHING, STATUS_FORMING, STATUS_RESOLVED, STATUS_CANCELLED},
-    STATUS_MATCHING: {STATUS_OPEN, STATUS_FORMING, STATUS_RESOLVED, STATUS_CANCELLED},
-    STATUS_FORMING: {
-        STATUS_OPEN,
-        STATUS_MATCHING,
-        STATUS_ACTIVE,
-        STATUS_RESOLVED,
-        STATUS_CANCELLED,
-    },
-    # A helper leaving an active pod sends it back to forming; a dissolved pod, to open.
-    STATUS_ACTIVE: {STATUS_OPEN, STATUS_FORMING, STATUS_RESOLVED, STATUS_CANCELLED},
-    STATUS_RESOLVED: {STATUS_OPEN},
-    STATUS_CANCELLED: {STATUS_OPEN},
-    STATUS_EXPIRED: {STATUS_OPEN},
-}
-
-_rng = random.SystemRandom()
-
-
-class NeedError(ValueError):
-    """A rule about needs was broken; ``field`` says which input to point at."""
-
-    def __init__(self, message: object, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
-
-
-@dataclass
-class NeedInput:
-    category: str
-    urgency: str = "today"
-    people_needed: int | None = None  # None: the category's default
-    details: str = ""
-    contact_preference: str = "web"
-
-
-def expiry_hours(setting: tuple[tuple[str, int], ...] = DEFAULT_NEED_EXPIRY_HOURS) -> dict:
-    return dict(setting)
-
-
-def _validate(data: NeedInput, current: str | None = None) -> int:
-    """People needed, or NeedError. ``current``: the need's own category, which stays
-    allowed after an admin deactivated it."""
-    if not (categories.is_offered(data.category) or (current and data.category == current)):
-        raise NeedError(_l("Choose a category from the list."), "category")
-    if data.urgency not in URGENCIES:
-        raise NeedError(_l("Choose how soon you need help."), "urgency")
-    if data.contact_preference not in CONTACT_PREFERENCES:
-        raise NeedError(_l("Choose how we should reach you."), "contact_preference")
-    people = data.people_needed or categories.default_people_needed(data.category)
-    if not categories.MIN_PEOPLE <= people <= categories.MAX_PEOPLE:
-        raise NeedError(_l("People needed must be between 1 and 15."), "people_needed")
-    if len(data.details or "") > 2000:
-        raise NeedError(_l("Keep the details under 2000 characters."), "details")
-    return people
-
-
-def new_code(session: Session, rng: random.Random = _rng) -> str:
-    """A 3-character code (4 when 3 is crowded) not used by an active need or an open pod,
-    and not a common word ("WAY", "MAY"): texts read those as words, so "CANCEL WAY" would
-    not find the need."""
-    from mutualaid.sms.vocabulary import NOT_CODES
-
-    for length in (3, 4):
-        for _ in range(CODE_TRIES_PER_LENGTH):
-            code = "".join(rng.choice(CODE_ALPHABET) for _ in range(length))
-            if code.lower() not in NOT_CODES and not code_in_use(session, code):
-                return code
-    raise RuntimeError("no free need code after many tries")  # 21^4 codes: not reachable
-
-
-def code_in_use(session: Session, code: str) -> bool:
-    need = session.scalar(
-        select(Need.id).where(Need.code == code, Need.status.in_(ACTIVE_STATUSES)).limit(1)
-    )
-    if need is not None:
-        return True
-    query = select(Pod.id).where(Pod.code == code, Pod.status.in_((POD_FORMING, POD_ACTIVE)))
-    return session.scalar(query.limit(1)) is not None
-
-
-def _store_with_unique_code(
-    session: Session, need: Need, apply: Callable[[], None] = lambda: None
-) -> None:
-    """Flush ``need`` in a savepoint; if another transaction took the same code since we
-    drew it (the partial unique index says so), draw again. A savepoint rollback expires or
-    expunges the row, so ``apply`` re-applies the caller's changes before each attempt."""
-    code = need.code
-    for _ in range(5):
-        try:
-            with session.begin_nested():  # flushes earlier changes, then opens the savepoint
-                apply()
-                need.code = code
-                session.add(need)
-                session.flush()
-            return
-        except IntegrityError:
-            if not code_in_use(session, code):
-                raise  # some other constraint: not ours to hide
-            code = new_code(session)
-    raise RuntimeError("could not store a unique need code")
-
-
-def find_active_by_code(session: Session, code: str) -> Need | None:
-    return session.scalar(
-        select(Need).where(
-            func.upper(Need.code) == (code or "").strip().upper(),
-            Need.status.in_(ACTIVE_STATUSES),
-        )
-    )
+DEFAULT_BOARD_RADIUS_KM = 5.0
 
 
 def post_need(
@@ -215,40 +105,10 @@ def edit_need(
     return need
 
 
-def set_status(session: Session, need: Need, status: str, now: datetime | None = None) -> Need:
-    """Move a need along its lifecycle, recording the timestamps the metrics use."""
-    if status not in TRANSITIONS.get(need.status, set()):
-        raise NeedError(
-            _l("A need that is %(old)s cannot become %(new)s.", old=need.status, new=status)
-        )
-    now = now or utcnow()
-    need.status = status
-    need.updated_at = now
-    if status == STATUS_FORMING and need.first_invited_at is None:
-        need.first_invited_at = now  # forming: the first invitations are out
-    elif status == STATUS_ACTIVE and need.pod_formed_at is None:
-        need.pod_formed_at = now
-    elif status == STATUS_RESOLVED:
-        need.resolved_at = now
-    elif status == STATUS_CANCELLED:
-        need.cancelled_at = now
-    session.flush()
-    return need
-
-
-def record_first_invitation(session: Session, need: Need, now: datetime | None = None) -> None:
-    """For the matching/pods work: the first invitation went out."""
-    if need.first_invited_at is None:
-        need.first_invited_at = now or utcnow()
-        session.flush()
-
-
 def cancel_need(
     session: Session, need: Need, now: datetime | None = None, actor: Person | None = None
 ) -> Need:
     """Cancel; the need's pod closes and everyone invited or seated is told."""
-    from mutualaid.pods.lifecycle import need_closed
-
     set_status(session, need, STATUS_CANCELLED, now)
     need_closed(session, need, actor, now=now)
     return need
@@ -258,18 +118,37 @@ def resolve_need(
     session: Session, need: Need, now: datetime | None = None, actor: Person | None = None
 ) -> Need:
     """The need is met; the pod closes and its members are thanked."""
-    from mutualaid.pods.lifecycle import need_closed
-
     set_status(session, need, STATUS_RESOLVED, now)
     need_closed(session, need, actor, now=now)
     return need
 
 
+def cancel_from_pod(
+    session: Session, pod: Pod, actor: Person, *, now: datetime | None = None
+) -> None:
+    """The requester (or a coordinator) cancels the need from its group; everybody involved
+    is told."""
+    if not (actor.id == pod.need.requester_id or actor.is_coordinator):
+        raise PodError(_("Only the requester can cancel this need."))
+    if not pod.need.is_active:
+        raise PodError(_("This need is already closed."))
+    cancel_need(session, pod.need, now, actor=actor)
+
+
+def resolve_from_pod(
+    session: Session, pod: Pod, actor: Person, *, now: datetime | None = None
+) -> None:
+    """The need is met: requester, lead or a coordinator closes it and everyone is thanked."""
+    if pod.status not in OPEN_POD:
+        raise PodError(_("This pod is already closed."))
+    if not (actor.id in (pod.need.requester_id, pod.lead_id) or actor.is_coordinator):
+        raise PodError(_("Only the requester, the pod lead or a coordinator can mark it done."))
+    resolve_need(session, pod.need, now, actor=actor)
+
+
 def begin_matching(session: Session, need: Need, now: datetime | None = None) -> None:
     """Form the need's pod and invite helpers, once its location is known."""
     if need.is_active and need.has_location and need.location_status == "ok":
-        from mutualaid.pods.formation import start_pod
-
         start_pod(session, need, now=now)
 
 
@@ -306,32 +185,30 @@ def expire_due_needs(session: Session, now: datetime | None = None) -> list[Need
             select(Need).where(Need.status.in_(EXPIRABLE), Need.expires_at <= now).order_by(Need.id)
         )
     )
-    from mutualaid.i18n import _
-    from mutualaid.notify import notify
-    from mutualaid.pods.lifecycle import need_closed
-
     for need in due:
-        need.status = STATUS_EXPIRED
-        need.expired_at = now
-        need.updated_at = now
+        set_status(session, need, STATUS_EXPIRED, now)
         need_closed(session, need, None, now=now)
-        notify(
-            session,
-            need.requester,
-            "need_expired",
-            lambda need=need: _(
-                "Your request %(code)s expired before neighbors could help. You can re-open it.",
-                code=need.code,
-            ),
-            lambda need=need: _(
-                "mutualaid: sorry, nobody could take %(code)s in time. Text NEED to ask again.",
-                code=need.code,
-            ),
-            link="/needs/mine",
-            need=need,
-        )
+        _tell_expired(session, need)
     session.flush()
     return due
+
+
+def _tell_expired(session: Session, need: Need) -> None:
+    notify(
+        session,
+        need.requester,
+        "need_expired",
+        lambda: _(
+            "Your request %(code)s expired before neighbors could help. You can re-open it.",
+            code=need.code,
+        ),
+        lambda: _(
+            "mutualaid: sorry, nobody could take %(code)s in time. Text NEED to ask again.",
+            code=need.code,
+        ),
+        link="/needs/mine",
+        need=need,
+    )
 
 
 def needs_of(session: Session, person: Person) -> list[Need]:
@@ -342,33 +219,50 @@ def needs_of(session: Session, person: Person) -> list[Need]:
     )
 
 
-def can_manage(viewer: Person | None, need: Need) -> bool:
-    """Who may edit, cancel, resolve or re-open the need itself: the requester, admins and
-    the area's coordinators (seated helpers see it, but it is not theirs to change; the pod
-    lead marks it done from the pod)."""
-    if viewer is None or not getattr(viewer, "is_authenticated", False):
-        return False
-    if viewer.id == need.requester_id or viewer.is_admin:
-        return True
-    return viewer.is_coordinator and (
-        need.area_id is None or any(a.id == need.area_id for a in viewer.areas)
+def board_origin(
+    session: Session, person: Person, *, cell_m: float = DEFAULT_CELL_M
+) -> tuple[tuple[float, float] | None, float]:
+    """Where "near me" is, as a snapped point: my newest active offer, else my own location,
+    else my home area's centre. Returns (origin, radius km)."""
+    offer = session.scalar(
+        select(Offer)
+        .where(
+            Offer.helper_id == person.id,
+            Offer.status == OFFER_ACTIVE,
+            Offer.public_lat.is_not(None),
+        )
+        .order_by(Offer.created_at.desc())
+        .limit(1)
     )
+    if offer is not None and offer.public_lat is not None and offer.public_lng is not None:
+        return (offer.public_lat, offer.public_lng), max(offer.radius_km, 1.0)
+    if person.public_lat is not None and person.public_lng is not None:
+        return (person.public_lat, person.public_lng), DEFAULT_BOARD_RADIUS_KM
+    if person.lat is not None and person.lng is not None:
+        return snap(person.lat, person.lng, cell_m), DEFAULT_BOARD_RADIUS_KM
+    if person.home_area is not None:
+        area = person.home_area
+        return snap(area.center_lat, area.center_lng, cell_m), max(area.radius_km, 1.0)
+    return None, DEFAULT_BOARD_RADIUS_KM
 
 
-def can_see_private(viewer: Person | None, need: Need) -> bool:
-    """The requester, admins, and coordinators of the need's area (any coordinator when the
-    need has no area yet), and the helpers seated in its pod."""
-    if viewer is None or not getattr(viewer, "is_authenticated", False):
-        return False
-    if viewer.id == need.requester_id or viewer.is_admin:
-        return True
-    if viewer.is_coordinator and (
-        need.area_id is None or any(a.id == need.area_id for a in viewer.areas)
-    ):
-        return True
-    from mutualaid.pods.access import seated_in_need
-
-    return seated_in_need(viewer, need)
+def stuck_locations(session: Session, viewer: Person) -> tuple[list[Need], list[Offer]]:
+    """Needs (those the viewer may see in full) and offers whose place is still pending or
+    could not be found, newest first: the coordinators' list to fix by hand."""
+    stuck = (LOCATION_PENDING, LOCATION_FAILED)
+    needs = [
+        need
+        for need in session.scalars(
+            select(Need).where(Need.location_status.in_(stuck)).order_by(Need.created_at.desc())
+        )
+        if can_see_private(viewer, need)
+    ]
+    offers = list(
+        session.scalars(
+            select(Offer).where(Offer.location_status.in_(stuck)).order_by(Offer.created_at.desc())
+        )
+    )
+    return needs, offers
 
 
 @dataclass(frozen=True)
@@ -400,7 +294,7 @@ def open_board(
     is no origin. Distances are between snapped points, rounded to half a kilometre."""
     query = select(Need, Person.name, Area.units).join(Person, Person.id == Need.requester_id)
     query = query.outerjoin(Area, Area.id == Need.area_id)
-    query = query.where(Need.status.in_((STATUS_OPEN, STATUS_MATCHING, STATUS_FORMING)))
+    query = query.where(Need.status.in_(BOARD_STATUSES))
     if category:
         query = query.where(Need.category == category)
     if origin is not None:
@@ -420,7 +314,7 @@ def open_board(
     out = []
     for need, name, units in rows:
         distance = None
-        if origin is not None and need.public_lat is not None:
+        if origin is not None and need.public_lat is not None and need.public_lng is not None:
             km = haversine_km(origin[0], origin[1], need.public_lat, need.public_lng)
             if km > radius_km:
                 continue

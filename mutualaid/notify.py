@@ -15,6 +15,9 @@ from sqlalchemy.orm import Session
 from mutualaid.i18n import in_language
 from mutualaid.models import Need, Notification, Person, Pod
 from mutualaid.models.people import SMS_PREF_NOTIFY, SMS_PREF_ONLY
+from mutualaid.sms.outbox import URGENT_NOTICE_PRIORITY, queue_sms
+
+URGENT = URGENT_NOTICE_PRIORITY  # notify(..., priority=URGENT): a notice someone waits on
 
 Message = Callable[[], str]
 
@@ -68,6 +71,4 @@ def send_text(
     priority: int = 0,
 ) -> None:
     """Queue a text through the SMS outbox."""
-    from mutualaid.sms.outbox import queue_sms
-
     queue_sms(session, person, body, kind=kind, need=need, pod=pod, priority=priority)

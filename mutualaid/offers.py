@@ -18,16 +18,18 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mutualaid import categories
-from mutualaid.i18n import _l
+from mutualaid.i18n import _, _l, current_language
 from mutualaid.locations import Location, apply_location
 from mutualaid.models import Offer, Person
 from mutualaid.models.base import utcnow
 from mutualaid.models.offers import OFFER_ACTIVE, OFFER_DELETED, OFFER_EXPIRED, OFFER_PAUSED
+from mutualaid.notify import notify
 
 DEFAULT_RADIUS_KM, MIN_RADIUS_KM, MAX_RADIUS_KM = 3.0, 0.5, 50.0
 MIN_CAPACITY, MAX_CAPACITY = 1, 5
@@ -48,12 +50,12 @@ class OfferError(ValueError):
 class OfferInput:
     categories: list[str]
     radius_km: float = DEFAULT_RADIUS_KM
-    availability: dict = field(default_factory=lambda: dict(ANY_TIME))
+    availability: dict[str, Any] = field(default_factory=lambda: dict(ANY_TIME))
     capacity: int = 1
     notes: str = ""
 
 
-def normalise_availability(value: dict | None) -> dict:
+def normalise_availability(value: dict[str, Any] | None) -> dict[str, Any]:
     """Check and tidy an availability document; raises OfferError with field availability."""
     if not value or value.get("any_time") is True:
         return dict(ANY_TIME)
@@ -74,7 +76,7 @@ def normalise_availability(value: dict | None) -> dict:
     return {"any_time": False, "windows": out}
 
 
-def _validate(data: OfferInput, current: Iterable[str] = ()) -> tuple[list[str], dict]:
+def _validate(data: OfferInput, current: Iterable[str] = ()) -> tuple[list[str], dict[str, Any]]:
     """``current``: the offer's own categories, which stay allowed once deactivated."""
     cats = sorted(set(data.categories or []))
     if not cats:
@@ -95,6 +97,17 @@ def _confirm(offer: Offer, now: datetime) -> None:
     offer.last_confirmed_at = now
     offer.confirm_asked_at = None
     offer.expires_at = None
+
+
+def _revive(session: Session, offer: Offer, now: datetime) -> Offer:
+    """The helper touched the offer (edited or confirmed it): an expired offer is active
+    again, and it counts as freshly confirmed."""
+    if offer.status == OFFER_EXPIRED:
+        offer.status = OFFER_ACTIVE
+    _confirm(offer, now)
+    offer.updated_at = now
+    session.flush()
+    return offer
 
 
 def post_offer(
@@ -145,12 +158,7 @@ def edit_offer(
     offer.notes = (data.notes or "").strip()
     if location is not None:
         apply_location(session, offer, location)
-    if offer.status == OFFER_EXPIRED:
-        offer.status = OFFER_ACTIVE
-    _confirm(offer, now)
-    offer.updated_at = now
-    session.flush()
-    return offer
+    return _revive(session, offer, now)
 
 
 def pause_offer(session: Session, offer: Offer, now: datetime | None = None) -> Offer:
@@ -178,13 +186,7 @@ def confirm_offer(session: Session, offer: Offer, now: datetime | None = None) -
     """The helper says "still available"."""
     if offer.status == OFFER_DELETED:
         raise OfferError(_l("This offer was deleted."))
-    now = now or utcnow()
-    if offer.status == OFFER_EXPIRED:
-        offer.status = OFFER_ACTIVE
-    _confirm(offer, now)
-    offer.updated_at = now
-    session.flush()
-    return offer
+    return _revive(session, offer, now or utcnow())
 
 
 def delete_offer(session: Session, offer: Offer, now: datetime | None = None) -> Offer:
@@ -205,14 +207,10 @@ def request_offer_confirmation(
     """Ask the helper whether the offer still stands: records the ask (the web shows a
     banner while ``confirm_asked_at`` is set), when the offer will expire unanswered, and
     notifies the helper (a text for people who get texts; RESUME confirms)."""
-    from mutualaid.i18n import _
-    from mutualaid.notify import notify
-
     now = now or utcnow()
     offer.confirm_asked_at = now
     offer.expires_at = now + timedelta(days=expire_days)
     session.flush()
-    from mutualaid.i18n import current_language
 
     def labels() -> str:
         return ", ".join(categories.name_of(c, current_language()) for c in offer.categories)
@@ -286,7 +284,3 @@ def offers_of(session: Session, person: Person) -> list[Offer]:
 
 def awaiting_confirmation(session: Session, person: Person) -> list[Offer]:
     return [o for o in offers_of(session, person) if o.confirm_asked_at is not None]
-
-
-def days_since_confirmed(offer: Offer, now: datetime | None = None) -> int:
-    return max(0, ((now or utcnow()) - offer.last_confirmed_at).days)

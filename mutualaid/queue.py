@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from huey import Huey
 from huey.constants import EmptyData
@@ -25,6 +26,40 @@ class QueueUnavailable(RuntimeError):
 
 
 huey = Huey("mutualaid", storage_class=MemoryStorage, immediate=False, utc=True)
+
+# Tasks by name: ``mutualaid.jobs`` registers each task it defines, and the code below the
+# entry points enqueues by name (``enqueue("send_sms", 1, 2)``), so nothing under the jobs
+# module has to import it.
+_tasks: dict[str, Any] = {}
+T = TypeVar("T", bound=Callable[..., Any])
+
+
+def register(name: str) -> Callable[[T], T]:
+    """Decorator for a Huey task: make it reachable through :func:`enqueue`."""
+
+    def wrap(task: T) -> T:
+        _tasks[name] = task
+        return task
+
+    return wrap
+
+
+def is_immediate() -> bool:
+    """True with ``QUEUE_URL=memory://`` (tests): work runs inline in the caller's thread."""
+    return bool(huey.immediate)
+
+
+def enqueue(name: str, *args: Any, delay: float | None = None) -> None:
+    """Queue the task registered as ``name`` with ``args`` (ids only), now or after ``delay``
+    seconds. Raises ``QueueUnavailable`` when no such task is registered, and whatever the
+    storage raises when it is down (callers treat both as "the periodic sweep will do it")."""
+    task = _tasks.get(name)
+    if task is None:
+        raise QueueUnavailable(f"no task registered as {name!r} (mutualaid.jobs not imported)")
+    if delay is None:
+        task(*args)
+    else:
+        task.schedule(args=args, delay=delay)
 
 
 def configure_queue(url: str) -> None:

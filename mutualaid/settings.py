@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from limits import parse_many
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
 
@@ -89,6 +91,8 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise SettingsError(f"{name} must be true or false, got {raw!r}")
 
 
+KM_PER_MILE = 1.609344  # areas whose units are miles: distances are shown and typed in mi
+
 DEFAULT_NEED_EXPIRY_HOURS = (("now", 12), ("today", 48), ("week", 240), ("flexible", 720))
 GEOCODER_NAMES = ("latlng", "postal", "nominatim")
 
@@ -114,8 +118,6 @@ def _need_expiry(env: Mapping[str, str]) -> tuple[tuple[str, int], ...]:
 def _rate_limit(env: Mapping[str, str]) -> str:
     """API_RATE_LIMIT, e.g. "120 per minute" or "1000/hour;20/second" (per API token)."""
     raw = _str(env, "API_RATE_LIMIT", "120 per minute")
-    from limits import parse_many
-
     try:
         if not parse_many(raw):
             raise ValueError(raw)

@@ -14,6 +14,7 @@ import re
 import secrets
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -34,6 +35,30 @@ PG_BASE_URL = os.environ.get(
 
 def pytest_report_header(config: pytest.Config) -> str:
     return f"mutualaid database backend: {BACKEND}" + (" (CI: mandatory services)" if IN_CI else "")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``postgres_only`` (real parallel connections) belong to the PostgreSQL
+    pass: the SQLite pass leaves them out, deselected and counted, not skipped."""
+    if BACKEND == "postgres":
+        return
+    dropped = [item for item in items if item.get_closest_marker("postgres_only")]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if not item.get_closest_marker("postgres_only")]
+        config.stash[_PG_ONLY] = len(dropped)
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    count = config.stash.get(_PG_ONLY, 0)
+    if count:
+        terminalreporter.write_line(
+            f"{count} PostgreSQL-only tests were left to the PostgreSQL pass "
+            "(MUTUALAID_TEST_DB=postgres; `make test` runs it next)."
+        )
+
+
+_PG_ONLY = pytest.StashKey[int]()
 
 
 def _pg_admin_engine() -> sa.Engine:

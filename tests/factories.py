@@ -65,7 +65,8 @@ def make_need(requester: Person, *, at: tuple[float, float] = (40.7142, -73.9614
     """An open need posted through the domain function, located at ``at``."""
     from mutualaid.geo.geocoding import Place
     from mutualaid.locations import found
-    from mutualaid.needs import NeedInput, post_need
+    from mutualaid.need_records import NeedInput
+    from mutualaid.needs import post_need
 
     text = kw.pop("address_text", f"{at[0]},{at[1]}")
     now = kw.pop("now", None)

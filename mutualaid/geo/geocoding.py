@@ -18,9 +18,15 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
+from flask import current_app
+from geopy.exc import GeopyError
+from geopy.extra.rate_limiter import RateLimiter
+from geopy.geocoders import Nominatim
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -30,12 +36,30 @@ from mutualaid.geo.distance import haversine_km
 from mutualaid.i18n import _l
 from mutualaid.models import GeocodeCache
 
+if TYPE_CHECKING:
+    from mutualaid.settings import Settings
+
 log = logging.getLogger(__name__)
 
 GEOCODERS = ("latlng", "postal", "nominatim")
 USER_AGENT = "mutualaid/0.1 (neighborhood mutual aid; https://github.com/mutualaid)"
 LATLNG = re.compile(r"^\s*([-+]?\d{1,3}(?:\.\d+)?)\s*[,;\s]\s*([-+]?\d{1,3}(?:\.\d+)?)\s*$")
 AMBIGUOUS_KM = 2.0  # results of the same kind further apart than this are different places
+
+
+class _GeopyLocation(Protocol):
+    """What we read of a ``geopy.location.Location`` (geopy ships no types)."""
+
+    @property
+    def latitude(self) -> float: ...
+    @property
+    def longitude(self) -> float: ...
+    @property
+    def address(self) -> str: ...
+
+
+# Nominatim.geocode(query, exactly_one=False, ...) behind geopy's RateLimiter.
+_GeocodeMany = Callable[..., list[_GeopyLocation] | None]
 
 
 class GeocodeError(Exception):
@@ -53,6 +77,11 @@ class GeocodeUnavailable(GeocodeError):
     """The geocoder is down, timed out or refused us (retryable)."""
 
     retryable = True
+
+
+class GeocodeDeferred(GeocodeUnavailable):
+    """Only a network look-up could answer and the caller asked for none (it holds a lock):
+    kept as pending, the retry job looks it up (retryable)."""
 
 
 class PlaceNotFound(GeocodeError):
@@ -109,7 +138,7 @@ class Geocoder:
     timeout: float = 5.0
     min_delay_seconds: float = 1.0
     user_agent: str = USER_AGENT
-    _limited: object = field(default=None, init=False, repr=False)
+    _limited: _GeocodeMany | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -117,13 +146,29 @@ class Geocoder:
         if unknown or not self.chain:
             raise ValueError(f"GEOCODER must list some of {', '.join(GEOCODERS)}; got {unknown}")
 
-    def geocode(self, session: Session, text: str) -> Place:
-        """Resolve ``text`` through the chain. Raises a GeocodeError subclass."""
+    def geocode(
+        self,
+        session: Session,
+        text: str,
+        *,
+        before_network: Callable[[], None] | None = None,
+        network: bool = True,
+    ) -> Place:
+        """Resolve ``text`` through the chain. Raises a GeocodeError subclass.
+
+        Offline links (coordinates, ZIP centroids, the cache) answer at once. Before a call
+        over the network, ``before_network`` runs (the caller ends its read transaction there,
+        so no lock is held while Nominatim answers); with ``network=False`` a place that only
+        the network could find raises ``GeocodeDeferred`` (retryable: kept as pending and
+        looked up by the retry job)."""
         query = normalise_query(text)
         if not query:
             raise PlaceNotFound(_l("Enter an address, a ZIP code or coordinates."), text)
         for name in self.chain:
-            place = getattr(self, f"_{name}")(session, text, query)
+            if name == "nominatim":
+                place = self._nominatim(session, text, query, before_network, network)
+            else:
+                place = getattr(self, f"_{name}")(text)
             if place is not None:
                 return place
         if postal.looks_like_postal_code(text, self.country):
@@ -144,23 +189,34 @@ class Geocoder:
 
     # -- links of the chain: each returns a Place, returns None to pass, or raises --------
 
-    def _latlng(self, session: Session, text: str, query: str) -> Place | None:
+    def _latlng(self, text: str) -> Place | None:
         point = parse_latlng(text)
         if point is None:
             return None
         return Place(point[0], point[1], f"{point[0]:.5f}, {point[1]:.5f}", "latlng")
 
-    def _postal(self, session: Session, text: str, query: str) -> Place | None:
+    def _postal(self, text: str) -> Place | None:
         found = postal.lookup(text, self.country)
         if found is None:
             return None
         return Place(found.lat, found.lng, found.display, "postal")
 
-    def _nominatim(self, session: Session, text: str, query: str) -> Place | None:
+    def _nominatim(
+        self,
+        session: Session,
+        text: str,
+        query: str,
+        before_network: Callable[[], None] | None,
+        network: bool,
+    ) -> Place | None:
         key = f"{self.country.lower()}|{query}"[:300]
         cached = session.scalar(select(GeocodeCache).where(GeocodeCache.query == key))
         if cached is not None:
             return Place(cached.lat, cached.lng, cached.display, "cache")
+        if not network:
+            raise GeocodeDeferred(_l("The map service is not answering right now."), text)
+        if before_network is not None:
+            before_network()
         results = self._call_nominatim(text)
         if not results:
             return None
@@ -188,9 +244,7 @@ class Geocoder:
         self._remember(session, key, place)
         return place
 
-    def _call_nominatim(self, text: str) -> list:
-        from geopy.exc import GeopyError
-
+    def _call_nominatim(self, text: str) -> list[_GeopyLocation]:
         try:
             found = self._rate_limited()(
                 text.strip(),
@@ -206,12 +260,9 @@ class Geocoder:
             ) from exc
         return list(found or [])
 
-    def _rate_limited(self):
+    def _rate_limited(self) -> _GeocodeMany:
         with self._lock:
             if self._limited is None:
-                from geopy.extra.rate_limiter import RateLimiter
-                from geopy.geocoders import Nominatim
-
                 parts = urlsplit(self.nominatim_url)
                 geolocator = Nominatim(
                     user_agent=self.user_agent,
@@ -244,12 +295,12 @@ class Geocoder:
             pass
 
 
-def _kind(location) -> tuple[str, str]:
+def _kind(location: _GeopyLocation) -> tuple[str, str]:
     raw = getattr(location, "raw", None) or {}
     return str(raw.get("class", "")), str(raw.get("type", ""))
 
 
-def geocoder_for(settings) -> Geocoder:
+def geocoder_for(settings: Settings) -> Geocoder:
     """Build the chain from Settings."""
     return Geocoder(
         chain=tuple(g.strip() for g in settings.geocoder.split(",") if g.strip()),
@@ -261,8 +312,6 @@ def geocoder_for(settings) -> Geocoder:
 
 def current_geocoder() -> Geocoder:
     """The app's shared geocoder (one rate limiter per process)."""
-    from flask import current_app
-
     geocoder = current_app.extensions.get("geocoder")
     if geocoder is None:
         geocoder = current_app.extensions["geocoder"] = geocoder_for(

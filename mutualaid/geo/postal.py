@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import zipcodes
+
 US_ZIP = re.compile(r"^\s*(\d{5})(?:-\d{4})?\s*$")
 
 
@@ -36,8 +38,6 @@ def lookup(text: str, country: str) -> PostalPlace | None:
     match = US_ZIP.match(text or "")
     if not supports(country) or not match:
         return None
-    import zipcodes
-
     code = match.group(1)
     try:
         rows = zipcodes.matching(code)

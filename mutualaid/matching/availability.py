@@ -15,6 +15,7 @@ Pure functions: the caller passes the clock and the time zone.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import NamedTuple
@@ -75,7 +76,9 @@ def part_of_day(minute: int) -> str:
     return name
 
 
-def horizon_for(urgency: str, now: datetime, tz: ZoneInfo, horizon_hours: dict) -> Horizon:
+def horizon_for(
+    urgency: str, now: datetime, tz: ZoneInfo, horizon_hours: Mapping[str, float]
+) -> Horizon:
     """The need's horizon: for "now"/"today" the next ``horizon_hours[urgency]`` hours cut
     into local days; otherwise the whole week."""
     if now.tzinfo is None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -109,9 +109,12 @@ class Driver:
         if dialect not in ("sqlite", "postgresql"):
             raise NotImplementedError(f"matching does not support the {dialect} database")
         self.sqlite = dialect == "sqlite"
-        self.raw = connection.connection.dbapi_connection
+        raw = connection.connection.dbapi_connection
+        assert raw is not None, "the session's connection was just checked out"
+        self.raw = raw
 
-    def execute(self, sqlite_sql: str, postgres_sql: str, params: dict[str, Any]) -> list:
+    def execute(self, sqlite_sql: str, postgres_sql: str, params: dict[str, Any]) -> Sequence[Any]:
+        """The DBAPI rows (tuples of raw column values)."""
         cursor = self.raw.cursor()
         try:
             cursor.execute(sqlite_sql if self.sqlite else postgres_sql, params)
@@ -119,13 +122,13 @@ class Driver:
         finally:
             cursor.close()
 
-    def param_time(self, value: datetime) -> Any:
+    def param_time(self, value: datetime) -> str | datetime:
         if self.sqlite:
             return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
         return value
 
     @staticmethod
-    def result_time(value: Any) -> datetime:
+    def result_time(value: str | datetime) -> datetime:
         if isinstance(value, str):
             value = datetime.fromisoformat(value)
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -39,9 +39,10 @@ class Weights:
 
 @dataclass(frozen=True)
 class MatchingConfig:
-    radius_steps_km: MappingProxyType  # urgency -> tuple of km; step 0 is the default
+    # urgency -> tuple of km; step 0 is the default
+    radius_steps_km: MappingProxyType[str, tuple[float, ...]]
     max_radius_km: float
-    horizon_hours: MappingProxyType  # "now"/"today" -> hours
+    horizon_hours: MappingProxyType[str, float]  # "now"/"today" -> hours
     default_timezone: str
     weights: Weights
     freshness_half_life_days: float
@@ -78,7 +79,7 @@ def parse_config(raw: dict[str, Any]) -> MatchingConfig:
     except KeyError as exc:
         raise MatchingConfigError(f"matching config is missing the [{exc.args[0]}] table") from None
     max_km = _num(radius, "max_km", "radius", lo=0.1)
-    steps_by_urgency = {}
+    steps_by_urgency: dict[str, tuple[float, ...]] = {}
     for urgency in URGENCIES:
         steps = radius.get("steps_km", {}).get(urgency)
         if not isinstance(steps, list) or not steps:

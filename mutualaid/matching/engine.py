@@ -23,6 +23,7 @@ from mutualaid.i18n import in_language
 from mutualaid.matching.availability import Horizon, as_text, fits, horizon_for, zone
 from mutualaid.matching.candidates import NO_HISTORY, Driver, membership_stats, spatial_search
 from mutualaid.matching.config import MatchingConfig, load_config
+from mutualaid.matching.reasons import render
 from mutualaid.matching.scoring import (
     Candidate,
     Context,
@@ -42,7 +43,7 @@ class Match:
     """One suggested helper for a need.
 
     ``reasons`` are rendered in the current language; ``details`` are the same reasons as
-    structured values (``Reason.as_dict()`` for storage, ``Reason.text()`` to re-render in a
+    structured values (``Reason.as_dict()`` for storage, ``reasons.render`` to re-render in a
     recipient's language)."""
 
     person_id: int
@@ -169,6 +170,6 @@ def _match(candidate: Candidate, scored: Scored, translations: Any) -> Match:
         offer_id=candidate.offer_id,
         distance_km=round(candidate.distance_km, 3),
         score=scored.score,
-        reasons=tuple(r.text(translations) for r in scored.reasons),
+        reasons=tuple(render(r, translations) for r in scored.reasons),
         details=scored.reasons,
     )

@@ -14,8 +14,8 @@ weighted by ``[weights]`` in config/matching.toml, times 100.
   lowers the rank gently;
 - language: 1 when the helper's language is the requester's.
 
-Reasons are small structured values (:class:`Reason`) rendered to text only when shown,
-in whoever's language is current (``mutualaid.i18n.in_language`` for an SMS recipient).
+Reasons are small structured values (:class:`Reason`) rendered to text only when shown
+(``mutualaid.matching.reasons``), in whoever's language is current.
 """
 
 from __future__ import annotations
@@ -24,12 +24,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask_babel import get_translations
-
 from mutualaid.matching.availability import When
 from mutualaid.matching.config import MatchingConfig
-
-KM_PER_MILE = 1.609344
 
 
 @dataclass(frozen=True)
@@ -76,9 +72,6 @@ class Reason:
     key: str
     params: tuple[tuple[str, Any], ...] = ()
     lowers: bool = False
-
-    def text(self, translations: Any = None) -> str:
-        return render(self, translations)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form (e.g. for ``Membership.reasons``), re-renderable later."""
@@ -163,108 +156,3 @@ def score(need: NeedFacts, candidate: Candidate, context: Context) -> Scored:
     elif c.accepted and f["response"] > prior:
         reasons.append(Reason("helped", (("times", c.accepted),)))
     return Scored(score_value(need, c, context), tuple(reasons), f)
-
-
-def render(reason: Reason, translations: Any = None) -> str:
-    """The reason as a sentence fragment in the current language (``translations``: a
-    gettext translations object, fetched once by callers rendering many reasons)."""
-    tr = translations if translations is not None else get_translations()
-    gettext, ngettext = tr.gettext, tr.ngettext
-    p = dict(reason.params)
-    key = reason.key
-    if key == "distance":
-        km, units = p["km"], p.get("units", "km")
-        if units == "mi":
-            return gettext("%(n)s mi away") % {"n": f"{km / KM_PER_MILE:.1f}"}
-        if km < 0.1:
-            return gettext("less than 100 m away")
-        return gettext("%(n)s km away") % {"n": f"{km:.1f}"}
-    if key == "category":
-        from mutualaid.categories import name_of
-        from mutualaid.i18n import current_language
-
-        label = name_of(str(p["category"]), current_language()).replace("_", " ").lower()
-        return gettext("offers %(category)s") % {"category": label}
-    if key == "when":
-        return _when_text(gettext, p["kind"], p.get("day", 0), p.get("part", ""))
-    if key == "slots":
-        return ngettext(
-            "%(free)d of %(num)d pod slot free",
-            "%(free)d of %(num)d pod slots free",
-            p["total"],
-        ) % {"free": p["free"], "num": p["total"]}
-    if key == "language":
-        names = {"en": gettext("English"), "es": gettext("Spanish")}
-        return gettext("speaks %(language)s") % {
-            "language": names.get(p["language"], p["language"])
-        }
-    if key == "confirmed":
-        if p["days"] < 1:
-            return gettext("confirmed today")
-        return ngettext("confirmed %(num)d day ago", "confirmed %(num)d days ago", p["days"]) % {
-            "num": p["days"]
-        }
-    if key == "asked" and p["days"] == 7:
-        return ngettext(
-            "asked %(num)d time this week (ranked lower)",
-            "asked %(num)d times this week (ranked lower)",
-            p["times"],
-        ) % {"num": p["times"]}
-    if key == "asked":
-        return ngettext(
-            "asked %(num)d time in %(days)d days (ranked lower)",
-            "asked %(num)d times in %(days)d days (ranked lower)",
-            p["times"],
-        ) % {"num": p["times"], "days": p["days"]}
-    if key == "missed":
-        return gettext("did not take %(missed)d of %(asked)d recent invitations (ranked lower)") % {
-            "missed": p["missed"],
-            "asked": p["asked"],
-        }
-    if key == "helped":
-        return ngettext(
-            "said yes %(num)d time before", "said yes %(num)d times before", p["times"]
-        ) % {"num": p["times"]}
-    return key
-
-
-def _when_text(gettext: Any, kind: str, day: int, part: str) -> str:
-    if kind == "any_time":
-        return gettext("free any time")
-    if kind == "now":
-        return gettext("free now")
-    if kind == "day" and day == 0:
-        parts = {
-            "morning": gettext("free this morning"),
-            "afternoon": gettext("free this afternoon"),
-            "evening": gettext("free this evening"),
-            "night": gettext("free tonight"),
-        }
-        return parts.get(part, gettext("free in the next hours"))
-    if kind == "day":
-        parts = {
-            "morning": gettext("free tomorrow morning"),
-            "afternoon": gettext("free tomorrow afternoon"),
-            "evening": gettext("free tomorrow evening"),
-            "night": gettext("free tomorrow night"),
-        }
-        return parts.get(part, gettext("free in the next hours"))
-    weekdays = (
-        gettext("Monday"),
-        gettext("Tuesday"),
-        gettext("Wednesday"),
-        gettext("Thursday"),
-        gettext("Friday"),
-        gettext("Saturday"),
-        gettext("Sunday"),
-    )
-    parts = {
-        "morning": gettext("morning"),
-        "afternoon": gettext("afternoon"),
-        "evening": gettext("evening"),
-        "night": gettext("night"),
-    }
-    return gettext("free %(day)s %(part)s") % {
-        "day": weekdays[day % 7],
-        "part": parts.get(part, ""),
-    }

@@ -21,7 +21,7 @@ class CategoryRow(Base):
     name_en: Mapped[str] = mapped_column(String(60))
     name_es: Mapped[str] = mapped_column(String(60))
     people_needed: Mapped[int] = mapped_column(Integer, default=1)
-    synonyms: Mapped[list] = mapped_column(JSON, default=list)
+    synonyms: Mapped[list[str]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -32,7 +32,7 @@ class ImportJob(Base):
     created: Mapped[int] = mapped_column(Integer, default=0)
     updated: Mapped[int] = mapped_column(Integer, default=0)
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
-    errors: Mapped[list] = mapped_column(JSON, default=list)  # [[line, message], ...]
+    errors: Mapped[list[list[int | str]]] = mapped_column(JSON, default=list)  # [[line, message]]
     failure: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -26,7 +27,7 @@ class Offer(Located, Base):
     radius_km: Mapped[float] = mapped_column(Float, default=3.0)
     # {"any_time": true} or {"any_time": false, "windows": [{"days": [0..6], "start": "18:00",
     # "end": "21:00"}]}; days are Monday=0, times are the area's local time.
-    availability: Mapped[dict] = mapped_column(JSON, default=lambda: {"any_time": True})
+    availability: Mapped[dict[str, Any]] = mapped_column(JSON, default=lambda: {"any_time": True})
     capacity: Mapped[int] = mapped_column(Integer, default=1)
     notes: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(10), default=OFFER_ACTIVE)

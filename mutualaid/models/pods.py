@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -66,7 +67,8 @@ class Membership(Base):
     invite_expires_at: Mapped[datetime | None]
     responded_at: Mapped[datetime | None]
     note: Mapped[str] = mapped_column(Text, default="")
-    reasons: Mapped[list] = mapped_column(JSON, default=list)  # why the matcher asked them
+    # Why they were asked: the matcher's Reason.as_dict() values, or plain sentences.
+    reasons: Mapped[list[dict[str, Any] | str]] = mapped_column(JSON, default=list)
 
     pod = relationship("Pod", back_populates="memberships")
     person = relationship("Person")

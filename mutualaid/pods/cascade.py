@@ -29,6 +29,7 @@ def expire_invitations(session: Session, *, now: datetime | None = None) -> int:
     pods: dict[int, Pod] = {}
     for pod_id in pod_ids:
         pod = session.get(Pod, pod_id)
+        assert pod is not None, "a membership's pod_id is a foreign key"
         lock_pod(session, pod)
         overdue = session.scalars(
             select(Membership).where(

@@ -1,51 +1,36 @@
-"""Pod formation: create the pod, invite the best candidates in rounds, seat acceptors
-without ever overselling, and fill the pod.
-
-Seats are claimed with one conditional UPDATE (``seats_taken < seats``): PostgreSQL takes the
-row lock and re-checks the condition for concurrent acceptors, SQLite has one writer at a
-time, so on both exactly ``seats`` people are seated however many accept at once.
-"""
+"""Group formation: create the pod, invite the best candidates in rounds (widening the
+radius when nobody is left), and let a coordinator invite by hand. Answers to invitations
+are ``mutualaid.pods.seating``."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mutualaid.audit import record_audit
-from mutualaid.i18n import _, distance, ngettext
-from mutualaid.matching import escalation_radii, find_matches
+from mutualaid import categories
+from mutualaid.i18n import _, distance
+from mutualaid.matching import Match, escalation_radii, find_matches
 from mutualaid.models import Membership, Need, Person, Pod, utcnow
 from mutualaid.models import needs as need_status
 from mutualaid.models.pods import (
     ACCEPTED,
-    DECLINED,
-    EXPIRED,
     INVITED,
     MEMBER_HELPER,
     MEMBER_REQUESTER,
     POD_ACTIVE,
     POD_FORMING,
-    WITHDRAWN,
 )
-from mutualaid.needs import record_first_invitation, set_status
-from mutualaid.notify import notify
+from mutualaid.need_records import record_first_invitation, set_status
+from mutualaid.notify import URGENT, notify
 from mutualaid.pods.config import pod_config
-from mutualaid.pods.wording import category_name, join_names, pod_link, urgency_label
+from mutualaid.pods.wording import urgency_label
 
 
 class PodError(ValueError):
     """A pod action that cannot happen now; the message is safe to show."""
-
-
-@dataclass(frozen=True)
-class AcceptResult:
-    seated: bool
-    reason: str  # "seated", "full", "expired", "not_invited"
-    pod: Pod
 
 
 def start_pod(
@@ -102,7 +87,7 @@ def _reopen(session: Session, pod: Pod, need: Need) -> None:
 
 
 def outstanding_invitations(session: Session, pod: Pod, now: datetime) -> int:
-    return session.scalar(
+    return session.execute(
         select(func.count())
         .select_from(Membership)
         .where(
@@ -110,7 +95,7 @@ def outstanding_invitations(session: Session, pod: Pod, now: datetime) -> int:
             Membership.status == INVITED,
             Membership.invite_expires_at > now,
         )
-    )
+    ).scalar_one()
 
 
 def invite_round(session: Session, pod: Pod, *, now: datetime | None = None) -> list[Membership]:
@@ -147,7 +132,7 @@ def invite_round(session: Session, pod: Pod, *, now: datetime | None = None) -> 
         need.search_radius_km = widest
         if need.status in (need_status.STATUS_OPEN, need_status.STATUS_FORMING):
             set_status(session, need, need_status.STATUS_MATCHING, now)
-        with_label = category_name(need).lower()
+        with_label = categories.label(need.category).lower()
         need.unmatched_reason = _(
             "No %(category)s offers within %(km)s km",
             category=with_label,
@@ -164,7 +149,7 @@ def _radii_from_current(need: Need) -> list[float]:
     return [current] + [r for r in steps if r > current]
 
 
-def _invite(session: Session, pod: Pod, need: Need, match, now: datetime) -> Membership:
+def _invite(session: Session, pod: Pod, need: Need, match: Match, now: datetime) -> Membership:
     membership = session.scalar(
         select(Membership).where(
             Membership.pod_id == pod.id, Membership.person_id == match.person_id
@@ -182,6 +167,7 @@ def _invite(session: Session, pod: Pod, need: Need, match, now: datetime) -> Mem
     membership.reasons = [r.as_dict() for r in details] if details else list(match.reasons)
     session.flush()
     person = session.get(Person, match.person_id)
+    assert person is not None, "a match's person_id is an offer's owner (foreign key)"
     # "0.7 km", or "0.4 mi" when the need's area counts in miles.
     how_far = distance(match.distance_km, need.area.units if need.area else "km")
     notify(
@@ -190,14 +176,14 @@ def _invite(session: Session, pod: Pod, need: Need, match, now: datetime) -> Mem
         "invitation",
         lambda: _(
             "You're invited to help: %(category)s, %(distance)s away (%(code)s).",
-            category=category_name(need),
+            category=categories.label(need.category),
             distance=how_far,
             code=pod.code,
         ),
         lambda: _(
             "mutualaid: can you help? %(category)s, %(distance)s away, %(urgency)s. "
             "Reply YES %(code)s or NO %(code)s",
-            category=category_name(need),
+            category=categories.label(need.category),
             distance=how_far,
             urgency=urgency_label(need.urgency),
             code=pod.code,
@@ -205,7 +191,7 @@ def _invite(session: Session, pod: Pod, need: Need, match, now: datetime) -> Mem
         link="/invitations",
         need=need,
         pod=pod,
-        priority=5,
+        priority=URGENT,
     )
     return membership
 
@@ -219,164 +205,6 @@ def lock_pod(session: Session, pod: Pod) -> None:
     """
     session.execute(select(Pod.id).where(Pod.id == pod.id).with_for_update())
     session.refresh(pod)
-
-
-def pending_invitation(session: Session, pod: Pod, person: Person) -> Membership | None:
-    return session.scalar(
-        select(Membership).where(
-            Membership.pod_id == pod.id,
-            Membership.person_id == person.id,
-            Membership.status == INVITED,
-        )
-    )
-
-
-def accept(
-    session: Session, pod: Pod, person: Person, *, note: str = "", now: datetime | None = None
-) -> AcceptResult:
-    """Seat ``person`` if they hold a live invitation and a seat is free."""
-    now = now or utcnow()
-    lock_pod(session, pod)
-    membership = pending_invitation(session, pod, person)
-    if membership is None:
-        already = session.scalar(
-            select(Membership.status).where(
-                Membership.pod_id == pod.id, Membership.person_id == person.id
-            )
-        )
-        if already == ACCEPTED:
-            return AcceptResult(True, "seated", pod)
-        if already == WITHDRAWN and pod.status != POD_FORMING:
-            return AcceptResult(False, "full", pod)
-        return AcceptResult(False, "expired" if already == EXPIRED else "not_invited", pod)
-    if membership.invite_expires_at and membership.invite_expires_at <= now:
-        membership.status = EXPIRED
-        session.flush()
-        return AcceptResult(False, "expired", pod)
-    # Claim the invitation first (a double click or a repeated YES counts once) ...
-    claimed = session.execute(
-        update(Membership)
-        .where(Membership.id == membership.id, Membership.status == INVITED)
-        .values(status=ACCEPTED, responded_at=now, note=(note or "")[:500])
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
-        session.refresh(membership)
-        return AcceptResult(membership.status == ACCEPTED, "seated", pod)
-    # ... then a seat, atomically.
-    seated = session.execute(
-        update(Pod)
-        .where(Pod.id == pod.id, Pod.status == POD_FORMING, Pod.seats_taken < Pod.seats)
-        .values(seats_taken=Pod.seats_taken + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if seated != 1:
-        session.execute(
-            update(Membership)
-            .where(Membership.id == membership.id)
-            .values(status=WITHDRAWN, note="")
-            .execution_options(synchronize_session=False)
-        )
-        session.refresh(membership)
-        session.refresh(pod)
-        _tell_full(session, pod, person)
-        return AcceptResult(False, "full", pod)
-    session.refresh(membership)
-    session.refresh(pod)
-    if pod.lead_id is None:
-        pod.lead_id = person.id
-    _post_system(session, pod, _("%(name)s joined the pod.", name=person.first_name))
-    if note:
-        from mutualaid.pods.thread import post_message
-
-        post_message(session, pod, person, note, channel="web", relay=True)
-    if pod.seats_taken >= pod.seats:
-        activate(session, pod, now=now)
-    session.flush()
-    return AcceptResult(True, "seated", pod)
-
-
-def decline(session: Session, pod: Pod, person: Person, *, now: datetime | None = None) -> bool:
-    now = now or utcnow()
-    lock_pod(session, pod)
-    membership = pending_invitation(session, pod, person)
-    if membership is None:
-        return False
-    membership.status = DECLINED
-    membership.responded_at = now
-    session.flush()
-    invite_round(session, pod, now=now)
-    return True
-
-
-def activate(session: Session, pod: Pod, *, now: datetime | None = None) -> None:
-    """All seats taken: withdraw open invitations, tell the requester who is coming, and
-    reveal the address to the seated members."""
-    now = now or utcnow()
-    need = pod.need
-    pod.status = POD_ACTIVE
-    pod.formed_at = pod.formed_at or now
-    if need.status != need_status.STATUS_ACTIVE:
-        set_status(session, need, need_status.STATUS_ACTIVE, now)
-    open_invites = session.scalars(
-        select(Membership).where(Membership.pod_id == pod.id, Membership.status == INVITED)
-    ).all()
-    for m in open_invites:
-        m.status = WITHDRAWN
-        notify(
-            session,
-            m.person,
-            "invitation_withdrawn",
-            lambda: _("Thanks! Need %(code)s is covered; no action needed.", code=pod.code),
-            lambda: _("mutualaid: thanks, %(code)s is covered. No need to reply.", code=pod.code),
-            pod=pod,
-            need=need,
-        )
-    helpers = seated_helpers(session, pod)
-    requester = need.requester
-    count = len(helpers)
-    notify(
-        session,
-        requester,
-        "pod_formed",
-        lambda: ngettext(
-            "%(names)s is coming to help with %(code)s.",
-            "%(names)s are coming to help with %(code)s.",
-            count,
-            names=join_names(helpers),
-            code=pod.code,
-        ),
-        lambda: ngettext(
-            "mutualaid: %(names)s is coming (%(code)s). Reply here to talk to them.",
-            "mutualaid: %(names)s are coming (%(code)s). Reply here to talk to them.",
-            count,
-            names=join_names(helpers),
-            code=pod.code,
-        ),
-        link=pod_link(pod),
-        pod=pod,
-        need=need,
-        priority=5,
-    )
-    for helper in helpers:
-        notify(
-            session,
-            helper,
-            "pod_formed",
-            lambda: _("Pod %(code)s is complete. The address is on the pod page.", code=pod.code),
-            lambda: _(
-                "mutualaid: pod %(code)s is complete. Address: %(address)s. "
-                "Reply to talk to the pod.",
-                code=pod.code,
-                address=need.address_text or _("ask in the pod"),
-            ),
-            link=pod_link(pod),
-            pod=pod,
-            need=need,
-            priority=5,
-        )
-        record_audit(session, None, "pod.address_revealed", pod, {"person_id": helper.id})
-    session.flush()
 
 
 def seated_helpers(session: Session, pod: Pod) -> list[Person]:
@@ -394,30 +222,9 @@ def seated_helpers(session: Session, pod: Pod) -> list[Person]:
     )
 
 
-def _tell_full(session: Session, pod: Pod, person: Person) -> None:
-    notify(
-        session,
-        person,
-        "pod_full",
-        lambda: _(
-            "Thank you for offering! Pod %(code)s filled up just before you answered.",
-            code=pod.code,
-        ),
-        lambda: _(
-            "mutualaid: thank you! %(code)s is already covered. We'll ask you again soon.",
-            code=pod.code,
-        ),
-        pod=pod,
-    )
-
-
-def _post_system(session: Session, pod: Pod, body: str) -> None:
-    from mutualaid.pods.thread import post_message
-
-    post_message(session, pod, None, body, channel="system", relay=False)
-
-
-def invite_match(session: Session, pod: Pod, match, *, now: datetime | None = None) -> Membership:
+def invite_match(
+    session: Session, pod: Pod, match: Match, *, now: datetime | None = None
+) -> Membership:
     """Invite one matcher suggestion into ``pod`` now (a coordinator's one-click invite)."""
     now = now or utcnow()
     lock_pod(session, pod)

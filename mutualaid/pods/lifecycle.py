@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from mutualaid.audit import record_audit
 from mutualaid.i18n import _
-from mutualaid.models import Membership, Person, Pod, PodFeedback, utcnow
+from mutualaid.models import Membership, Need, Person, Pod, PodFeedback, utcnow
 from mutualaid.models import needs as need_status
 from mutualaid.models.pods import (
     ACCEPTED,
@@ -27,12 +27,13 @@ from mutualaid.models.pods import (
     REMOVED,
     WITHDRAWN,
 )
+from mutualaid.need_records import set_status
 from mutualaid.notify import notify
-from mutualaid.pods.access import is_seated
 from mutualaid.pods.config import pod_config
 from mutualaid.pods.formation import PodError, invite_round, lock_pod, seated_helpers
 from mutualaid.pods.thread import post_message
 from mutualaid.pods.wording import pod_link
+from mutualaid.policy import is_seated
 
 OPEN_POD = (POD_FORMING, POD_ACTIVE)
 
@@ -77,8 +78,6 @@ def leave(
     session.refresh(pod)
     need = pod.need
     if need.status == need_status.STATUS_ACTIVE:
-        from mutualaid.needs import set_status
-
         set_status(session, need, need_status.STATUS_FORMING, now)
     if pod.lead_id == person.id:
         remaining = seated_helpers(session, pod)
@@ -99,30 +98,8 @@ def leave(
     invite_round(session, pod, now=now)
 
 
-def cancel(session: Session, pod: Pod, actor: Person, *, now: datetime | None = None) -> None:
-    """The requester (or a coordinator) cancels the need; everybody involved is told."""
-    if not (actor.id == pod.need.requester_id or actor.is_coordinator):
-        raise PodError(_("Only the requester can cancel this need."))
-    if not pod.need.is_active:
-        raise PodError(_("This need is already closed."))
-    from mutualaid.needs import cancel_need
-
-    cancel_need(session, pod.need, now, actor=actor)
-
-
-def resolve(session: Session, pod: Pod, actor: Person, *, now: datetime | None = None) -> None:
-    """The need is met: requester, lead or a coordinator closes it and everyone is thanked."""
-    if pod.status not in OPEN_POD:
-        raise PodError(_("This pod is already closed."))
-    if not (actor.id in (pod.need.requester_id, pod.lead_id) or actor.is_coordinator):
-        raise PodError(_("Only the requester, the pod lead or a coordinator can mark it done."))
-    from mutualaid.needs import resolve_need
-
-    resolve_need(session, pod.need, now, actor=actor)
-
-
 def need_closed(
-    session: Session, need, actor: Person | None, *, now: datetime | None = None
+    session: Session, need: Need, actor: Person | None, *, now: datetime | None = None
 ) -> None:
     """Called by the needs domain after a need was resolved, cancelled or expired: close its
     pod, withdraw open invitations and tell the people involved (not the one who acted)."""
@@ -191,8 +168,6 @@ def dissolve(
     _close(session, pod, POD_DISSOLVED, now, reason=reason.strip())
     need = pod.need
     if need.is_active and need.status != need_status.STATUS_OPEN:
-        from mutualaid.needs import set_status
-
         set_status(session, need, need_status.STATUS_OPEN, now)
     record_audit(session, coordinator, "pod.dissolved", pod, {"reason": reason.strip()})
     for person in people:
@@ -283,33 +258,35 @@ def send_checkins(session: Session, *, now: datetime | None = None) -> int:
     ).all()
     for pod in pods:
         pod.checkin_sent_at = now
-        notify(
-            session,
-            pod.need.requester,
-            "checkin",
-            lambda pod=pod: _(
-                "Do you still need help with %(code)s? If it's done, mark it done.", code=pod.code
-            ),
-            lambda pod=pod: _(
-                "mutualaid: still need help with %(code)s? Reply DONE %(code)s if it's sorted.",
-                code=pod.code,
-            ),
-            link=pod_link(pod),
-            pod=pod,
-            need=pod.need,
-        )
+        _ask_checkin(session, pod)
     session.flush()
     return len(pods)
 
 
+def _ask_checkin(session: Session, pod: Pod) -> None:
+    notify(
+        session,
+        pod.need.requester,
+        "checkin",
+        lambda: _(
+            "Do you still need help with %(code)s? If it's done, mark it done.", code=pod.code
+        ),
+        lambda: _(
+            "mutualaid: still need help with %(code)s? Reply DONE %(code)s if it's sorted.",
+            code=pod.code,
+        ),
+        link=pod_link(pod),
+        pod=pod,
+        need=pod.need,
+    )
+
+
 __all__ = [
     "MEMBER_REQUESTER",
-    "cancel",
     "change_lead",
     "dissolve",
     "leave",
     "leave_feedback",
     "need_closed",
-    "resolve",
     "send_checkins",
 ]

@@ -3,25 +3,13 @@ the language being rendered (notify() renders each text in its recipient's langu
 
 from __future__ import annotations
 
-from flask import url_for
-
 from mutualaid.i18n import _
-from mutualaid.models import Need, Person, Pod
+from mutualaid.models import Person, Pod
 
 
 def pod_link(pod: Pod) -> str:
-    try:
-        return url_for("pods.show", pod_id=pod.id)
-    except RuntimeError:  # outside a request (worker): a relative link is enough
-        return f"/pods/{pod.id}"
-
-
-def category_name(need: Need) -> str:
-    """The need's category in the language being rendered now."""
-    from mutualaid.categories import name_of
-    from mutualaid.i18n import current_language
-
-    return name_of(need.category, current_language())
+    """The group's page, as a site-relative link (notices show it; the web resolves it)."""
+    return f"/pods/{pod.id}"
 
 
 def urgency_label(urgency: str) -> str:

@@ -12,63 +12,26 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mutualaid import categories
+from mutualaid import categories, needs
 from mutualaid.i18n import _, _l
-from mutualaid.models import Membership, Need, Person, Pod, utcnow
+from mutualaid.models import Membership, Need, Person, Pod
 from mutualaid.models.needs import ACTIVE_STATUSES
-from mutualaid.models.pods import ACCEPTED, INVITED, MEMBER_HELPER, POD_ACTIVE, POD_FORMING
-from mutualaid.notify import notify
-from mutualaid.pods import formation, lifecycle
+from mutualaid.models.pods import ACCEPTED, POD_ACTIVE, POD_FORMING
+from mutualaid.needs import cancel_need
+from mutualaid.notify import URGENT, notify
+from mutualaid.pods import lifecycle, seating
 from mutualaid.pods.formation import PodError
+from mutualaid.pods.mine import pending_invitations, seated_pods
 from mutualaid.pods.thread import ThreadError, post_message
 from mutualaid.pods.wording import pod_link
 from mutualaid.sms import commands as c
 from mutualaid.sms.compliance import mark_number_known
+from mutualaid.sms.flow_state import CHOOSE_CODE, RELAY_CODE, forget, remember
 
 OPEN_POD = (POD_FORMING, POD_ACTIVE)
 
 
-def category_name(key: str) -> str:
-    """The category's name in the language being rendered (``in_language``)."""
-    from flask_babel import get_locale
-
-    return categories.name_of(key, str(get_locale() or "en"))
-
-
 # -- lookups --------------------------------------------------------------------------------
-
-
-def pending_invitations(session: Session, person: Person) -> list[Pod]:
-    now = utcnow()
-    return list(
-        session.scalars(
-            select(Pod)
-            .join(Membership, Membership.pod_id == Pod.id)
-            .where(
-                Membership.person_id == person.id,
-                Membership.status == INVITED,
-                Membership.invite_expires_at > now,
-                Pod.status.in_(OPEN_POD),
-            )
-            .order_by(Membership.invited_at, Pod.id)
-        )
-    )
-
-
-def seated_pods(session: Session, person: Person, *, helper_only: bool = False) -> list[Pod]:
-    query = (
-        select(Pod)
-        .join(Membership, Membership.pod_id == Pod.id)
-        .where(
-            Membership.person_id == person.id,
-            Membership.status == ACCEPTED,
-            Pod.status.in_(OPEN_POD),
-        )
-        .order_by(Pod.id)
-    )
-    if helper_only:
-        query = query.where(Membership.role == MEMBER_HELPER)
-    return list(session.scalars(query))
 
 
 def pod_by_code(session: Session, code: str) -> Pod | None:
@@ -106,7 +69,7 @@ def _command_word(kind: str) -> str:
 
 
 def _codes(pods: list[Pod]) -> str:
-    return ", ".join(f"{p.code} {category_name(p.need.category)}" for p in pods[:6])
+    return ", ".join(f"{p.code} {categories.label(p.need.category)}" for p in pods[:6])
 
 
 # -- YES / NO / DONE / LEAVE / CANCEL <code> -----------------------------------------------
@@ -140,8 +103,6 @@ def answer(session: Session, person: Person, cmd: c.Command) -> tuple[str | None
         if cmd.kind in (c.YES, c.NO) and cmd.note and seated_pods(session, person):
             return free_text(session, person, cmd)  # "yes I'll bring it at 5" to the pod
         return _nothing(cmd.kind), True
-    from mutualaid.sms.conversation import CHOOSE_CODE, remember
-
     remember(session, person, CHOOSE_CODE, {"kind": cmd.kind, "note": cmd.note})
     word = _command_word(cmd.kind)
     return _(
@@ -165,7 +126,7 @@ def _late_answer(session: Session, person: Person, cmd: c.Command) -> str | None
             continue
         if membership.status == ACCEPTED and pod.status in OPEN_POD:
             return _("You're already in %(code)s. Reply here to talk to the pod.", code=pod.code)
-        result = formation.accept(session, pod, person, note=cmd.note_without(code))
+        result = seating.accept(session, pod, person, note=cmd.note_without(code))
         if result.seated:
             return _seated_reply(pod, cmd.note_without(code))
         if result.reason == "expired":
@@ -184,7 +145,7 @@ def _covered(pod: Pod) -> str:
 
 
 def _seated_reply(pod: Pod, note: str) -> str:
-    category = category_name(pod.need.category)
+    category = categories.label(pod.need.category)
     if note:
         return _(
             "Got it: you're in %(code)s (%(category)s). Your note went to the pod. Reply here "
@@ -220,8 +181,8 @@ def act(
 ) -> tuple[str | None, bool]:
     """Do ``kind`` to ``pod`` for ``person``; (reply, handled)."""
     if kind == c.YES:
-        was_invited = formation.pending_invitation(session, pod, person) is not None
-        result = formation.accept(session, pod, person, note=note)
+        was_invited = seating.pending_invitation(session, pod, person) is not None
+        result = seating.accept(session, pod, person, note=note)
         if result.seated:
             mark_number_known(session, person)
             return _seated_reply(pod, note), True
@@ -233,7 +194,7 @@ def act(
             return None, True  # formation already texted the kind "already covered" notice
         return _covered(pod), True
     if kind == c.NO:
-        formation.decline(session, pod, person)
+        seating.decline(session, pod, person)
         return _("Got it: you declined %(code)s. Thanks for letting us know.", code=pod.code), True
     if kind == c.LEAVE:
         try:
@@ -245,7 +206,7 @@ def act(
         ), True
     if kind == c.CANCEL:
         try:
-            lifecycle.cancel(session, pod, person)
+            needs.cancel_from_pod(session, pod, person)
         except PodError as exc:
             return str(exc), True
         return _(
@@ -256,8 +217,6 @@ def act(
 
 def cancel_by_code(session: Session, person: Person, cmd: c.Command) -> str:
     """CANCEL <code> for one of the person's own needs (also one still without a pod)."""
-    from mutualaid.needs import cancel_need
-
     for code in cmd.codes:
         need = session.scalar(
             select(Need).where(
@@ -280,7 +239,7 @@ def done(session: Session, person: Person, pod: Pod) -> tuple[str | None, bool]:
     need: Need = pod.need
     if person.id in (need.requester_id, pod.lead_id) or person.is_coordinator:
         try:
-            lifecycle.resolve(session, pod, person)
+            needs.resolve_from_pod(session, pod, person)
         except PodError as exc:
             return str(exc), True
         return None, True  # the "thank you" notice reaches everyone, this person too
@@ -303,7 +262,7 @@ def done(session: Session, person: Person, pod: Pod) -> tuple[str | None, bool]:
         link=pod_link(pod),
         pod=pod,
         need=need,
-        priority=5,
+        priority=URGENT,
     )
     return _(
         "Thanks! We asked %(name)s to confirm %(code)s is done.",
@@ -316,8 +275,6 @@ def answer_chosen(
     session: Session, person: Person, data: dict, cmd: c.Command
 ) -> tuple[str | None, bool]:
     """The reply to "Which one?": a code (with or without the word)."""
-    from mutualaid.sms.conversation import forget
-
     forget(session, person)
     kind = data.get("kind") or c.YES
     again = c.Command(kind, cmd.text, cmd.rest, cmd.code, cmd.codes, note=data.get("note") or "")
@@ -350,8 +307,6 @@ def free_text(session: Session, person: Person, cmd: c.Command) -> tuple[str | N
     if len(pods) == 1 and text:
         return relay(session, person, pods[0], text)
     if len(pods) > 1 and text:
-        from mutualaid.sms.conversation import RELAY_CODE, remember
-
         remember(session, person, RELAY_CODE, {"text": text[:1000]})
         return _(
             "You're in %(n)s pods: %(list)s. Which one is this for? Reply with the code, "
@@ -372,8 +327,6 @@ def free_text(session: Session, person: Person, cmd: c.Command) -> tuple[str | N
 def relay_chosen(
     session: Session, person: Person, data: dict, cmd: c.Command
 ) -> tuple[str | None, bool]:
-    from mutualaid.sms.conversation import forget
-
     forget(session, person)
     pods = seated_pods(session, person)
     chosen = _pick(pods, cmd.codes)

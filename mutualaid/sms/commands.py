@@ -3,7 +3,8 @@
 
 Forgiving means: any case, extra spaces and punctuation, emoji, English and Spanish command
 words and their common misspellings ("NEDD", "ofer", "sí", "LISTO"), a leading "I" / "hi" /
-"hola" before NEED and OFFER, categories through :func:`mutualaid.categories.resolve`, a code
+"hola" before NEED and OFFER, categories from the vocabulary the caller passes (``terms``:
+``mutualaid.categories.terms()``; the seed list when none is given), a code
 anywhere in YES / NO / DONE / LEAVE (candidates are returned; the conversation layer keeps
 the one that names a real invitation or pod), ``<where>`` as a ZIP code, an address or
 ``lat,lng``, and a note after the code ("YES A7K in 2 hours").
@@ -14,9 +15,11 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from mutualaid import categories
+from mutualaid.settings import KM_PER_MILE
 from mutualaid.sms.vocabulary import (  # noqa: F401  (re-exported: c.NEED etc.)
     _CODE,
     CANCEL,
@@ -158,9 +161,12 @@ def best_code(codes: tuple[str, ...]) -> str | None:
     return next((k for k in codes if k.lower() not in NOT_CODES), None)
 
 
-def split_categories(text: str, *, many: bool) -> tuple[tuple[str, ...], str]:
+def split_categories(
+    text: str, *, many: bool, terms: Mapping[str, str] | None = None
+) -> tuple[tuple[str, ...], str]:
     """Categories at the start of ``text`` (one, or several for offers: "rides, groceries"),
-    and what follows them."""
+    and what follows them. ``terms``: the category vocabulary (default: the seed list)."""
+    vocabulary = terms if terms is not None else categories.seed_terms()
     found: list[str] = []
     rest = text
     while True:
@@ -173,7 +179,7 @@ def split_categories(text: str, *, many: bool) -> tuple[tuple[str, ...], str]:
             phrase = rest[: words[n - 1].end()]
             if any(c.isdigit() for c in phrase):
                 continue
-            key = categories.resolve(phrase)
+            key = categories.resolve_in(vocabulary, phrase)
             if key is not None:
                 hit = (key, words[n - 1].end())
                 break
@@ -224,7 +230,7 @@ def _radius(text: str) -> tuple[float | None, str]:
         return None, text
     value = float(m.group(1).replace(",", "."))
     if m.group(2).lower().startswith(("mi", "mil")) and not m.group(2).lower().startswith("kil"):
-        value *= 1.609
+        value *= KM_PER_MILE
     return round(value, 1), tidy(text[: m.start()] + " " + text[m.end() :])
 
 
@@ -240,14 +246,14 @@ _NAME = re.compile(
 )
 
 
-def _need(text: str, rest: str) -> Command:
-    cats, after = split_categories(rest, many=False)
+def _need(text: str, rest: str, terms: Mapping[str, str] | None) -> Command:
+    cats, after = split_categories(rest, many=False, terms=terms)
     where, details = split_where(after)
     if not cats and where is None and rest:
         details = tidy(rest)  # "NEED help with my cat" -> ask for the category
     people = None
     m = _PEOPLE.search(details)
-    if m and 1 <= int(m.group(1)) <= 15:
+    if m and categories.MIN_PEOPLE <= int(m.group(1)) <= categories.MAX_PEOPLE:
         people = int(m.group(1))
         details = tidy(details[: m.start()] + " " + details[m.end() :])
     return Command(
@@ -262,9 +268,9 @@ def _need(text: str, rest: str) -> Command:
     )
 
 
-def _offer(text: str, rest: str) -> Command:
+def _offer(text: str, rest: str, terms: Mapping[str, str] | None) -> Command:
     radius, rest_wo_radius = _radius(rest)
-    cats, after = split_categories(rest_wo_radius, many=True)
+    cats, after = split_categories(rest_wo_radius, many=True, terms=terms)
     where, extra = split_where(after)
     if radius is None and where is not None:
         m = re.match(r"^(\d{1,2}(?:[.,]\d)?)\b", extra)
@@ -291,15 +297,16 @@ def _language(rest: str) -> str | None:
     return None
 
 
-def parse(body: str | None) -> Command:
-    """Turn a text into a Command. Pure and total: any input gives a Command."""
+def parse(body: str | None, terms: Mapping[str, str] | None = None) -> Command:
+    """Turn a text into a Command. Pure and total: any input gives a Command. ``terms``:
+    the category vocabulary (``mutualaid.categories.terms()``; default: the seed list)."""
     try:
-        return _parse(body)
+        return _parse(body, terms)
     except Exception:  # pragma: no cover - the property tests look for this
         return Command(TEXT, clean(body or "") if isinstance(body, str) else "")
 
 
-def _parse(body: str | None) -> Command:
+def _parse(body: str | None, terms: Mapping[str, str] | None) -> Command:
     text = clean(body or "")
     words = _words(text)
     if not words:
@@ -321,7 +328,8 @@ def _parse(body: str | None) -> Command:
     tagged = _TAGGED.match(text)
     tag = (tagged.group(1) or tagged.group(2)) if tagged else None
     if (
-        tag
+        tagged is not None
+        and tag
         and _CODE.match(tag.upper())
         and (word_kind(fold(tag)) is None or any(ch.isdigit() for ch in tag))
     ):
@@ -347,7 +355,7 @@ def _parse(body: str | None) -> Command:
         kind, first = YES, words[1]
     rest = text[first.end() :] if kind is not None else ""
     if kind in (NEED, OFFER) and start > 0:
-        cats, _after = split_categories(rest, many=kind == OFFER)
+        cats, _after = split_categories(rest, many=kind == OFFER, terms=terms)
         if not cats:
             kind = None  # "hi I need the address" is a message, not a new need
     if kind is None:
@@ -356,14 +364,14 @@ def _parse(body: str | None) -> Command:
 
     rest = tidy(rest)
     if kind == NEED:
-        return _need(text, rest)
+        return _need(text, rest, terms)
     if kind == OFFER:
-        return _offer(text, rest)
+        return _offer(text, rest, terms)
     if kind == LANG:
         return Command(LANG, text, rest, language=_language(rest))
     if kind == HELP and rest:
         # "help me, I need food 11211" is a request in words; "HELP" alone is help.
-        inner = _parse(rest)
+        inner = _parse(rest, terms)
         if inner.kind == NEED:
             return inner
         codes = code_candidates(text)

@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import timedelta
+from typing import Any, cast
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import CursorResult, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from mutualaid.audit import record_audit
@@ -26,11 +27,11 @@ from mutualaid.models.messages import (
     SMS_QUEUED,
 )
 from mutualaid.models.people import CONSENT_OPTED_IN, CONSENT_OPTED_OUT
+from mutualaid.sms import vocabulary
 
-OPT_OUT_WORDS = frozenset(
-    {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT", "PARAR", "ALTO"}
-)
-OPT_IN_WORDS = frozenset({"START", "UNSTOP"})
+# The words themselves live in the SMS vocabulary (one list for the parser and for this).
+OPT_OUT_WORDS = frozenset(word.upper() for word in vocabulary.OPT_OUT_WORDS)
+OPT_IN_WORDS = frozenset(word.upper() for word in vocabulary.OPT_IN_WORDS)
 OPT_IN_WHEN_OPTED_OUT = frozenset({"YES", "SI"})
 HELP_WORDS = frozenset({"HELP", "INFO", "AYUDA"})
 
@@ -102,19 +103,24 @@ def cancel_queued(session: Session, person: Person, *, reason: str) -> int:
     conditions = [SmsMessage.person_id == person.id]
     if numbers:
         conditions.append(SmsMessage.to_number.in_(numbers))
-    from sqlalchemy import or_
-
-    result = session.execute(
-        update(SmsMessage)
-        .where(
-            SmsMessage.direction == OUTBOUND,
-            SmsMessage.status == SMS_QUEUED,
-            or_(*conditions),
-        )
-        .values(
-            status=SMS_CANCELLED, error_message=reason, next_attempt_at=None, updated_at=utcnow()
-        )
-        .execution_options(synchronize_session="fetch")
+    # An UPDATE without RETURNING gives a CursorResult; Session.execute is typed as Result.
+    result = cast(
+        "CursorResult[Any]",
+        session.execute(
+            update(SmsMessage)
+            .where(
+                SmsMessage.direction == OUTBOUND,
+                SmsMessage.status == SMS_QUEUED,
+                or_(*conditions),
+            )
+            .values(
+                status=SMS_CANCELLED,
+                error_message=reason,
+                next_attempt_at=None,
+                updated_at=utcnow(),
+            )
+            .execution_options(synchronize_session="fetch")
+        ),
     )
     return int(result.rowcount or 0)
 

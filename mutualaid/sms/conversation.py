@@ -1,5 +1,5 @@
 """The SMS conversation layer: THE text handler the transport calls for every inbound text
-that is not STOP/START/HELP (installed with ``mutualaid.sms.inbound.set_text_handler``).
+that is not STOP/START/HELP (``mutualaid.sms.apply`` calls it).
 
 Owns the dispatch from a parsed :class:`~mutualaid.sms.commands.Command` to the domain, and
 the guided follow-ups ("What do you need? Reply 1 groceries, ...", then "Where?"), one
@@ -15,10 +15,6 @@ for the coordinators' inbox, and the sender gets a short hint.
 
 from __future__ import annotations
 
-import functools
-import tomllib
-from datetime import timedelta
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,87 +22,22 @@ from mutualaid import categories
 from mutualaid.i18n import _, in_language
 from mutualaid.models import Person, SmsMessage, utcnow
 from mutualaid.models.messages import Conversation
-from mutualaid.settings import PROJECT_ROOT
 from mutualaid.sms import actions, posting, self_service
 from mutualaid.sms import commands as c
-
-CONFIG_FILE = PROJECT_ROOT / "config" / "sms_conversation.toml"
-MAX_REPLY_SEGMENTS = 2
-
-# Conversation states.
-NEED_CATEGORY = "need_category"
-NEED_WHERE = "need_where"
-OFFER_CATEGORY = "offer_category"
-OFFER_WHERE = "offer_where"
-CHOOSE_CODE = "choose_code"  # YES / NO / DONE / LEAVE with several candidates
-RELAY_CODE = "relay_code"  # free text from someone in several pods
-
-
-@functools.cache
-def config() -> dict:
-    with CONFIG_FILE.open("rb") as fh:
-        raw = tomllib.load(fh)
-    minutes = int(raw.get("conversation_minutes", 30))
-    if not 1 <= minutes <= 24 * 60:
-        raise ValueError(f"{CONFIG_FILE.name}: conversation_minutes must be 1 to 1440")
-    return {**raw, "conversation_minutes": minutes}
-
-
-def fit(text: str) -> str:
-    """Cut a reply to two segments (GSM-7 or UCS-2), the same way the outbox composes."""
-    from mutualaid.sms.compose import compose
-
-    return compose(text, MAX_REPLY_SEGMENTS).body
-
-
-# -- state ----------------------------------------------------------------------------------
-
-
-def current(session: Session, person: Person) -> Conversation | None:
-    """The person's live conversation; an expired one is deleted and None returned."""
-    convo = session.scalar(select(Conversation).where(Conversation.person_id == person.id))
-    if convo is None:
-        return None
-    expires = convo.expires_at
-    if expires.tzinfo is None:  # SQLite hands back naive UTC
-        from datetime import UTC
-
-        expires = expires.replace(tzinfo=UTC)
-    if expires <= utcnow():
-        session.delete(convo)
-        session.flush()
-        return None
-    return convo
-
-
-def remember(session: Session, person: Person, state: str, data: dict) -> Conversation:
-    """Start or move the person's conversation to ``state``; the clock restarts."""
-    convo = session.scalar(select(Conversation).where(Conversation.person_id == person.id))
-    expires = utcnow() + timedelta(minutes=config()["conversation_minutes"])
-    if convo is None:
-        convo = Conversation(person_id=person.id, state=state, data=dict(data), expires_at=expires)
-        session.add(convo)
-    else:
-        convo.state, convo.data, convo.expires_at = state, dict(data), expires
-    session.flush()
-    return convo
-
-
-def forget(session: Session, person: Person) -> bool:
-    convo = session.scalar(select(Conversation).where(Conversation.person_id == person.id))
-    if convo is None:
-        return False
-    session.delete(convo)
-    session.flush()
-    return True
-
-
-def install() -> None:
-    """Make :func:`handle_text` the transport's text handler."""
-    from mutualaid.sms.inbound import set_text_handler
-
-    set_text_handler(handle_text)
-
+from mutualaid.sms.flow_state import (
+    CHOOSE_CODE,
+    NEED_CATEGORY,
+    NEED_WHERE,
+    OFFER_CATEGORY,
+    OFFER_WHERE,
+    RELAY_CODE,
+    category_menu,
+    current,
+    fit,
+    forget,
+    pick_category,
+    remember,
+)
 
 # -- the hook -------------------------------------------------------------------------------
 
@@ -116,7 +47,7 @@ def handle_text(session: Session, person: Person, message: SmsMessage) -> str | 
 
     ``message.handled_at`` is set for everything the layer placed; texts for the
     coordinators' inbox are left unhandled."""
-    command = c.parse(message.body)
+    command = c.parse(message.body, categories.terms())
     with in_language(person.language):
         if unverified_account(person):
             # A web account's number acts as the account only once verified by code.
@@ -130,6 +61,23 @@ def handle_text(session: Session, person: Person, message: SmsMessage) -> str | 
     if reply is None:
         return None
     return fit(reply)
+
+
+def places_in(session: Session, number: str, body: str) -> list[str]:
+    """The places a text names, as :func:`handle_text` will read them: the ``<where>`` of a
+    NEED or OFFER, or the whole answer when the sender was asked "Where?". Reads only (the
+    intake looks them up before it locks the number)."""
+    command = c.parse(body, categories.terms())
+    places = [command.where] if command.where else []
+    state = session.scalar(
+        select(Conversation.state)
+        .join(Person, Person.id == Conversation.person_id)
+        .where(Person.phone == number, Conversation.expires_at > utcnow())
+    )
+    if state in (NEED_WHERE, OFFER_WHERE):
+        where, _rest = c.split_where(body)
+        places.append(where or c.tidy(body))
+    return places
 
 
 def unverified_account(person: Person) -> bool:
@@ -187,27 +135,6 @@ def help_text() -> str:
         "mutualaid: NEED groceries 11211 milk / OFFER rides 11211 5km / YES or NO + code / "
         "DONE code / LEAVE code / STATUS / PAUSE / RESUME / LANG ES. STOP to opt out."
     )
-
-
-def category_menu() -> str:
-    from flask_babel import get_locale
-
-    language = str(get_locale() or "en")
-    options = ", ".join(
-        f"{i} {cat.name(language)}" for i, cat in enumerate(categories.active_categories(), 1)
-    )
-    return options
-
-
-def pick_category(text: str) -> str | None:
-    """A menu number ("2", "2.", "#2") or a category word."""
-    word = c.fold(text)
-    if word.isdigit():
-        index = int(word) - 1
-        cats = categories.active_categories()
-        return cats[index].key if 0 <= index < len(cats) else None
-    cats, _rest = c.split_categories(text, many=False)
-    return cats[0] if cats else None
 
 
 def continue_flow(

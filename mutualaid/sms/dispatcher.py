@@ -1,9 +1,11 @@
 """The edge that sends: claim due outbox rows, commit, call the gateway (network I/O,
 outside any transaction), record the outcomes, commit.
 
-Used by the Huey tasks in ``mutualaid.jobs``: ``send_sms`` for one row right after the
-commit that wrote it, and the periodic ``sweep_sms``, which sends every due row in batches
-(lost tasks, retries whose time came, expired leases) so a lost task loses nothing. With
+Rows written by ``outbox.queue_sms`` are handed to the queue by this module's after-commit
+hook (registered when it is imported; the app factory imports it). Used by the Huey tasks
+in ``mutualaid.jobs``: ``send_sms`` for one row right after the commit that wrote it, and
+the periodic ``sweep_sms``, which sends every due row in batches (lost tasks, retries whose
+time came, expired leases) so a lost task loses nothing. With
 ``QUEUE_URL=memory://`` (tests) ``enqueue_dispatch`` sends inline right after the caller's
 commit, on the caller's database connection.
 """
@@ -18,9 +20,11 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Engine, select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from mutualaid import queue
+from mutualaid.extensions import worker_session
 from mutualaid.models import SmsMessage, utcnow
 from mutualaid.settings import Settings
 from mutualaid.sms import sending
@@ -32,7 +36,8 @@ from mutualaid.sms.gateway import (
     SmsGateway,
     get_gateway,
 )
-from mutualaid.sms.outbox import advance_status
+from mutualaid.sms.intake import requeue_unprocessed
+from mutualaid.sms.outbox import PENDING_KEY, adopt_early_callbacks, advance_status
 
 log = logging.getLogger(__name__)
 
@@ -80,52 +85,51 @@ def status_callback_url(settings: Settings) -> str | None:
 
 
 def _session(bind: Any = None) -> Session:
-    """A session of the worker's own. On SQLite its transactions BEGIN IMMEDIATE: a claim
-    reads then writes, and a deferred transaction that must upgrade to a writer fails at
-    once ("database is locked") when another thread wrote in between."""
-    if bind is None:
-        from mutualaid.extensions import db
-
-        bind = db.engine
-    if isinstance(bind, Engine) and bind.dialect.name == "sqlite":
-        bind = bind.execution_options(sqlite_begin="IMMEDIATE")
-    return Session(bind=bind, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    return worker_session(bind)
 
 
 def enqueue_dispatch(ids: Iterable[int], *, bind: Any = None) -> None:
     """Called after the commit that wrote the rows. Tasks carry ids only."""
-    from mutualaid.queue import huey
-
     ids = list(ids)
-    if huey.immediate:
+    if queue.is_immediate():
         try:
             _run(ids=ids, limit=len(ids), bind=bind)
         except Exception:  # the rows stay due; the sweep retries them
             log.exception("inline dispatch of sms %s failed", ids)
         return
-    from mutualaid.jobs import send_sms
-
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
         try:
-            send_sms(*chunk)  # one task per commit (per 50 rows): ids only
+            queue.enqueue("send_sms", *chunk)  # one task per commit (per 50 rows): ids only
         except Exception:  # queue down: the periodic sweep finds the rows later
             log.exception("could not enqueue sms %s; the sweep will pick them up", chunk)
+
+
+@event.listens_for(Session, "after_commit")
+def _enqueue_after_commit(session: Session) -> None:
+    """Rows that ``outbox.queue_sms`` wrote go out once their transaction commits."""
+    if session.in_nested_transaction():  # a SAVEPOINT was released; the outer one goes on
+        return
+    ids = session.info.pop(PENDING_KEY, None)
+    if ids:
+        enqueue_dispatch(ids, bind=session.get_bind())
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_rollback(session: Session, previous_transaction: object) -> None:
+    if not session.in_transaction():
+        session.info.pop(PENDING_KEY, None)
 
 
 def schedule_retry(message_id: int, due: datetime | None) -> None:
     """A retry is due at ``due`` (the backoff recorded on the row): ask the queue to run it
     then, so the backoff is what the row says rather than the sweep's minute. Best effort:
     the periodic sweep still finds the row if this task is lost."""
-    from mutualaid.queue import huey
-
-    if due is None or huey.immediate:
+    if due is None or queue.is_immediate():
         return
-    from mutualaid.jobs import send_sms
-
     delay = max(0.0, (due - utcnow()).total_seconds()) + 0.1
     try:
-        send_sms.schedule(args=(message_id,), delay=delay)
+        queue.enqueue("send_sms", message_id, delay=delay)
     except Exception:  # queue down: the periodic sweep finds the row later
         log.exception("could not schedule the retry of sms %s; the sweep will", message_id)
 
@@ -186,9 +190,6 @@ def sweep(limit: int = 10_000, *, bind: Any = None, send: bool = True) -> int:
     due goes out (claims make it safe to overlap; ``send=False`` leaves that to the caller),
     and status callbacks that raced the worker's commit are applied. Returns how many
     outbound rows were handled."""
-    from mutualaid.sms.intake import requeue_unprocessed
-    from mutualaid.sms.outbox import adopt_early_callbacks
-
     requeue_unprocessed(bind=bind)
 
     session = _session(bind)

@@ -12,7 +12,12 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from types import TracebackType
+from typing import Literal, Protocol
+
+import requests
+from flask import current_app
+from twilio.base.exceptions import TwilioRestException
 
 from mutualaid.settings import Settings
 
@@ -106,6 +111,8 @@ class TwilioGateway:
         api_url: str = "https://api.twilio.com",
         timeout: float = 10.0,
     ) -> None:
+        # Imported here: twilio.rest costs ~170 ms at start-up, and the console gateway
+        # (development, tests, the simulator) never needs it.
         from twilio.http.http_client import TwilioHttpClient
         from twilio.rest import Client
 
@@ -129,7 +136,7 @@ class TwilioGateway:
         if status_callback:
             kwargs["status_callback"] = status_callback
         with _translated_errors(sent_maybe=True):
-            message = self.client.messages.create(**kwargs)  # type: ignore[arg-type]
+            message = self.client.messages.create(**kwargs)
         segments = None
         try:
             segments = int(message.num_segments) if message.num_segments else None
@@ -146,7 +153,7 @@ class TwilioGateway:
         if self.from_number and not self.messaging_service_sid:
             kwargs["from_"] = self.from_number
         with _translated_errors(sent_maybe=False):
-            found = self.client.messages.list(**kwargs)  # type: ignore[arg-type]
+            found = self.client.messages.list(**kwargs)
         out = []
         for m in found:
             created = m.date_created
@@ -174,12 +181,14 @@ class _translated_errors:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, exc_type, exc, tb) -> bool:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> Literal[False]:  # never swallows: re-raises typed, or lets the exception through
         if exc is None:
             return False
-        import requests
-        from twilio.base.exceptions import TwilioRestException
-
         if isinstance(exc, TwilioRestException):
             raise classify(exc.status, exc.code, str(exc.msg or exc)) from exc
         if isinstance(exc, requests.exceptions.ConnectTimeout | requests.exceptions.SSLError):
@@ -228,8 +237,6 @@ def build_gateway(settings: Settings) -> SmsGateway:
 
 def get_gateway() -> SmsGateway:
     """The app's gateway, built once per app (tests may swap ``app.extensions['sms_gateway']``)."""
-    from flask import current_app
-
     gateway = current_app.extensions.get("sms_gateway")
     if gateway is None:
         gateway = build_gateway(current_app.config["MUTUALAID"])

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -29,6 +29,9 @@ from mutualaid.models.people import (
     SMS_PREF_NOTIFY,
     PhoneVerification,
 )
+from mutualaid.sms.flow_state import config
+from mutualaid.sms.outbox import queue_sms
+from mutualaid.workspace.people import fold_person
 
 
 class VerificationError(ValueError):
@@ -36,8 +39,6 @@ class VerificationError(ValueError):
 
 
 def _config() -> dict:
-    from mutualaid.sms.conversation import config
-
     return config()
 
 
@@ -84,8 +85,6 @@ def start_verification(session: Session, person: Person, phone: str) -> PhoneVer
     )
     session.add(row)
     session.flush()
-    from mutualaid.sms.outbox import queue_sms
-
     with in_language(person.language):
         body = _(
             "mutualaid: your code is %(code)s. It links this phone to your account. "
@@ -107,10 +106,8 @@ def confirm_code(session: Session, person: Person, code: str) -> Person:
     )
     expires = row.expires_at if row is not None else None
     if expires is not None and expires.tzinfo is None:
-        from datetime import UTC
-
         expires = expires.replace(tzinfo=UTC)
-    if row is None or expires <= utcnow():
+    if row is None or expires is None or expires <= utcnow():
         raise VerificationError(_("That code has expired. Ask for a new one."))
     if row.attempts >= _config().get("verify_max_attempts", 5):
         raise VerificationError(_("Too many wrong codes. Ask for a new one."))
@@ -137,8 +134,6 @@ def confirm_code(session: Session, person: Person, code: str) -> Person:
 def merge_into(session: Session, phone_only: Person, account: Person) -> None:
     """Move everything of ``phone_only`` to ``account`` and delete ``phone_only`` (the same
     merge coordinators use), keeping the texter's consent and the verified number."""
-    from mutualaid.workspace.people import fold_person
-
     phone = phone_only.phone
     session.execute(delete(Conversation).where(Conversation.person_id == phone_only.id))
     session.execute(delete(PhoneVerification).where(PhoneVerification.person_id == phone_only.id))

@@ -2,7 +2,7 @@
 
 The webhook commits one INSERT and calls ``enqueue_inbound`` (a Huey task carrying the row
 id; with ``QUEUE_URL=memory://`` the text is applied inline right after that commit).
-``process_stored`` applies a text with ``mutualaid.sms.inbound.apply_inbound`` and commits:
+``process_stored`` applies a text with ``mutualaid.sms.apply.apply_inbound`` and commits:
 
 - once: ``processed_at`` is set in the same transaction as the effect, and a text already
   processed is skipped, so a task run twice (or a task and the sweep) has one effect;
@@ -19,13 +19,17 @@ from __future__ import annotations
 import hashlib
 import logging
 from datetime import timedelta
+from typing import cast
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
+from mutualaid import locations, queue
+from mutualaid.extensions import db, worker_session
 from mutualaid.models import SmsMessage, utcnow
 from mutualaid.models.messages import INBOUND
-from mutualaid.sms.inbound import apply_inbound
+from mutualaid.sms.apply import apply_inbound
+from mutualaid.sms.conversation import places_in
 
 log = logging.getLogger(__name__)
 
@@ -36,26 +40,21 @@ CATCH_UP = 50  # older texts of the same number applied first, at most, per call
 def enqueue_inbound(message_id: int) -> None:
     """Called after the commit that stored the text. The task carries the id only; if the
     queue is down the sweep finds the text later."""
-    from mutualaid.queue import huey
-
-    if huey.immediate:
+    if queue.is_immediate():
         try:
             process_stored(message_id)
         except Exception:  # the text stays unprocessed; the sweep applies it later
             log.exception("inline processing of inbound text %s failed", message_id)
         return
-    from mutualaid.jobs import process_inbound
-
     try:
-        process_inbound(message_id)
+        queue.enqueue("process_inbound", message_id)
     except Exception:
         log.exception("could not enqueue inbound text %s; the sweep will pick it up", message_id)
 
 
 def _session() -> Session:
-    from mutualaid.extensions import db
-
-    return db.session()
+    # db.session is typed as a Session (extensions.py); it is a scoped_session: its Session.
+    return cast("scoped_session[Session]", db.session)()
 
 
 def _begin(session: Session) -> None:
@@ -82,7 +81,34 @@ def process_stored(message_id: int) -> bool:
     number; one commit per text. True if this call applied it (False: already processed,
     or unknown id)."""
     session = _session()
+    try:
+        return _process(session, message_id)
+    finally:
+        locations.forget_prelocated(session)
+
+
+def _prelocate(session: Session, message_id: int) -> None:
+    """Before the lock: look up the places the text names (the network may take seconds),
+    so the conversation, run under the lock, never waits for the geocoder."""
+    number = session.scalar(
+        select(SmsMessage.from_number).where(SmsMessage.id == message_id, *_unprocessed())
+    )
+    body = None
+    if number is not None:  # the text applied next: the number's oldest unprocessed one
+        body = session.scalar(
+            select(SmsMessage.body)
+            .where(SmsMessage.from_number == number, SmsMessage.id <= message_id, *_unprocessed())
+            .order_by(SmsMessage.id)
+            .limit(1)
+        )
+    if number is not None and body is not None:
+        locations.prelocate(session, places_in(session, number, body))
+    session.commit()  # the geocoder cache, and no transaction left open
+
+
+def _process(session: Session, message_id: int) -> bool:
     for _ in range(CATCH_UP + 1):
+        _prelocate(session, message_id)
         _begin(session)
         number = session.scalar(
             select(SmsMessage.from_number).where(SmsMessage.id == message_id, *_unprocessed())
@@ -115,8 +141,6 @@ def requeue_unprocessed(
 ) -> int:
     """Enqueue again every text left unprocessed for more than ``grace_seconds`` (the
     periodic SMS sweep's inbound half). Returns how many."""
-    from mutualaid.sms.dispatcher import _session as worker_session
-
     session = worker_session(bind)
     try:
         ids = list(

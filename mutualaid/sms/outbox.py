@@ -11,7 +11,7 @@ that commits around the network call.
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mutualaid.models import Person, SmsMessage, SmsStatusEvent, utcnow
@@ -29,9 +29,12 @@ from mutualaid.models.messages import (
 from mutualaid.settings import Settings
 from mutualaid.sms import compliance
 from mutualaid.sms.compose import compose
+from mutualaid.sms.gateway import sender_number
 
 PENDING_KEY = "sms_outbox_pending"
-REPLY_PRIORITY = 10
+REPLY_PRIORITY = 10  # an answer to the person's own text goes first
+# Invitations and group news a person is waiting on: ahead of other notices, after replies.
+URGENT_NOTICE_PRIORITY = 5
 
 # Forward-only status machine. Terminal statuses never change again.
 RANK = {
@@ -62,7 +65,8 @@ PROVIDER_STEP = {"accepted": 0, "scheduled": 0, "queued": 1, "sending": 2, "sent
 
 
 def _settings() -> Settings:
-    return current_app.config["MUTUALAID"]
+    settings: Settings = current_app.config["MUTUALAID"]  # set by create_app()
+    return settings
 
 
 def queue_sms(
@@ -100,8 +104,6 @@ def queue_sms(
     if not to_number:
         raise ValueError("queue_sms needs a person with a phone number, or a number")
     composed = compose(body, settings.sms_max_segments)
-    from mutualaid.sms.gateway import sender_number
-
     message = SmsMessage(
         direction=OUTBOUND,
         from_number=sender_number(settings),
@@ -138,26 +140,6 @@ def queue_sms(
     if message.status == SMS_QUEUED:
         session.info.setdefault(PENDING_KEY, []).append(message.id)
     return message
-
-
-# --- after-commit enqueue -------------------------------------------------------------
-
-
-@event.listens_for(Session, "after_commit")
-def _enqueue_after_commit(session: Session) -> None:
-    if session.in_nested_transaction():  # a SAVEPOINT was released; the outer one goes on
-        return
-    ids = session.info.pop(PENDING_KEY, None)
-    if ids:
-        from mutualaid.sms.dispatcher import enqueue_dispatch
-
-        enqueue_dispatch(ids, bind=session.get_bind())
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_after_rollback(session: Session, previous_transaction: object) -> None:
-    if not session.in_transaction():
-        session.info.pop(PENDING_KEY, None)
 
 
 # --- the status machine -----------------------------------------------------------------
@@ -224,18 +206,3 @@ def adopt_early_callbacks(session: Session, limit: int = 1000) -> int:
         advance_status(message, early.status, early.error_code)
     session.flush()
     return len(rows)
-
-
-def failed_messages(session: Session, limit: int = 100) -> list[SmsMessage]:
-    """Outbound texts that failed or were undelivered, newest first (coordinators' view)."""
-    return list(
-        session.scalars(
-            select(SmsMessage)
-            .where(
-                SmsMessage.direction == OUTBOUND,
-                SmsMessage.status.in_((SMS_FAILED, SMS_UNDELIVERED)),
-            )
-            .order_by(SmsMessage.updated_at.desc())
-            .limit(limit)
-        )
-    )

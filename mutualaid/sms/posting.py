@@ -1,22 +1,21 @@
 """NEED and OFFER by text: ask for what is missing one question at a time, geocode the
 place, post through the needs/offers domain and echo what was understood.
 
-The flow state lives in the person's Conversation row (``conversation.remember``); what the
+The flow state lives in the person's Conversation row (``flow_state.remember``); what the
 person already told us is kept in its ``data`` so no answer has to be repeated.
 """
 
 from __future__ import annotations
 
-from flask import current_app
 from sqlalchemy.orm import Session
 
-from mutualaid import categories
-from mutualaid.geo.geocoding import GeocodeError, GeocodeUnavailable, current_geocoder
+from mutualaid import categories, locations
 from mutualaid.i18n import _, ngettext
-from mutualaid.locations import Location, found, pending
+from mutualaid.locations import Location
 from mutualaid.models import Person
 from mutualaid.models.offers import OFFER_ACTIVE, OFFER_PAUSED
-from mutualaid.needs import NeedError, NeedInput, post_need
+from mutualaid.need_records import NeedError, NeedInput
+from mutualaid.needs import post_need
 from mutualaid.offers import (
     DEFAULT_RADIUS_KM,
     MAX_RADIUS_KM,
@@ -29,6 +28,15 @@ from mutualaid.offers import (
 )
 from mutualaid.sms import commands as c
 from mutualaid.sms.compliance import mark_number_known
+from mutualaid.sms.flow_state import (
+    NEED_CATEGORY,
+    NEED_WHERE,
+    OFFER_CATEGORY,
+    OFFER_WHERE,
+    category_menu,
+    forget,
+    remember,
+)
 
 MAX_DETAILS = 2000
 
@@ -39,26 +47,19 @@ def _short(text: str, n: int = 30) -> str:
 
 
 def locate(session: Session, where: str) -> tuple[Location | None, str | None]:
-    """(location, problem): a found or pending Location, or None and what to tell the person."""
-    try:
-        place = current_geocoder().geocode(session, where)
-    except GeocodeUnavailable:
-        return pending(where), None  # kept; the location job looks it up again
-    except GeocodeError as exc:
-        return None, str(exc.message)
-    return found(where, place, current_app.config["MUTUALAID"].grid_cell_m), None
+    """(location, problem): a found or pending Location, or None and what to tell the person.
+    No network call here (the number is locked for this transaction): a street address the
+    geocoder cache does not know yet is kept as pending and the retry job looks it up."""
+    result = locations.locate(session, where, network=False)
+    return result.location, result.error
 
 
 def _ask_category(session: Session, person: Person, state: str, data: dict, question: str) -> str:
-    from mutualaid.sms.conversation import category_menu, remember
-
     remember(session, person, state, data)
     return _("%(question)s Reply %(menu)s", question=question, menu=category_menu())
 
 
 def _ask_where(session: Session, person: Person, state: str, data: dict, problem: str = "") -> str:
-    from mutualaid.sms.conversation import remember
-
     remember(session, person, state, data)
     question = _("Where? Reply with a ZIP code or address (or lat,lng).")
     return f"{problem} {question}".strip() if problem else question
@@ -76,8 +77,6 @@ def need(session: Session, person: Person, cmd: c.Command) -> str:
 
 def need_from(session: Session, person: Person, data: dict) -> str:
     """Post the need when category and place are known; otherwise ask for the next part."""
-    from mutualaid.sms.conversation import NEED_CATEGORY, NEED_WHERE, forget
-
     if not data.get("category"):
         return _ask_category(session, person, NEED_CATEGORY, data, _("What do you need?"))
     if not data.get("where"):
@@ -130,8 +129,6 @@ def offer(session: Session, person: Person, cmd: c.Command) -> str:
 
 def offer_from(session: Session, person: Person, data: dict) -> str:
     """Post (or update) the person's offer once categories and place are known."""
-    from mutualaid.sms.conversation import OFFER_CATEGORY, OFFER_WHERE, forget
-
     if not data.get("categories"):
         return _ask_category(session, person, OFFER_CATEGORY, data, _("What can you help with?"))
     if not data.get("where"):

@@ -6,18 +6,15 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mutualaid.i18n import _
+from mutualaid import categories
+from mutualaid.i18n import _, in_language
 from mutualaid.models import Need, Person, utcnow
 from mutualaid.models.needs import ACTIVE_STATUSES
 from mutualaid.models.offers import OFFER_ACTIVE, OFFER_EXPIRED, OFFER_PAUSED
 from mutualaid.offers import confirm_offer, offers_of, pause_offer, resume_offer
+from mutualaid.pods.mine import pending_invitations, seated_pods
 from mutualaid.sms import commands as c
-from mutualaid.sms.actions import (
-    NEED_STATUS_WORDS,
-    category_name,
-    pending_invitations,
-    seated_pods,
-)
+from mutualaid.sms.actions import NEED_STATUS_WORDS
 
 
 def pause(session: Session, person: Person) -> str:
@@ -52,7 +49,7 @@ def status(session: Session, person: Person) -> str:
             _(
                 "need %(code)s %(category)s (%(status)s)",
                 code=n.code,
-                category=category_name(n.category),
+                category=categories.label(n.category),
                 status=str(NEED_STATUS_WORDS.get(n.status, n.status)),
             )
         )
@@ -62,7 +59,7 @@ def status(session: Session, person: Person) -> str:
         parts.append(_("invited %(code)s", code=pod.code))
     offers = [o for o in offers_of(session, person) if o.status in (OFFER_ACTIVE, OFFER_PAUSED)]
     for o in offers[:2]:
-        names = ", ".join(category_name(k) for k in o.categories)
+        names = ", ".join(categories.label(k) for k in o.categories)
         paused = _(" paused") if o.status == OFFER_PAUSED else ""
         parts.append(
             _(
@@ -80,8 +77,6 @@ def status(session: Session, person: Person) -> str:
 
 
 def language(session: Session, person: Person, cmd: c.Command) -> str:
-    from mutualaid.i18n import in_language
-
     if cmd.language not in ("en", "es"):
         return _("Reply LANG ES for Spanish or LANG EN for English.")
     person.language = cmd.language

@@ -15,7 +15,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from mutualaid.models import Person, SmsMessage, SmsStatusEvent, utcnow
@@ -30,6 +30,7 @@ from mutualaid.models.messages import (
 from mutualaid.models.people import CONSENT_OPTED_OUT
 from mutualaid.settings import Settings
 from mutualaid.sms import compliance
+from mutualaid.sms.inbound import find_or_create_texter
 from mutualaid.sms.outbox import advance_status
 
 
@@ -50,7 +51,7 @@ class Sent:
     segments: int | None
 
 
-def _due(now: datetime):
+def _due(now: datetime) -> ColumnElement[bool]:
     return and_(
         SmsMessage.direction == OUTBOUND,
         SmsMessage.status.in_((SMS_QUEUED, SMS_SENDING)),
@@ -213,7 +214,7 @@ def record_sent(
 
 def backoff_seconds(attempts: int, settings: Settings) -> float:
     """Exponential backoff with a cap and +-10 % jitter: base * 2**(attempts-1)."""
-    raw = settings.sms_retry_base_seconds * (2 ** max(0, attempts - 1))
+    raw: int = settings.sms_retry_base_seconds * (2 ** max(0, attempts - 1))
     capped = min(raw, settings.sms_retry_max_seconds)
     return capped * random.uniform(0.9, 1.1)
 
@@ -248,7 +249,7 @@ def record_retry(
 
 
 def record_failed(session: Session, message_id: int, *, error: str, code: int | None) -> None:
-    """A permanent failure; coordinators see it in ``outbox.failed_messages``."""
+    """A permanent failure (shown to coordinators with the person's texts)."""
     message = session.get(SmsMessage, message_id)
     assert message is not None
     message.attempts = (message.attempts or 0) + 1
@@ -265,8 +266,6 @@ def record_opted_out(session: Session, message_id: int, *, error: str, code: int
     record_failed(session, message_id, error=error, code=code)
     message = session.get(SmsMessage, message_id)
     assert message is not None
-    from mutualaid.sms.inbound import find_or_create_texter
-
     person = session.get(Person, message.person_id) if message.person_id else None
     if person is None:
         person = find_or_create_texter(session, message.to_number, consent=False)

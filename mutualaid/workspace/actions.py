@@ -1,9 +1,11 @@
-"""What a coordinator does to a need or a pod from the workspace: invite a suggestion,
-widen the search radius, contact the requester, add a member, message the pod. Each is
+"""What a coordinator sees and does on a need or a pod in the workspace: open the need's
+page (the exact address view is audited), edit or cancel it, invite a suggestion, widen the
+search radius, contact the requester, add a member, message the pod. Each change is
 audited; none commits."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -11,11 +13,13 @@ from sqlalchemy.orm import Session
 
 from mutualaid.audit import record_audit
 from mutualaid.i18n import _
-from mutualaid.matching import escalation_radii, find_matches
+from mutualaid.matching import Match, escalation_radii, find_matches
 from mutualaid.models import Membership, Need, Person, Pod, utcnow
 from mutualaid.models.pods import ACCEPTED, INVITED, MEMBER_HELPER, POD_FORMING
+from mutualaid.need_records import NeedInput
+from mutualaid.needs import cancel_need, edit_need
 from mutualaid.notify import notify
-from mutualaid.pods import formation
+from mutualaid.pods import formation, seating
 from mutualaid.pods.formation import PodError
 from mutualaid.pods.thread import post_message
 
@@ -26,8 +30,44 @@ def pod_of(session: Session, need: Need) -> Pod | None:
     return session.scalar(select(Pod).where(Pod.need_id == need.id))
 
 
-def suggestions(session: Session, need: Need, *, limit: int = 10, radius_km: float | None = None):
+def suggestions(
+    session: Session, need: Need, *, limit: int = 10, radius_km: float | None = None
+) -> list[Match]:
     return find_matches(session, need, limit=limit, radius_km=radius_km)
+
+
+def pod_members(session: Session, pod: Pod | None) -> list[tuple[Membership, Person]]:
+    """Everyone invited to or seated in the pod, in the order they were asked."""
+    if pod is None:
+        return []
+    rows = session.execute(
+        select(Membership, Person)
+        .join(Person, Person.id == Membership.person_id)
+        .where(Membership.pod_id == pod.id)
+        .order_by(Membership.invited_at)
+    )
+    return [(membership, person) for membership, person in rows]
+
+
+def people_by_id(session: Session, ids: Iterable[int]) -> dict[int, Person]:
+    return {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(list(ids))))}
+
+
+def record_need_viewed(session: Session, viewer: Person, need: Need) -> None:
+    """The need's page shows the exact address and contact: who looked is recorded."""
+    record_audit(session, viewer, "need.viewed_exact", need)
+
+
+def edit_as_coordinator(session: Session, need: Need, actor: Person, data: NeedInput) -> Need:
+    edit_need(session, need, data)
+    record_audit(session, actor, "need.edited", need)
+    return need
+
+
+def cancel_as_coordinator(session: Session, need: Need, actor: Person, reason: str) -> Need:
+    cancel_need(session, need, actor=actor)
+    record_audit(session, actor, "need.cancelled", need, {"reason": reason})
+    return need
 
 
 def invite_suggestion(
@@ -150,7 +190,7 @@ def add_member(
     membership.invite_expires_at = now + timedelta(hours=1)
     membership.reasons = [_("Added by a coordinator: %(reason)s", reason=reason.strip())]
     session.flush()
-    result = formation.accept(session, pod, person, now=now)
+    result = seating.accept(session, pod, person, now=now)
     if not result.seated:
         raise PodError(_("The pod is full; remove someone first or add a seat."))
     record_audit(

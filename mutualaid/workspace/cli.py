@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 
 from mutualaid.accounts import find_by_email
 from mutualaid.extensions import db
-from mutualaid.workspace import csvio
+from mutualaid.workspace import csv_common, csvio
 
 
 @click.command("import")
@@ -21,17 +21,16 @@ from mutualaid.workspace import csvio
 @with_appcontext
 def import_csv(kind: str, path: Path, actor_email: str) -> None:
     """Import needs, offers (idempotent by external_id) or people (by email/phone) from CSV."""
-    from mutualaid.web.coordinate.csv_routes import locate
-
     actor = find_by_email(db.session, actor_email)
     if actor is None or not actor.is_coordinator:
         raise click.ClickException(f"{actor_email} is not a coordinator or admin")
     try:
-        rows = csvio.read_rows(path.read_bytes(), kind)
-    except csvio.ImportFileError as exc:
+        rows = csv_common.read_rows(path.read_bytes(), kind)
+    except csv_common.ImportFileError as exc:
         raise click.ClickException(str(exc)) from None
+    locate = csv_common.prelocate(db.session, rows, db.session.commit)
 
-    def progress(report: csvio.ImportReport) -> None:
+    def progress(report: csv_common.ImportReport) -> None:
         if report.done % 100 == 0 or report.done == report.total:
             click.echo(f"\r{report.done}/{report.total} rows", nl=report.done == report.total)
 

@@ -1,6 +1,6 @@
 """People in CSV: the coordinator-scoped export and the idempotent import.
 
-Export: the people the viewer may see (mutualaid.workspace.scope). Phone, email and address
+Export: the people the viewer may see (mutualaid.policy). Phone, email and address
 are written in full only where ``exact`` is "yes" (the person lives, asks or offers in the
 viewer's areas), as in the needs and offers exports; other rows carry a masked phone.
 
@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from mutualaid.accounts import AccountError, NewAccount, create_person, find_by_phone
 from mutualaid.i18n import _
-from mutualaid.locations import LOCATION_NONE, Location, apply_location, area_for
+from mutualaid.locations import Location, apply_location, area_for
 from mutualaid.models import Area, Membership, Need, Offer, Person
 from mutualaid.models.people import (
     CONSENT_NONE,
@@ -36,10 +36,12 @@ from mutualaid.models.people import (
     SMS_PREF_NONE,
     SMS_PREFERENCES,
 )
+from mutualaid.models.places import LOCATION_NONE
 from mutualaid.passwords import Passwords
 from mutualaid.phones import InvalidPhone, mask_phone, normalise_phone
-from mutualaid.workspace.csvio import EMAIL_RE, RowError, csv_line
-from mutualaid.workspace.scope import area_ids, exact_people_filter, people_filter, sees_person
+from mutualaid.policy import area_ids, exact_people_filter, people_filter, sees_person
+from mutualaid.sms.compliance import opt_in
+from mutualaid.workspace.csv_common import RowError, checked_contact, csv_line
 
 PEOPLE_COLUMNS = [
     "id", "name", "role", "language", "sms_preference", "sms_consent", "home_area",
@@ -118,7 +120,7 @@ def _home_area(
         if ids is not None and area.id not in ids:
             raise RowError(_("You do not coordinate the area “%(a)s”.", a=name))
         return area
-    if location is not None and location.lat is not None:
+    if location is not None and location.lat is not None and location.lng is not None:
         area = area_for(session, location.lat, location.lng)
         if area is not None and (ids is None or area.id in ids):
             return area
@@ -135,19 +137,8 @@ def import_person(
     actor: Person,
 ) -> str:
     """One row of a people file: "created", "updated" or "unchanged"; RowError otherwise."""
-    from mutualaid.sms.compliance import opt_in
-
-    email = (row.get("email") or "").strip().lower() or None
-    if email and not EMAIL_RE.match(email):
-        raise RowError(_("“%(email)s” is not an email address.", email=row["email"]))
-    phone = None
-    if row.get("phone"):
-        try:
-            phone = normalise_phone(row["phone"])
-        except InvalidPhone:
-            raise RowError(_("“%(phone)s” is not a phone number.", phone=row["phone"])) from None
-    if not email and not phone:
-        raise RowError(_("Give an email or a phone number for the person."))
+    email, phone = checked_contact(row)
+    email = email.lower() if email else None
     language = _choice(
         row, "language", LANGUAGES, "en",
         _("Unknown language “%(l)s”: use en or es.", l=row.get("language", "")),

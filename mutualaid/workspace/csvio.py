@@ -13,11 +13,8 @@ resolved by a ``locate`` callable the caller provides (the web/CLI edge owns the
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from typing import overload
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,27 +22,33 @@ from sqlalchemy.orm import Session
 from mutualaid import categories
 from mutualaid.accounts import AccountError, NewAccount, create_person, find_by_email, find_by_phone
 from mutualaid.audit import record_audit
-from mutualaid.geo.distance import haversine_km
 from mutualaid.i18n import _
-from mutualaid.locations import Location
 from mutualaid.models import Area, Need, Offer, Person, Pod
 from mutualaid.models.offers import OFFER_DELETED
-from mutualaid.needs import NeedError, NeedInput, edit_need, post_need
-from mutualaid.offers import OfferError, OfferInput, edit_offer, post_offer
-from mutualaid.phones import InvalidPhone, mask_phone, normalise_phone
-from mutualaid.workspace.scope import area_ids, sees_exact
-
-MAX_ROWS = 20000
-Locate = Callable[[str], Location]
-
+from mutualaid.need_records import NeedError, NeedInput
+from mutualaid.needs import edit_need, post_need
+from mutualaid.offers import (
+    DEFAULT_RADIUS_KM,
+    MIN_CAPACITY,
+    OfferError,
+    OfferInput,
+    edit_offer,
+    post_offer,
+)
+from mutualaid.phones import mask_phone
+from mutualaid.policy import area_ids, sees_exact, sees_offer_exact
+from mutualaid.workspace.csv_common import (
+    ImportReport,
+    Locate,
+    LocateError,
+    RowError,
+    checked_contact,
+    csv_line,
+    iso,
+)
+from mutualaid.workspace.csv_people import export_people, import_person, people_key
 
 # --- export ---------------------------------------------------------------------------
-
-
-def csv_line(values: Iterable[object]) -> str:
-    buf = io.StringIO()
-    csv.writer(buf).writerow(["" if v is None else v for v in values])
-    return buf.getvalue()
 
 
 NEED_COLUMNS = [
@@ -58,7 +61,7 @@ NEED_COLUMNS = [
 
 def export_needs(session: Session, viewer: Person) -> Iterator[str]:
     yield csv_line(NEED_COLUMNS)
-    areas = {a.id: a.name for a in session.scalars(select(Area))}
+    areas: dict[int | None, str] = {a.id: a.name for a in session.scalars(select(Area))}
     stmt = select(Need, Person).join(Person, Person.id == Need.requester_id).order_by(Need.id)
     for need, person in session.execute(stmt.execution_options(yield_per=500)):
         exact = sees_exact(viewer, need.area_id)
@@ -66,8 +69,8 @@ def export_needs(session: Session, viewer: Person) -> Iterator[str]:
             [
                 need.id, need.code, need.external_id, areas.get(need.area_id, ""),
                 need.category, need.urgency, need.status, need.people_needed,
-                need.created_at.isoformat(), _iso(need.first_invited_at),
-                _iso(need.pod_formed_at), _iso(need.resolved_at), need.unmatched_reason,
+                need.created_at.isoformat(), iso(need.first_invited_at),
+                iso(need.pod_formed_at), iso(need.resolved_at), need.unmatched_reason,
                 need.public_lat, need.public_lng, "yes" if exact else "no",
                 need.lat if exact else "", need.lng if exact else "",
                 need.address_text if exact else "", person.name,
@@ -83,28 +86,18 @@ OFFER_COLUMNS = [
 ]  # fmt: skip
 
 
-def _offer_exact(viewer: Person, own: list[Area] | None, offer: Offer) -> bool:
-    if own is None:
-        return True
-    if offer.lat is None:
-        return False
-    return any(
-        haversine_km(offer.lat, offer.lng, a.center_lat, a.center_lng) <= a.radius_km for a in own
-    )
-
-
 def export_offers(session: Session, viewer: Person) -> Iterator[str]:
     yield csv_line(OFFER_COLUMNS)
     ids = area_ids(viewer)
     own = None if ids is None else list(session.scalars(select(Area).where(Area.id.in_(ids))))
     stmt = select(Offer, Person).join(Person, Person.id == Offer.helper_id).order_by(Offer.id)
     for offer, person in session.execute(stmt.execution_options(yield_per=500)):
-        exact = _offer_exact(viewer, own, offer)
+        exact = sees_offer_exact(own, offer)
         yield csv_line(
             [
                 offer.id, offer.external_id, person.name, ";".join(offer.categories),
                 offer.status, offer.radius_km, offer.capacity, offer.created_at.isoformat(),
-                _iso(offer.last_confirmed_at), offer.public_lat, offer.public_lng,
+                iso(offer.last_confirmed_at), offer.public_lat, offer.public_lng,
                 "yes" if exact else "no", offer.lat if exact else "",
                 offer.lng if exact else "", offer.address_text if exact else "",
                 person.phone if exact else mask_phone(person.phone),
@@ -121,116 +114,32 @@ POD_COLUMNS = [
 
 def export_pods(session: Session, viewer: Person) -> Iterator[str]:
     yield csv_line(POD_COLUMNS)
-    areas = {a.id: a.name for a in session.scalars(select(Area))}
+    areas: dict[int | None, str] = {a.id: a.name for a in session.scalars(select(Area))}
     stmt = select(Pod, Need).join(Need, Need.id == Pod.need_id).order_by(Pod.id)
     for pod, need in session.execute(stmt.execution_options(yield_per=500)):
         yield csv_line(
             [
                 pod.id, pod.code, need.id, areas.get(need.area_id, ""), need.category,
                 pod.status, pod.seats, pod.seats_taken, pod.created_at.isoformat(),
-                _iso(pod.formed_at), _iso(pod.closed_at), pod.close_reason,
+                iso(pod.formed_at), iso(pod.closed_at), pod.close_reason,
             ]
         )  # fmt: skip
-
-
-def _export_people(session: Session, viewer: Person) -> Iterator[str]:
-    from mutualaid.workspace.csv_people import export_people
-
-    return export_people(session, viewer)
 
 
 EXPORTS = {
     "needs": export_needs,
     "offers": export_offers,
     "pods": export_pods,
-    "people": _export_people,
+    "people": export_people,
 }
 IMPORT_KINDS = ("needs", "offers", "people")
-
-
-def _iso(value) -> str:
-    return value.isoformat() if value else ""
 
 
 # --- import ---------------------------------------------------------------------------
 
 
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read (encoding, header); safe to show."""
-
-
-@dataclass
-class ImportReport:
-    kind: str
-    total: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)
-
-    @property
-    def done(self) -> int:
-        return self.created + self.updated + self.unchanged + len(self.errors)
-
-
-class RowError(ValueError):
-    pass
-
-
-REQUIRED = {
-    "needs": {"external_id", "name", "category", "location"},
-    "offers": {"external_id", "name", "categories", "location"},
-    "people": {"name"},
-}
-
-
-def read_rows(data: bytes | str, kind: str) -> list[tuple[int, dict[str, str]]]:
-    """(line number, row) pairs; raises ImportFileError for an unreadable file."""
-    if isinstance(data, bytes):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            message = _("The file is not UTF-8 text. Save it as CSV (UTF-8).")
-            raise ImportFileError(message) from None
-    else:
-        text = data
-    reader = csv.DictReader(io.StringIO(text))
-    header = {(h or "").strip().lower() for h in (reader.fieldnames or [])}
-    missing = REQUIRED[kind] - header
-    if kind == "people" and not header & {"email", "phone"}:
-        missing = missing | {"email/phone"}
-    if missing:
-        raise ImportFileError(
-            _("The header is missing the column(s): %(cols)s", cols=", ".join(sorted(missing)))
-        )
-    rows = []
-    try:
-        for row in reader:
-            clean = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k}
-            if any(clean.values()):
-                rows.append((reader.line_num, clean))
-            if len(rows) > MAX_ROWS:
-                raise ImportFileError(_("At most %(n)s rows per file.", n=MAX_ROWS))
-    except csv.Error as exc:
-        raise ImportFileError(_("The CSV could not be read: %(err)s", err=str(exc))) from None
-    return rows
-
-
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
 def _person(session: Session, passwords, row: dict[str, str]) -> Person:
-    email = row.get("email") or None
-    if email and not EMAIL_RE.match(email):
-        raise RowError(_("“%(email)s” is not an email address.", email=email))
-    phone = None
-    if row.get("phone"):
-        try:
-            phone = normalise_phone(row["phone"])
-        except InvalidPhone:
-            raise RowError(_("“%(phone)s” is not a phone number.", phone=row["phone"])) from None
-    if not email and not phone:
-        raise RowError(_("Give an email or a phone number for the person."))
+    email, phone = checked_contact(row)
     person = (find_by_email(session, email) if email else None) or (
         find_by_phone(session, phone) if phone else None
     )
@@ -246,6 +155,10 @@ def _person(session: Session, passwords, row: dict[str, str]) -> Person:
         raise RowError(str(exc)) from None
 
 
+@overload
+def _int(row: dict[str, str], key: str, default: int) -> int: ...
+@overload
+def _int(row: dict[str, str], key: str, default: None) -> int | None: ...
 def _int(row: dict[str, str], key: str, default: int | None) -> int | None:
     if not row.get(key):
         return default
@@ -296,14 +209,10 @@ def _import_offer(session, passwords, locate: Locate, row, actor: Person) -> str
                 raise RowError(_("Unknown category “%(c)s”.", c=word.strip()))
             cats.append(key)
     try:
-        radius = float(row["radius_km"]) if row.get("radius_km") else 3.0
+        radius = float(row["radius_km"]) if row.get("radius_km") else DEFAULT_RADIUS_KM
     except ValueError:
         raise RowError(_("radius_km must be a number.")) from None
-    if not 0.5 <= radius <= 50:
-        raise RowError(_("Travel distance must be between 0.5 and 50 km."))
-    capacity = _int(row, "capacity", 1)
-    if capacity is None or not 1 <= capacity <= 5:
-        raise RowError(_("You can join between 1 and 5 pods at once."))
+    capacity = _int(row, "capacity", MIN_CAPACITY)  # the limits: offers' own rules
     data = OfferInput(
         categories=sorted(set(cats)),
         radius_km=radius,
@@ -343,8 +252,6 @@ def import_rows(
 ) -> ImportReport:
     """Import ``rows`` (from read_rows) as needs, offers or people; flushes, never commits.
     ``progress`` is called after every row (the CLI prints it, the worker stores it)."""
-    from mutualaid.workspace.csv_people import import_person, people_key
-
     handler = {"needs": _import_need, "offers": _import_offer, "people": import_person}[kind]
     report = ImportReport(kind=kind, total=len(rows))
     seen: set[str] = set()
@@ -390,7 +297,3 @@ def _check_external_id(row: dict[str, str], seen: set[str]) -> None:
     if ext in seen:
         raise RowError(_("external_id “%(id)s” appears twice in the file.", id=ext))
     seen.add(ext)
-
-
-class LocateError(ValueError):
-    """Raised by a ``locate`` callable when a row's location cannot be found."""

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm import Session
 
 from mutualaid.models import ImportJob, Person, utcnow
 from mutualaid.models.imports import IMPORT_DONE, IMPORT_FAILED, IMPORT_QUEUED, IMPORT_RUNNING
-from mutualaid.workspace import csvio
+from mutualaid.workspace import csv_common, csvio
 
 CHECKPOINT_ROWS = 100
 STALLED_AFTER = timedelta(minutes=10)  # a running job that wrote no progress this long
@@ -27,8 +28,8 @@ STALLED_AFTER = timedelta(minutes=10)  # a running job that wrote no progress th
 def start_import(
     session: Session, actor: Person, kind: str, filename: str, data: bytes
 ) -> ImportJob:
-    """Check the file as a whole (raises csvio.ImportFileError) and store it as a job."""
-    rows = csvio.read_rows(data, kind)
+    """Check the file as a whole (raises csv_common.ImportFileError) and store it as a job."""
+    rows = csv_common.read_rows(data, kind)
     job = ImportJob(
         actor_id=actor.id,
         kind=kind,
@@ -45,17 +46,22 @@ def start_import(
 def claim(session: Session, job_id: int, *, now: datetime | None = None) -> ImportJob | None:
     """Mark a queued (or stalled) job running; None if another worker has it or it is done."""
     now = now or utcnow()
-    taken = session.execute(
-        update(ImportJob)
-        .where(
-            ImportJob.id == job_id,
-            or_(
-                ImportJob.status == IMPORT_QUEUED,
-                (ImportJob.status == IMPORT_RUNNING) & (ImportJob.started_at < now - STALLED_AFTER),
-            ),
-        )
-        .values(status=IMPORT_RUNNING, started_at=now)
-        .execution_options(synchronize_session=False)
+    # An UPDATE without RETURNING gives a CursorResult; Session.execute is typed as Result.
+    taken = cast(
+        "CursorResult[Any]",
+        session.execute(
+            update(ImportJob)
+            .where(
+                ImportJob.id == job_id,
+                or_(
+                    ImportJob.status == IMPORT_QUEUED,
+                    (ImportJob.status == IMPORT_RUNNING)
+                    & (ImportJob.started_at < now - STALLED_AFTER),
+                ),
+            )
+            .values(status=IMPORT_RUNNING, started_at=now)
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
     if not taken:
         return None
@@ -69,16 +75,17 @@ def run_import(
     job: ImportJob,
     *,
     passwords,
-    locate: csvio.Locate,
     checkpoint: Callable[[], None],
-) -> csvio.ImportReport:
+) -> csv_common.ImportReport:
     """Import a claimed job. ``checkpoint`` (the task's commit) runs every CHECKPOINT_ROWS
     rows after the counters are written, so the page shows progress."""
     actor = session.get(Person, job.actor_id)
-    rows = csvio.read_rows(job.data, job.kind)
+    assert actor is not None, "actor_id is a foreign key (ON DELETE CASCADE removes the job)"
+    rows = csv_common.read_rows(job.data, job.kind)
+    locate = csv_common.prelocate(session, rows, checkpoint)
     job.total = len(rows)
 
-    def progress(report: csvio.ImportReport) -> None:
+    def progress(report: csv_common.ImportReport) -> None:
         if report.done % CHECKPOINT_ROWS == 0 and report.done < report.total:
             _copy(job, report)
             job.started_at = utcnow()  # a heartbeat for resume_stalled
@@ -105,7 +112,7 @@ def fail(session: Session, job_id: int, message: str) -> None:
         session.flush()
 
 
-def _copy(job: ImportJob, report: csvio.ImportReport) -> None:
+def _copy(job: ImportJob, report: csv_common.ImportReport) -> None:
     job.created, job.updated, job.unchanged = report.created, report.updated, report.unchanged
     job.errors = [[line, message] for line, message in report.errors]
 

@@ -18,8 +18,10 @@ from mutualaid.i18n import _
 from mutualaid.locations import Location
 from mutualaid.models import Need, Person, SmsMessage, utcnow
 from mutualaid.models.messages import INBOUND, KIND_REPLY
-from mutualaid.needs import NeedInput, post_need
-from mutualaid.workspace.scope import area_filter
+from mutualaid.need_records import NeedInput
+from mutualaid.needs import post_need
+from mutualaid.policy import area_filter, coordinates_area
+from mutualaid.sms.outbox import queue_sms
 
 PAGE_SIZE = 50
 
@@ -64,8 +66,6 @@ def inbox_page(session: Session, viewer: Person, *, page: int = 1) -> InboxPage:
 def visible(viewer: Person, message: SmsMessage, sender: Person | None) -> bool:
     if message.direction != INBOUND:
         return False
-    from mutualaid.pods.access import coordinates_area
-
     return coordinates_area(viewer, sender.home_area_id if sender else None)
 
 
@@ -96,8 +96,6 @@ def mark_handled(session: Session, message: SmsMessage, actor: Person) -> None:
 
 
 def reply(session: Session, message: SmsMessage, actor: Person, body: str) -> SmsMessage:
-    from mutualaid.sms.outbox import queue_sms
-
     text = (body or "").strip()
     if not text:
         raise InboxError(_("Write a reply first."))

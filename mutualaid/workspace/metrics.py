@@ -33,7 +33,7 @@ from mutualaid.models import Need, Person, Pod, SmsMessage, utcnow
 from mutualaid.models.base import UTCDateTime
 from mutualaid.models.messages import OUTBOUND, SMS_DELIVERED, SMS_FAILED, SMS_UNDELIVERED
 from mutualaid.models.needs import STATUS_CANCELLED
-from mutualaid.workspace.scope import area_ids
+from mutualaid.policy import area_ids
 
 WEEKS = 12
 HOURS_PER_WEEK = 7 * 24

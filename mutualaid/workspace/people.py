@@ -27,12 +27,13 @@ from mutualaid.models import (
     Pod,
     PodFeedback,
     PodMessage,
+    SmsMessage,
     utcnow,
 )
 from mutualaid.models.places import area_coordinators
 from mutualaid.models.pods import ACCEPTED, INVITED
 from mutualaid.phones import mask_phone
-from mutualaid.workspace.scope import people_filter
+from mutualaid.policy import people_filter
 
 PAGE_SIZE = 50
 # Memberships: when both records are in the same pod, keep the most engaged one.
@@ -47,7 +48,7 @@ def search_people(
     session: Session, q: str, *, viewer: Person, page: int = 1
 ) -> tuple[list[Person], bool]:
     """By name, email, or the last 4+ digits of a phone (what a masked number shows), among
-    the people ``viewer`` may see (mutualaid.workspace.scope)."""
+    the people ``viewer`` may see (mutualaid.policy)."""
     stmt = select(Person).where(people_filter(session, viewer)).order_by(Person.name, Person.id)
     q = (q or "").strip()
     if q:
@@ -71,20 +72,14 @@ class History:
 
 
 def history_of(session: Session, person: Person, *, limit: int = 50) -> History:
-    texts: list = []
-    try:
-        from mutualaid.models import SmsMessage
-
-        texts = list(
-            session.scalars(
-                select(SmsMessage)
-                .where(SmsMessage.person_id == person.id)
-                .order_by(SmsMessage.created_at.desc(), SmsMessage.id.desc())
-                .limit(limit)
-            )
+    texts = list(
+        session.scalars(
+            select(SmsMessage)
+            .where(SmsMessage.person_id == person.id)
+            .order_by(SmsMessage.created_at.desc(), SmsMessage.id.desc())
+            .limit(limit)
         )
-    except ImportError:  # pragma: no cover
-        pass
+    )
     return History(
         needs=list(
             session.scalars(

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from mutualaid.models import Membership, Need, Person, Pod, utcnow
 from mutualaid.models.needs import ACTIVE_STATUSES
 from mutualaid.models.pods import INVITED
-from mutualaid.workspace.scope import area_filter
+from mutualaid.policy import area_filter
 
 CONFIG_PATH = Path(__file__).resolve().parents[2] / "config" / "coordinator.toml"
 
@@ -203,38 +203,3 @@ def queue_page(
             )
         )
     return QueuePage(rows=rows, total=total, page=page, per_page=per_page)
-
-
-def naive_queue_page(
-    session: Session,
-    viewer: Person,
-    filters: QueueFilters = QueueFilters(),
-    *,
-    page: int = 1,
-    per_page: int = 50,
-    now: datetime | None = None,
-) -> list[Need]:
-    """The obvious version (load everything, sort in Python, count per row); kept for the
-    benchmark only, and as an oracle for the tests."""
-    now = now or utcnow()
-    from mutualaid.pods.access import coordinates_area
-
-    needs = [
-        n
-        for n in session.scalars(select(Need))
-        if coordinates_area(viewer, n.area_id)
-        and (n.status == filters.status if filters.status else n.is_active)
-        and (filters.area_id is None or n.area_id == filters.area_id)
-        and (not filters.category or n.category == filters.category)
-    ]
-    needs.sort(key=lambda n: (0 if n.unmatched_reason else 1, n.created_at, n.id))
-    chosen = needs[(page - 1) * per_page : page * per_page]
-    for need in chosen:  # what the page shows per row
-        pod = session.scalar(select(Pod).where(Pod.need_id == need.id))
-        if pod is not None:
-            session.scalar(
-                select(func.count())
-                .select_from(Membership)
-                .where(Membership.pod_id == pod.id, Membership.status == INVITED)
-            )
-    return chosen

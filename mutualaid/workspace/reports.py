@@ -17,7 +17,7 @@ from mutualaid.geo.distance import haversine_km
 from mutualaid.models import Area, Need, Offer, OfferCategory, Person
 from mutualaid.models.needs import ACTIVE_STATUSES
 from mutualaid.models.offers import OFFER_ACTIVE
-from mutualaid.workspace.scope import area_ids
+from mutualaid.policy import area_ids
 
 KM_PER_DEG_LAT = 111.32
 
@@ -40,7 +40,9 @@ def _bbox(area: Area) -> tuple[float, float, float, float]:
     )
 
 
-def offers_in_area(session: Session, area: Area) -> list[tuple[int, float, float, float, float]]:
+def offers_in_area(
+    session: Session, area: Area
+) -> list[tuple[int, float, float, float | None, float | None]]:
     """(offer id, lat, lng, public lat, public lng) of active offers within the area."""
     lo_lat, hi_lat, lo_lng, hi_lng = _bbox(area)
     rows = session.execute(
@@ -51,9 +53,11 @@ def offers_in_area(session: Session, area: Area) -> list[tuple[int, float, float
         )
     ).all()
     return [
-        tuple(r)
-        for r in rows
-        if haversine_km(r.lat, r.lng, area.center_lat, area.center_lng) <= area.radius_km
+        (oid, lat, lng, plat, plng)
+        for oid, lat, lng, plat, plng in rows
+        if lat is not None  # always: the WHERE clause compares lat and lng
+        and lng is not None
+        and haversine_km(lat, lng, area.center_lat, area.center_lng) <= area.radius_km
     ]
 
 
@@ -156,9 +160,14 @@ def map_view(session: Session, area: Area, *, size: int = 8, exact: bool = False
         if exact and lat is not None and lng is not None
         else MapPin(i, code, cat, plat, plng)
         for i, code, cat, plat, plng, lat, lng in rows
+        if plat is not None and plng is not None  # always: located needs have both
     ]
     needs = [(p.lat, p.lng) for p in pins]
-    offers = [(plat, plng) for _i, _a, _b, plat, plng in offers_in_area(session, area) if plat]
+    offers = [
+        (plat, plng)
+        for _i, _a, _b, plat, plng in offers_in_area(session, area)
+        if plat and plng is not None
+    ]
     lo_lat, hi_lat, lo_lng, hi_lng = _bbox(area)
     counts = [[[0, 0] for _ in range(size)] for _ in range(size)]
 

@@ -10,7 +10,8 @@ import pytest
 
 from mutualaid.extensions import db
 from mutualaid.models import Need, Person, Pod
-from mutualaid.pods.formation import accept, start_pod
+from mutualaid.pods.formation import start_pod
+from mutualaid.pods.seating import accept
 from tests.factories import make_area, make_person, make_token
 from tests.pod_scene import make_helper, make_need
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import uuid
 
 import pytest
@@ -15,6 +16,7 @@ from sqlalchemy import func, select
 from mutualaid.extensions import db
 from mutualaid.models import Need
 from tests.api.conftest import ApiClient, problem
+from tests.conftest import IN_CI
 from tests.factories import make_token
 
 GOOD = {"category": "groceries", "location": {"lat": 40.7085, "lng": -73.9575}}
@@ -131,13 +133,18 @@ def other_app(app, **env):
 
 @pytest.mark.committed
 def test_rate_limits_can_live_in_redis(app):
-    """RATELIMIT_STORAGE_URL=redis://... shares the budget between processes."""
-    url = "redis://127.0.0.1:6379/7"
+    """RATELIMIT_STORAGE_URL=redis://... shares the budget between processes. Outside CI a
+    missing Redis skips (with the reason); under CI=true it fails the test."""
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
     client = redis.Redis.from_url(url, socket_connect_timeout=1)
     try:
         client.ping()
-    except redis.ConnectionError:
-        pytest.skip("Redis is not running at 127.0.0.1:6379")
+    except (redis.ConnectionError, redis.TimeoutError) as exc:
+        client.close()
+        reason = f"Redis is not reachable at {url} ({exc}): start redis-server"
+        if IN_CI:
+            pytest.fail(f"CI=true requires Redis for this test. {reason}", pytrace=False)
+        pytest.skip(reason)
     prefix = f"rl-test-{uuid.uuid4().hex[:8]}"
     try:
         with other_app(app, RATELIMIT_STORAGE_URL=url, API_RATE_LIMIT="2 per minute") as (

@@ -67,7 +67,7 @@ def test_the_invited_helper_accepts_and_then_sees_the_address(scene, api_as):
 
 
 def test_a_late_answer_to_a_full_pod_is_a_conflict_with_a_reason(scene, api_as):
-    from mutualaid.pods.formation import accept
+    from mutualaid.pods.seating import accept
     from tests.pod_scene import make_helper
 
     late = make_helper("Lou Late", 1.2)

@@ -238,7 +238,7 @@ def build_fuzz_scene() -> FuzzScene:
     """The security scene plus what the remaining forms act on: an unplaced inbound text
     (the coordinator's inbox) from a phone-only texter, and an API token of the neighbor."""
     from mutualaid.api_tokens import create_token
-    from mutualaid.sms.inbound import receive_inbound
+    from mutualaid.sms.apply import receive_inbound
 
     scene = build_scene()
     text = receive_inbound(

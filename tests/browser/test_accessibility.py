@@ -24,7 +24,7 @@ EXTRA = ("coordinate.map:exact=1", "coordinate.people:q=a", "coordinate.queue:st
 
 def _staff_pages(live_app) -> dict[str, list[str]]:
     """persona -> URLs: every GET route of the two staff blueprints, filled from a scene."""
-    from mutualaid.sms.inbound import receive_inbound
+    from mutualaid.sms.apply import receive_inbound
 
     tag = uuid.uuid4().hex[:6]
     with live_app.app_context():

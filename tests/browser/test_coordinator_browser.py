@@ -72,7 +72,7 @@ def test_queue_to_need_to_invite(live_app, live_server, browser, artifacts):
 
 
 def _inbox_scene(live_app):
-    from mutualaid.sms.inbound import receive_inbound
+    from mutualaid.sms.apply import receive_inbound
 
     tag = uuid.uuid4().hex[:6]
     number = "+1718" + str(random.randrange(2000000, 9999999))

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from mutualaid.extensions import db
-from mutualaid.jobs import retry_pending_locations
 from mutualaid.models import Membership, Need, Offer, Pod, utcnow
+from mutualaid.sweeps import retry_pending_locations
 from tests.conftest import login_as, text_of
 from tests.factories import make_person
 from tests.fakes.nominatim import FakePlace

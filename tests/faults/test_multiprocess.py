@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from tests.conftest import BACKEND, IN_CI
+from tests.conftest import IN_CI
 
 if IN_CI and shutil.which("redis-server") is None:
     raise RuntimeError("CI=true requires redis-server for tests/faults/test_multiprocess.py")
@@ -17,7 +17,7 @@ if IN_CI and shutil.which("redis-server") is None:
 pytestmark = [
     pytest.mark.committed,
     pytest.mark.multiprocess,
-    pytest.mark.skipif(BACKEND != "postgres", reason="multi-process checks need PostgreSQL"),
+    pytest.mark.postgres_only,
     pytest.mark.skipif(
         shutil.which("redis-server") is None,
         reason="multi-process checks need redis-server on PATH (a private one is started)",

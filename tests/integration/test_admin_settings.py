@@ -12,7 +12,8 @@ from mutualaid import categories
 from mutualaid.extensions import db
 from mutualaid.jobs import purge_old_personal_data
 from mutualaid.models import AuditEvent, utcnow
-from mutualaid.needs import NeedError, NeedInput, edit_need
+from mutualaid.need_records import NeedError, NeedInput
+from mutualaid.needs import edit_need
 from mutualaid.offers import OfferError, OfferInput, edit_offer
 from tests.conftest import login_as, text_of
 from tests.factories import make_offer

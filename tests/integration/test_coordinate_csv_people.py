@@ -14,7 +14,7 @@ from mutualaid.extensions import db
 from mutualaid.models import AuditEvent, ImportJob, Offer, Person
 from mutualaid.models.imports import IMPORT_RUNNING
 from mutualaid.notify import gets_texts
-from mutualaid.workspace import csvio, import_jobs
+from mutualaid.workspace import csv_common, import_jobs
 from tests.conftest import login_as, text_of
 from tests.coordinate_scene import two_areas
 from tests.factories import make_person
@@ -200,7 +200,6 @@ def test_five_thousand_rows_finish_with_progress(coordinator_client, scene, coor
         db.session,
         job,
         passwords=None,
-        locate=lambda text: None,
         checkpoint=lambda: seen.append(job.done),
     )
     assert seen[:3] == [100, 200, 300] and seen[-1] == 4900 and len(seen) == 49
@@ -245,8 +244,8 @@ def test_cli_people_import_prints_progress(runner, coordinator, scene, tmp_path)
 
 
 def test_people_file_needs_a_name_column():
-    with pytest.raises(csvio.ImportFileError):
-        csvio.read_rows("email\nx@example.org\n", "people")
+    with pytest.raises(csv_common.ImportFileError):
+        csv_common.read_rows("email\nx@example.org\n", "people")
 
 
 def test_lost_or_broken_import_jobs_end_visibly(coordinator_client, coordinator, scene):

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from mutualaid.extensions import db
 from mutualaid.models import AuditEvent, Need, Person, SmsMessage
 from mutualaid.models.messages import OUTBOUND
-from mutualaid.sms.inbound import receive_inbound
+from mutualaid.sms.apply import receive_inbound
 from tests.conftest import login_as, text_of
 from tests.coordinate_scene import two_areas
 from tests.pod_scene import make_need

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from mutualaid.extensions import db
 from mutualaid.models import AuditEvent, Membership, Need, Offer, Person, PodMessage
 from mutualaid.models.pods import ACCEPTED, REMOVED
-from mutualaid.pods.formation import accept, start_pod
+from mutualaid.pods.formation import start_pod
+from mutualaid.pods.seating import accept
 from mutualaid.pods.thread import post_message
 from mutualaid.workspace.people import merge_people
 from tests.conftest import login_as, text_of

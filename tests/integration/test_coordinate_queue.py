@@ -8,11 +8,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import insert, select
 
+from benchmarks.naive_queue import naive_queue_page
 from mutualaid.extensions import db
 from mutualaid.models import AuditEvent, Membership, Need, Notification, utcnow
 from mutualaid.models.pods import INVITED
 from mutualaid.pods.formation import start_pod
-from mutualaid.workspace.queue import naive_queue_page, queue_page
+from mutualaid.workspace.queue import queue_page
 from tests.conftest import login_as, text_of
 from tests.coordinate_scene import two_areas
 from tests.factories import _code, make_person

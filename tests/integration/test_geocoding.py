@@ -1,9 +1,14 @@
 """The geocoder chain: literal coordinates, offline ZIP codes, and geopy's real Nominatim
-client talking to a loopback fake Nominatim over a socket; the cache and the outage path."""
+client talking to a loopback fake Nominatim over a socket; the cache and the outage path.
+Nothing here reads the wall clock: the slow service holds its answer until the test lets
+it go, and the rate limiter's waits are recorded on a fake clock (the real figures are in
+benchmarks/waits_bench.py)."""
 
-import time
+import threading
+import types
 
 import pytest
+from geopy.extra.rate_limiter import RateLimiter
 from sqlalchemy import select
 
 from mutualaid.extensions import db
@@ -139,23 +144,57 @@ def test_an_outage_is_retryable(app, fake_geocoder, nominatim, mode):
     assert err.value.retryable
 
 
-def test_a_slow_service_times_out_and_is_retryable(app, nominatim):
-    nominatim.mode, nominatim.delay = "timeout", 2.0
+def test_a_slow_service_times_out_and_is_retryable(app, nominatim, monkeypatch):
+    """The client gives up on its own timeout while the service still holds the request
+    (if it waited for the answer it would get one, an empty list, and PlaceNotFound)."""
+    holding, answer = threading.Event(), threading.Event()
+
+    def hold(seconds: float) -> None:  # the fake's "sleep past the client's timeout"
+        holding.set()
+        answer.wait(seconds)
+
+    monkeypatch.setattr("tests.fakes.nominatim.time", types.SimpleNamespace(sleep=hold))
+    nominatim.mode, nominatim.delay = "timeout", 60.0
     geocoder = Geocoder(nominatim_url=nominatim.url, min_delay_seconds=0, timeout=0.5)
-    started = time.monotonic()
-    with pytest.raises(GeocodeUnavailable):
-        geocoder.geocode(db.session, "100 Bedford Ave")
-    assert time.monotonic() - started < 1.8
+    try:
+        with pytest.raises(GeocodeUnavailable) as err:
+            geocoder.geocode(db.session, "100 Bedford Ave")
+        assert err.value.retryable
+        assert "read timeout=0.5" in str(err.value.__cause__)  # our timeout, not the server
+        assert holding.wait(timeout=30)  # the request reached the service, unanswered
+        assert not answer.is_set()
+    finally:
+        answer.set()
 
 
-def test_requests_are_paced_by_the_rate_limiter(app, nominatim):
+@pytest.fixture
+def limiter_clock(monkeypatch, nominatim):
+    """geopy's RateLimiter on a fake clock: each wait it asks for is recorded (with how
+    many searches the service had seen by then) and passes at once (plus a microsecond, so
+    float rounding never leaves a residual wait)."""
+    clock = types.SimpleNamespace(now=1000.0, waits=[])
+
+    def sleep(self, seconds: float) -> None:
+        clock.waits.append((len(nominatim.searches()), round(seconds, 6)))
+        clock.now += seconds + 1e-6
+
+    monkeypatch.setattr(RateLimiter, "_clock", lambda self: clock.now)
+    monkeypatch.setattr(RateLimiter, "_sleep", sleep)
+    return clock
+
+
+def test_requests_are_paced_by_the_rate_limiter(app, nominatim, limiter_clock):
     geocoder = Geocoder(nominatim_url=nominatim.url, min_delay_seconds=0.4, timeout=1)
-    started = time.monotonic()
     for q in ("somewhere one", "somewhere two", "somewhere three"):
         with pytest.raises(PlaceNotFound):
             geocoder.geocode(db.session, q)
-    assert time.monotonic() - started >= 0.8  # three calls, two waits
-    assert len(nominatim.searches()) == 3
+    # three calls, two waits of 0.4 s: after the first search, and after the second
+    assert limiter_clock.waits == [(1, 0.4), (2, 0.4)]
+    assert [r["params"]["q"] for r in nominatim.searches()] == [
+        "somewhere one",
+        "somewhere two",
+        "somewhere three",
+    ]
 
 
 def test_settings_build_the_chain_with_one_request_per_second():

@@ -9,18 +9,16 @@ from sqlalchemy import select
 from mutualaid.extensions import db
 from mutualaid.models import Need, Person
 from tests.cleanup import purge_people
-from tests.conftest import BACKEND
 
 
 @pytest.mark.committed
 @pytest.mark.postgres_only
 def test_parallel_posts_that_draw_the_same_code_both_succeed(app, monkeypatch):
-    if BACKEND != "postgres":
-        pytest.skip("needs real parallel connections (PostgreSQL pass)")
     import mutualaid.needs as needs_module
     from mutualaid.geo.geocoding import Place
     from mutualaid.locations import found
-    from mutualaid.needs import NeedInput, post_need
+    from mutualaid.need_records import NeedInput
+    from mutualaid.needs import post_need
     from tests.factories import make_person
 
     with app.app_context():

@@ -10,19 +10,15 @@ from sqlalchemy import select
 from mutualaid.extensions import db
 from mutualaid.jobs import expire_needs
 from mutualaid.models import Need, Pod
-from mutualaid.needs import (
+from mutualaid.need_records import (
     CODE_ALPHABET,
     NeedError,
     NeedInput,
-    cancel_need,
-    edit_need,
-    expire_due_needs,
     find_active_by_code,
     new_code,
-    reopen_need,
-    resolve_need,
     set_status,
 )
+from mutualaid.needs import cancel_need, edit_need, expire_due_needs, reopen_need, resolve_need
 from tests.factories import make_need, make_person
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -177,9 +173,9 @@ def test_the_expiry_job_runs_the_sweep(app):
 def _race(monkeypatch, taken_code: str) -> None:
     """Make the next code check miss ``taken_code`` once, as if another transaction
     committed it between our check and our insert."""
-    import mutualaid.needs as needs_module
+    import mutualaid.need_records as records
 
-    real = needs_module.code_in_use
+    real = records.code_in_use
     calls = {"n": 0}
 
     def racy(session, code):
@@ -192,8 +188,8 @@ def _race(monkeypatch, taken_code: str) -> None:
         def choice(self, seq):
             return next(script, None) or random.Random.choice(self, seq)
 
-    monkeypatch.setattr(needs_module, "code_in_use", racy)
-    monkeypatch.setattr(needs_module, "_rng", FirstTaken())
+    monkeypatch.setattr(records, "code_in_use", racy)
+    monkeypatch.setattr(records, "_rng", FirstTaken())
 
 
 def test_a_lost_race_for_a_code_draws_again_when_posting(app, monkeypatch):

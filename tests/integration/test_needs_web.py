@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from mutualaid.extensions import db
-from mutualaid.jobs import retry_pending_locations
 from mutualaid.models import Need
+from mutualaid.sweeps import retry_pending_locations
 from tests.conftest import text_of
 from tests.fakes.nominatim import FakePlace
 

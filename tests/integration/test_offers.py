@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from mutualaid.extensions import db
-from mutualaid.jobs import freshen_offers
 from mutualaid.models import Offer
 from mutualaid.offers import OfferError, normalise_availability
+from mutualaid.sweeps import freshen_offers
 from tests.conftest import text_of
 from tests.factories import make_offer, make_person
 

@@ -1,4 +1,4 @@
-"""Coordinators see only the people of their areas (mutualaid.workspace.scope): the
+"""Coordinators see only the people of their areas (mutualaid.policy): the
 directory lists them, and person pages, suspend and merge answer 404 for anyone else."""
 
 from __future__ import annotations

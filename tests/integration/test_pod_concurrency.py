@@ -16,7 +16,7 @@ from mutualaid.models import (
     utcnow,
 )
 from mutualaid.models.pods import ACCEPTED, INVITED, MEMBER_HELPER
-from mutualaid.pods.formation import accept
+from mutualaid.pods.seating import accept
 from tests.cleanup import purge_people
 
 pytestmark = pytest.mark.committed

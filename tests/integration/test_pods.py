@@ -5,12 +5,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from mutualaid import needs
 from mutualaid.extensions import db
 from mutualaid.models import AuditEvent, Membership, Notification, PodMessage, utcnow
 from mutualaid.models.pods import ACCEPTED, EXPIRED, INVITED, WITHDRAWN
 from mutualaid.pods import lifecycle, thread
 from mutualaid.pods.cascade import expire_invitations
-from mutualaid.pods.formation import accept, decline, start_pod
+from mutualaid.pods.formation import start_pod
+from mutualaid.pods.seating import accept, decline
 from tests.conftest import login_as, text_of
 from tests.factories import make_person
 from tests.pod_scene import helpers_at, make_need
@@ -131,7 +133,7 @@ def test_resolve_thanks_everyone_and_closes(scene):
     pod = start_pod(db.session, need)
     accept(db.session, pod, helpers[0])
     accept(db.session, pod, helpers[1])
-    lifecycle.resolve(db.session, pod, requester)
+    needs.resolve_from_pod(db.session, pod, requester)
     assert pod.status == "resolved" and need.status == "resolved" and need.resolved_at
     for person in (requester, helpers[0], helpers[1]):
         assert _notes(person, "pod_resolved")
@@ -143,14 +145,14 @@ def test_only_requester_lead_or_coordinator_may_resolve(scene):
     accept(db.session, pod, helpers[0])
     accept(db.session, pod, helpers[1])
     with pytest.raises(lifecycle.PodError):
-        lifecycle.resolve(db.session, pod, helpers[1])  # seated but not the lead
+        needs.resolve_from_pod(db.session, pod, helpers[1])  # seated but not the lead
 
 
 def test_cancel_tells_everyone_involved(scene):
     requester, need, helpers = scene
     pod = start_pod(db.session, need)
     accept(db.session, pod, helpers[0])
-    lifecycle.cancel(db.session, pod, requester)
+    needs.cancel_from_pod(db.session, pod, requester)
     assert need.status == "cancelled" and pod.status == "dissolved"
     assert _notes(helpers[0], "need_cancelled") and _notes(helpers[2], "need_cancelled")
     assert _status(pod, helpers[2]) == WITHDRAWN
@@ -268,7 +270,7 @@ def test_header_shows_the_invitation_count(app, scene):
 
 def test_feedback_after_resolution(app, scene):
     requester, _need, helpers, pod = _formed(scene)
-    lifecycle.resolve(db.session, pod, requester)
+    needs.resolve_from_pod(db.session, pod, requester)
     db.session.commit()
     web = login_as(app.test_client(), helpers[0])
     web.submit(f"/pods/{pod.id}/feedback", {"rating": "good"})

@@ -4,10 +4,12 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from mutualaid import needs
 from mutualaid.extensions import db
 from mutualaid.models import ChecklistItem, PodMessage, SmsMessage, utcnow
-from mutualaid.pods import lifecycle, thread
-from mutualaid.pods.formation import accept, start_pod
+from mutualaid.pods import thread
+from mutualaid.pods.formation import start_pod
+from mutualaid.pods.seating import accept
 from mutualaid.retention import ERASED, purge_closed_needs
 from mutualaid.settings import Settings
 from tests.pod_scene import make_helper, make_need
@@ -28,7 +30,7 @@ def _resolved_pod(requester, code="R3T"):
     accept(db.session, pod, sam)
     thread.post_message(db.session, pod, requester, "Door code is 4417")
     thread.add_item(db.session, pod, sam, "Buy rice")
-    lifecycle.resolve(db.session, pod, requester)
+    needs.resolve_from_pod(db.session, pod, requester)
     return need, pod
 
 

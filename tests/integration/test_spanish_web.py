@@ -10,7 +10,8 @@ import pytest
 from mutualaid import i18n_catalog
 from mutualaid.extensions import db
 from mutualaid.pods import lifecycle, thread
-from mutualaid.pods.formation import accept, start_pod
+from mutualaid.pods.formation import start_pod
+from mutualaid.pods.seating import accept
 from tests.conftest import login_as, text_of
 from tests.pod_scene import make_helper, make_need
 
@@ -138,7 +139,7 @@ def test_distances_follow_the_area_units(client, neighbor):
 
 
 def test_the_coordinator_workspace_in_spanish(coordinator, coordinator_client, english_fragments):
-    from mutualaid.sms.inbound import receive_inbound
+    from mutualaid.sms.apply import receive_inbound
     from tests.coordinate_scene import two_areas
 
     scene = two_areas(coordinator)

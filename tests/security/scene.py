@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from mutualaid.extensions import db
 from mutualaid.models import ChecklistItem, ImportJob, Need, Offer, Person, Pod
-from mutualaid.pods.formation import accept, start_pod
+from mutualaid.pods.formation import start_pod
+from mutualaid.pods.seating import accept
 from tests.factories import make_area, make_person
 from tests.pod_scene import HOME, make_helper, make_need
 

@@ -95,7 +95,7 @@ EXPECTED: dict[str, tuple] = {
     "coordinate.import_csv": (L, 403, 403, 403, 403, OK, OK, OK),
     # A CSV import's progress page: the coordinator who started it and admins.
     "coordinate.import_job": (L, 403, 403, 403, 403, 404, 200, 200),
-    # People (mutualaid.workspace.scope): the member sits in a pod of area A, so the other
+    # People (mutualaid.policy): the member sits in a pod of area A, so the other
     # area's coordinator gets 404 (existence not revealed).
     "coordinate.suspend": (L, 403, 403, 403, 403, 404, OK, OK),
     "coordinate.need": (L, 403, 403, 403, 403, 404, 200, 200),

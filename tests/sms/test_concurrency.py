@@ -1,27 +1,27 @@
 """Concurrency with real commits and real connections: twin webhooks at the same moment,
-and several workers racing for one outbox row."""
+and several workers racing for one outbox row. Threads are put in order with barriers,
+conditions and events (and, for "waits for the number's lock", PostgreSQL's own pg_locks),
+never with sleeps, so the races are the same on a loaded machine."""
 
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from mutualaid.extensions import db
 from mutualaid.models import Person, SmsMessage
 from mutualaid.sms.dispatcher import dispatch_message
 from mutualaid.sms.gateway import ConsoleGateway, SendResult
 from mutualaid.sms.outbox import queue_sms
-from tests.conftest import BACKEND
 from tests.factories import unique_phone
 from tests.fakes.twilio_emulator import inbound_params, sign
 from tests.sms.conftest import INBOUND_URL, purge_numbers
 
 pytestmark = [
     pytest.mark.committed,
-    pytest.mark.skipif(BACKEND != "postgres", reason="needs real PostgreSQL concurrency"),
+    pytest.mark.postgres_only,
 ]
 
 
@@ -95,22 +95,41 @@ def test_two_first_texts_from_a_new_number_at_once_make_one_person(app):
             purge_numbers(number)
 
 
-class SlowCountingGateway(ConsoleGateway):
-    def __init__(self) -> None:
+class HoldingGateway(ConsoleGateway):
+    """Counts what it sends, and holds each send (so the row's claim) until every other
+    worker has either finished trying all rows or is itself sending: the claim is held
+    while the others try, however the threads are scheduled."""
+
+    def __init__(self, workers: int) -> None:
         super().__init__()
+        self.workers = workers
         self.sent: list[str] = []
-        self._lock = threading.Lock()
+        self.held_while_others_tried: list[bool] = []
+        self._changed = threading.Condition()
+        self._sending = 0
+        self._done = 0
+
+    def worker_done(self) -> None:
+        with self._changed:
+            self._done += 1
+            self._changed.notify_all()
 
     def send(self, to, body, status_callback=None) -> SendResult:
-        time.sleep(0.2)  # hold the claim while the other workers try
-        with self._lock:
+        with self._changed:
+            self._sending += 1
+            self._changed.notify_all()
+            held = self._changed.wait_for(
+                lambda: self._sending + self._done == self.workers, timeout=30
+            )
             self.sent.append(body)
+            self.held_while_others_tried.append(held)
+            self._sending -= 1
         return super().send(to, body, status_callback)
 
 
 def test_several_workers_never_send_the_same_row_twice(app, monkeypatch):
     number = unique_phone()
-    gateway = SlowCountingGateway()
+    gateway = HoldingGateway(workers=6)
     try:
         with app.app_context():
             monkeypatch.setattr(
@@ -122,11 +141,17 @@ def test_several_workers_never_send_the_same_row_twice(app, monkeypatch):
             monkeypatch.undo()
 
         def work(i: int):
-            with app.app_context():
-                return [dispatch_message(m, gateway=gateway) for m in ids]
+            try:
+                with app.app_context():
+                    return [dispatch_message(m, gateway=gateway) for m in ids]
+            finally:
+                gateway.worker_done()
 
-        _together(6, work)
+        results = _together(6, work)
         assert sorted(gateway.sent) == ["race 0", "race 1", "race 2"]
+        # Every send waited for all six workers to try: the race really happened.
+        assert gateway.held_while_others_tried == [True] * 3
+        assert sorted(s for r in results for s in r or [] if s is not None) == ["sent"] * 3
         with app.app_context():
             statuses = db.session.scalars(select(SmsMessage.status).where(SmsMessage.id.in_(ids)))
             assert set(statuses) == {"sent"}
@@ -153,33 +178,66 @@ def _store(app, number: str, bodies: list[str]) -> list[int]:
     return ids
 
 
+def _lock_waiters() -> int:
+    """Sessions of this database waiting for an advisory lock (the number's lock)."""
+    with db.engine.connect() as conn:
+        return conn.scalar(
+            text(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            )
+        )
+
+
 def test_worker_threads_apply_one_numbers_texts_once_and_in_order(app):
-    from mutualaid.sms import inbound
+    from benchmarks.reliability.harness import wait_until
+    from mutualaid.sms import apply
     from mutualaid.sms.intake import process_stored
 
     number = unique_phone()
     calls: list[str] = []
+    holding = threading.Event()
+    others_waited: list[bool] = []
 
-    def slow_handler(session, person, message):
+    def holding_handler(session, person, message):
         calls.append(message.body)
-        time.sleep(0.3)  # hold the number while the other workers' tasks arrive
+        if len(calls) == 1:
+            # Hold the number (its lock lives as long as this transaction) until the three
+            # other tasks are all waiting for it in PostgreSQL.
+            holding.set()
+            try:
+                wait_until(lambda: _lock_waiters() == 3, 30, "the other tasks never waited")
+                others_waited.append(True)
+            except TimeoutError:
+                others_waited.append(False)
         return f"Got: {message.body}"
 
     first, second = _store(app, number, ["NEED a ride to the clinic", "tuesday at 9"])
+    applied: dict[str, bool] = {}
 
-    def work(i: int) -> bool:
-        # Tasks for both texts, twice each (a redelivered task), on four worker threads;
-        # the second text's tasks start first.
-        time.sleep(0.05 * (i // 2))
+    def task(name: str, message_id: int) -> None:
         with app.app_context():
-            return process_stored(second if i % 2 == 0 else first)
+            applied[name] = process_stored(message_id)
 
-    previous = inbound._text_handler
-    inbound.set_text_handler(slow_handler)
+    previous = apply.handle_text  # the conversation layer
+    apply.handle_text = holding_handler
     try:
-        applied = _together(4, work)
-        assert sum(applied) >= 1
-        assert calls == ["NEED a ride to the clinic", "tuesday at 9"]
+        # The second text's task starts first and holds the number; then that task again
+        # (redelivered) and the first text's task, twice, arrive on three more threads.
+        threads = [threading.Thread(target=task, args=("second", second))]
+        threads[0].start()
+        assert holding.wait(timeout=30), "the first task never reached the handler"
+        for name, message_id in (
+            ("second again", second),
+            ("first", first),
+            ("first again", first),
+        ):
+            threads.append(threading.Thread(target=task, args=(name, message_id)))
+            threads[-1].start()
+        for t in threads:
+            t.join(timeout=60)
+        assert not any(t.is_alive() for t in threads), "a worker thread is stuck"
+        assert calls == ["NEED a ride to the clinic", "tuesday at 9"]  # once each, in order
         with app.app_context():
             replies = db.session.scalars(
                 select(SmsMessage.body)
@@ -187,8 +245,13 @@ def test_worker_threads_apply_one_numbers_texts_once_and_in_order(app):
                 .order_by(SmsMessage.id)
             ).all()
             assert replies == ["Got: NEED a ride to the clinic", "Got: tuesday at 9"]
+        assert sorted(applied) == ["first", "first again", "second", "second again"]
+        assert sum(applied.values()) == 1  # one task applied the second text; no text twice
+        assert not applied["first"] and not applied["first again"]  # already applied for them
+        # The race really happened: the three other tasks waited for the held number.
+        assert others_waited == [True]
     finally:
-        inbound.set_text_handler(previous)
+        apply.handle_text = previous
         with app.app_context():
             purge_numbers(number)
 
@@ -196,8 +259,6 @@ def test_worker_threads_apply_one_numbers_texts_once_and_in_order(app):
 def test_the_webhook_survives_a_dropped_database_connection(app):
     """The webhook's INSERT runs without pre-ping: a connection the database dropped (a
     restart, an idle timeout) fails once, and the text is stored on a fresh connection."""
-    from sqlalchemy import text
-
     client = app.test_client()
     number = unique_phone()
 

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from mutualaid.extensions import db
 from mutualaid.models import Person, SmsMessage, utcnow
 from mutualaid.models.people import CONSENT_OPTED_IN, CONSENT_OPTED_OUT
-from mutualaid.sms import inbound
+from mutualaid.sms import apply
 from mutualaid.sms.dispatcher import sweep
 from mutualaid.sms.intake import process_stored
 from mutualaid.sms.outbox import queue_sms
@@ -47,10 +47,10 @@ def handler_calls():
         message.handled_at = utcnow()
         return f"Got: {message.body}"
 
-    previous = inbound._text_handler
-    inbound.set_text_handler(handler)
+    previous = apply.handle_text  # the conversation layer
+    apply.handle_text = handler
     yield calls, behaviour
-    inbound.set_text_handler(previous)
+    apply.handle_text = previous
 
 
 def _replies(number: str) -> list[str]:

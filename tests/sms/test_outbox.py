@@ -3,6 +3,10 @@ numbers, capped, retried with backoff, failed permanently, reconciled after a cr
 
 from __future__ import annotations
 
+import importlib
+import itertools
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -182,9 +186,12 @@ def test_permanent_errors_fail_once_and_surface(app, twilio_gateway, emulator, c
     assert row.status == "failed" and row.error_code == int(code) and row.attempts == 1
     assert row.next_attempt_at is None
     assert sweep(bind=db.session.get_bind()) == 0  # never retried
-    from mutualaid.sms.outbox import failed_messages
+    # Coordinators see it with the person's texts, marked as not delivered.
+    from mutualaid.models import Person
+    from mutualaid.workspace.people import history_of
 
-    assert row in failed_messages(db.session)
+    texts = history_of(db.session, db.session.get(Person, row.person_id)).texts
+    assert row in texts and row.status == "failed"
 
 
 def test_21610_marks_the_person_opted_out_and_cancels_their_queue(
@@ -293,21 +300,49 @@ def test_status_moves_forward_only(app):
     assert other.status == "undelivered" and other.error_code == 30003
 
 
-def test_pacing_spaces_sends(app):
-    import time
+class FakeClock:
+    """Stands in for the ``time`` module where the pacer lives: ``sleep`` advances the clock
+    at once and is recorded, so spacing is asserted exactly, whatever the machine's load."""
 
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def __getattr__(self, name: str):  # anything else the module uses: the real one
+        return getattr(time, name)
+
+
+@pytest.fixture
+def pacer_clock(monkeypatch) -> FakeClock:
+    from mutualaid.sms.dispatcher import Pacer
+
+    clock = FakeClock()
+    monkeypatch.setattr(importlib.import_module(Pacer.__module__), "time", clock)
+    return clock
+
+
+def test_pacing_spaces_sends(app, pacer_clock):
     from mutualaid.sms.dispatcher import Pacer
 
     pacer = Pacer(20.0)
-    start = time.monotonic()
+    started = pacer_clock.now
+    slots = []
     for _ in range(5):
         pacer.wait()
-    assert time.monotonic() - start >= 0.19
-    start = time.monotonic()
+        slots.append(round(pacer_clock.now - started, 6))
+    assert slots == [0.0, 0.05, 0.1, 0.15, 0.2]  # one send every 1/20 s, the first at once
+    pacer_clock.sleeps.clear()
     unpaced = Pacer(0)
     for _ in range(100):
         unpaced.wait()
-    assert time.monotonic() - start < 0.05
+    assert pacer_clock.sleeps == []  # no pacing: never waits
 
 
 def test_claims_take_replies_first(app, monkeypatch):
@@ -324,32 +359,39 @@ def test_claims_take_replies_first(app, monkeypatch):
 
 
 def test_the_worker_paces_sends_to_the_configured_rate(
-    app, twilio_gateway, emulator, settings_override, monkeypatch
+    app, twilio_gateway, emulator, settings_override, monkeypatch, pacer_clock
 ):
-    import time
-
     settings_override(sms_rate_per_second=10.0)
-    monkeypatch.setattr("mutualaid.sms.dispatcher.enqueue_dispatch", lambda ids, bind=None: None)
-    person = make_texter()
-    for i in range(4):
-        queue_sms(db.session, person, f"paced {i}", kind="notice")
-    db.session.commit()
-    monkeypatch.undo()
+    with monkeypatch.context() as queue_down:
+        queue_down.setattr("mutualaid.sms.dispatcher.enqueue_dispatch", lambda ids, bind=None: None)
+        person = make_texter()
+        for i in range(4):
+            queue_sms(db.session, person, f"paced {i}", kind="notice")
+        db.session.commit()
     app.extensions.pop("sms_pacer", None)
-    start = time.monotonic()
+    sent_at: list[float] = []
+    real_send = twilio_gateway.send
+
+    def send(*args, **kwargs):
+        sent_at.append(pacer_clock.now)
+        return real_send(*args, **kwargs)
+
+    monkeypatch.setattr(twilio_gateway, "send", send)
     assert dispatch_due(bind=db.session.get_bind()) == 4
-    assert time.monotonic() - start >= 0.29  # 4 sends at 10/s: 3 gaps of 0.1 s
-    assert len(emulator.sent_to(person.phone)) == 4
+    gaps = [round(b - a, 6) for a, b in itertools.pairwise(sent_at)]
+    assert gaps == [0.1, 0.1, 0.1]  # 4 sends at 10/s: each waits its 0.1 s turn
+    assert sorted(m.body for m in emulator.sent_to(person.phone)) == [
+        f"paced {i}" for i in range(4)
+    ]
     app.extensions.pop("sms_pacer", None)
 
 
 def test_paced_sending_holds_one_worker_thread_and_leaves_nothing_behind(
-    app, twilio_gateway, emulator, settings_override, monkeypatch
+    app, twilio_gateway, emulator, settings_override, monkeypatch, pacer_clock
 ):
-    """With pacing on, a send task that arrives while another thread is sending returns at
-    once (the worker thread is free for inbound texts); the sending thread sends its rows."""
-    import time
-
+    """With pacing on, a send task that arrives on another thread while one thread is
+    sending returns without waiting for it (the worker thread is free for inbound texts);
+    the sending thread sends its rows and the late one."""
     from mutualaid.sms import dispatcher
 
     settings_override(sms_rate_per_second=20.0)
@@ -360,21 +402,30 @@ def test_paced_sending_holds_one_worker_thread_and_leaves_nothing_behind(
     db.session.commit()
     bind = db.session.get_bind()
     real_due = dispatcher.dispatch_due
-    meanwhile: list[tuple[int, float]] = []
+    late_task: dict = {}
+    late_returned = threading.Event()
+
+    def late_worker_thread(message_id: int) -> None:
+        with app.app_context():
+            late_task["handled"] = dispatcher.dispatch_paced([message_id], bind=bind)
+        late_returned.set()
 
     def due_with_a_task_arriving(limit=10_000, *, bind=None, gateway=None):
-        if not meanwhile:  # another thread's task, for a text written while we send
+        if not late_task:  # another thread's task, for a text written while we send
             late = queue_sms(db.session, other, "your pod is ready", kind="notice")
             db.session.commit()
-            start = time.monotonic()
-            meanwhile.append((dispatcher.dispatch_paced([late.id], bind=bind), 0.0))
-            meanwhile[0] = (meanwhile[0][0], time.monotonic() - start)
+            late_task["thread"] = threading.Thread(target=late_worker_thread, args=(late.id,))
+            late_task["thread"].start()
+            # This thread holds the sending slot until the late task has returned.
+            late_task["returned_while_sending"] = late_returned.wait(timeout=30)
+            late_task["sent_by_then"] = len(emulator.sent_to(other.phone))
         return real_due(limit, bind=bind, gateway=gateway)
 
     monkeypatch.setattr(dispatcher, "dispatch_due", due_with_a_task_arriving)
     handled = dispatcher.dispatch_paced(first, bind=bind)
-    ((late_handled, late_seconds),) = meanwhile
-    assert late_handled == 0 and late_seconds < 0.05  # returned at once, sent nothing
+    late_task["thread"].join(timeout=30)
+    assert late_task["returned_while_sending"], "the late task waited for the sending thread"
+    assert late_task["handled"] == 0 and late_task["sent_by_then"] == 0  # it sent nothing
     assert handled == 4  # the sending thread sent the late text too
     assert len(emulator.sent_to(person.phone)) == 3 and len(emulator.sent_to(other.phone)) == 1
     app.extensions.pop("sms_pacer", None)

@@ -2,7 +2,7 @@
 (signed webhooks in, the outbox out), while an English texter in the same pod gets English.
 
 Accepting an invitation by text (SI <code>) belongs to the SMS conversation layer; until it
-is merged these tests accept through the same domain call it uses (formation.accept).
+is merged these tests accept through the same domain call it uses (seating.accept).
 """
 
 from __future__ import annotations
@@ -11,11 +11,13 @@ import re
 
 from sqlalchemy import select
 
+from mutualaid import needs
 from mutualaid.extensions import db
 from mutualaid.models import Person, SmsMessage
 from mutualaid.models.people import CONSENT_OPTED_IN, CONSENT_OPTED_OUT
-from mutualaid.pods import lifecycle, thread
-from mutualaid.pods.formation import accept, start_pod
+from mutualaid.pods import thread
+from mutualaid.pods.formation import start_pod
+from mutualaid.pods.seating import accept
 from mutualaid.sms.compose import count_segments
 from tests.factories import make_texter, unique_phone
 from tests.fakes.twilio_emulator import send_inbound
@@ -77,7 +79,7 @@ def test_one_pod_two_languages_invitations_and_pod_notices(client, neighbor):
     assert any("Address: 12 Berry St" in t for t in en)
     assert es[-1] == f"[{pod.code}] Sam: I'll bring bags"  # a neighbor's words are relayed as-is
 
-    lifecycle.resolve(db.session, pod, neighbor)
+    needs.resolve_from_pod(db.session, pod, neighbor)
     db.session.commit()
     es = [m.body for m in _texts_to(maria.phone)]
     assert f"{pod.code} está listo" in es[-1]

@@ -180,7 +180,7 @@ def test_known_people_are_not_limited_by_the_unknown_number_cap(client, settings
 
 
 def test_the_text_hook_can_be_replaced(client):
-    from mutualaid.sms import inbound
+    from mutualaid.sms import apply
 
     seen = []
 
@@ -189,13 +189,13 @@ def test_the_text_hook_can_be_replaced(client):
         message.handled_at = message.created_at
         return "Got it: need A7K"
 
-    previous = inbound._text_handler  # the conversation layer (issue 7) is installed
-    inbound.set_text_handler(handler)
+    previous = apply.handle_text  # the conversation layer
+    apply.handle_text = handler
     try:
         number = unique_phone()
         send_inbound(client, INBOUND_URL, number, "NEED groceries 11211")
     finally:
-        inbound.set_text_handler(previous)
+        apply.handle_text = previous
     assert seen == [(number, "NEED groceries 11211")]
     assert [m.body for m in _outbound_to(number)] == ["Got it: need A7K"]
 

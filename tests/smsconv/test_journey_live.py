@@ -15,7 +15,7 @@ from mutualaid.extensions import db
 from mutualaid.models import Need, Person, Pod, SmsMessage
 from mutualaid.models.messages import Conversation
 from mutualaid.models.needs import STATUS_RESOLVED
-from mutualaid.pods.formation import accept
+from mutualaid.pods.seating import accept
 from tests.cleanup import purge_people
 from tests.factories import make_offer, make_person, unique_phone
 from tests.fakes.live_twilio import live_twilio_app

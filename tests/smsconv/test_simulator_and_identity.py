@@ -97,7 +97,8 @@ def test_confirming_merges_a_phone_only_person(app):
     texter = make_texter(name="Maria")
     from mutualaid.geo.geocoding import Place
     from mutualaid.locations import found
-    from mutualaid.needs import NeedInput, post_need
+    from mutualaid.need_records import NeedInput
+    from mutualaid.needs import post_need
     from tests.smsconv.conftest import ZIP_11211
 
     need = post_need(

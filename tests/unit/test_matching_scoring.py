@@ -17,6 +17,7 @@ from mutualaid.matching.config import (
     parse_config,
     search_radius_km,
 )
+from mutualaid.matching.reasons import render
 from mutualaid.matching.scoring import Candidate, Context, NeedFacts, Reason, score
 
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
@@ -45,7 +46,7 @@ def s(**changes) -> float:
 
 
 def texts(scored) -> list[str]:
-    return [r.text() for r in scored.reasons]
+    return [render(r) for r in scored.reasons]
 
 
 def test_same_inputs_same_score_within_0_to_100():
@@ -136,7 +137,7 @@ def when(kind: str, day: int, part: str) -> Reason:
     ],
 )
 def test_reason_sentences(reason, text):
-    assert reason.text() == text
+    assert render(reason) == text
 
 
 def test_radius_steps_widen_for_escalation():

@@ -1,7 +1,6 @@
 """A person's own profile: name, language, phone, SMS preference."""
 
-from flask import Blueprint
+from mutualaid.web.account import routes, tokens  # noqa: F401  (registers the views on bp)
+from mutualaid.web.account.blueprint import bp
 
-bp = Blueprint("account", __name__, url_prefix="/account")
-
-from mutualaid.web.account import routes, tokens  # noqa: E402,F401
+__all__ = ["bp"]

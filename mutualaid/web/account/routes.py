@@ -7,8 +7,9 @@ from mutualaid.accounts import AccountError, update_profile
 from mutualaid.extensions import db
 from mutualaid.i18n import _
 from mutualaid.phones import InvalidPhone, mask_phone, normalise_phone
-from mutualaid.web.account import bp
-from mutualaid.web.account.forms import ProfileForm
+from mutualaid.sms.identity import VerificationError, confirm_code, start_verification
+from mutualaid.web.account.blueprint import bp
+from mutualaid.web.account.forms import PhoneCodeForm, PhoneSendForm, ProfileForm
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -47,9 +48,6 @@ def profile():
 @login_required
 def phone():
     """Verify a phone number with a code sent by SMS (merges a phone-only record)."""
-    from mutualaid.sms.identity import VerificationError, confirm_code, start_verification
-    from mutualaid.web.account.forms import PhoneCodeForm, PhoneSendForm
-
     send_form = PhoneSendForm(prefix="send")
     code_form = PhoneCodeForm(prefix="code")
     status = 200

@@ -12,7 +12,7 @@ from mutualaid.api_tokens import TokenError, create_token, revoke, tokens_of
 from mutualaid.extensions import db
 from mutualaid.i18n import _, _l
 from mutualaid.models import ApiToken
-from mutualaid.web.account import bp
+from mutualaid.web.account.blueprint import bp
 
 
 class TokenForm(FlaskForm):

@@ -1,7 +1,6 @@
 """Admin pages: areas, roles, categories, retention and the running configuration."""
 
-from flask import Blueprint
+from mutualaid.web.admin import routes, settings_routes  # noqa: F401  (registers the views on bp)
+from mutualaid.web.admin.blueprint import bp
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-from mutualaid.web.admin import routes, settings_routes  # noqa: E402,F401
+__all__ = ["bp"]

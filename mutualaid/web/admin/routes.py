@@ -1,19 +1,22 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from mutualaid.accounts import AccountError, set_role
+from mutualaid.areas import AreaError, AreaInput, save_area, set_coordinators, staff
 from mutualaid.extensions import db
 from mutualaid.i18n import _, _l
 from mutualaid.models import Area, Person
 from mutualaid.models.people import ROLES
 from mutualaid.web.access import admin_required, coordinator_required
-from mutualaid.web.admin import bp
+from mutualaid.web.admin.blueprint import bp
 from mutualaid.web.security import form_id
+from mutualaid.workspace.people import search_people
 
-PAGE_SIZE = 50
 ROLE_WORDS = {"neighbor": _l("neighbor"), "coordinator": _l("coordinator"), "admin": _l("admin")}
 
 
@@ -32,24 +35,13 @@ def people():
     """Directory of people: search by name, email or the last digits of a phone number."""
     q = (request.args.get("q") or "").strip()
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
-    from mutualaid.workspace.scope import people_filter  # coordinators: their people only
-
-    stmt = select(Person).where(people_filter(db.session, current_user))
-    stmt = stmt.order_by(Person.name, Person.id)
-    if q:
-        like = f"%{q.lower()}%"
-        digits = "".join(ch for ch in q if ch.isdigit())
-        conditions = [func.lower(Person.name).like(like), func.lower(Person.email).like(like)]
-        if len(digits) >= 4:
-            conditions.append(Person.phone.like(f"%{digits}"))
-        stmt = stmt.where(or_(*conditions))
-    rows = db.session.scalars(stmt.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
+    rows, has_next = search_people(db.session, q, viewer=current_user, page=page)
     return render_template(
         "admin/people.html",
-        people=rows[:PAGE_SIZE],
+        people=rows,
         q=q,
         page=page,
-        has_next=len(rows) > PAGE_SIZE,
+        has_next=has_next,
         roles=ROLES,
     )
 
@@ -88,11 +80,9 @@ def edit_area(area_id: int):
 
 
 def _area_form(area: Area | None):
-    from mutualaid.areas import AreaError, AreaInput, save_area, set_coordinators, staff
-
     errors: dict[str, str] = {}
     people = staff(db.session)
-    values = {
+    values: Mapping[str, float | str] = {
         "slug": area.slug if area else "",
         "name": area.name if area else "",
         "center_lat": area.center_lat if area else "",
@@ -103,20 +93,21 @@ def _area_form(area: Area | None):
     }
     chosen = {p.id for p in area.coordinators} if area else set()
     if request.method == "POST":
-        values = {k: request.form.get(k, "").strip() for k in values}
+        posted = {k: request.form.get(k, "").strip() for k in values}
+        values = posted
         chosen = {form_id(int(v)) for v in request.form.getlist("coordinators") if v.isdecimal()}
         try:
             numbers = {}
             for key in ("center_lat", "center_lng", "radius_km"):
                 try:
-                    numbers[key] = float(values[key])
+                    numbers[key] = float(posted[key])
                 except ValueError:
                     raise AreaError(_("Enter a number."), key) from None
             data = AreaInput(
-                slug=values["slug"].lower(),
-                name=values["name"],
-                timezone=values["timezone"],
-                units=values["units"],
+                slug=posted["slug"].lower(),
+                name=posted["name"],
+                timezone=posted["timezone"],
+                units=posted["units"],
                 **numbers,
             )
             saved = save_area(db.session, current_user, data, area)

@@ -20,7 +20,7 @@ from mutualaid.extensions import db
 from mutualaid.i18n import _
 from mutualaid.models import CategoryRow
 from mutualaid.web.access import admin_required
-from mutualaid.web.admin import bp
+from mutualaid.web.admin.blueprint import bp
 
 CATEGORY_FIELDS = ("key", "name_en", "name_es", "people_needed", "synonyms")
 

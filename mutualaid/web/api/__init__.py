@@ -6,24 +6,24 @@ and binds the rate limiter (in memory, or the storage RATELIMIT_STORAGE_URL name
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from flask import Flask, Response
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+from mutualaid.extensions import csrf
+from mutualaid.web.api import meta, needs, offers, pods  # noqa: F401  (registers the views)
+from mutualaid.web.api.auth import make_limiter
+from mutualaid.web.api.blueprint import bp
+from mutualaid.web.api.problems import ApiProblem, problem_response
+
+
+@bp.errorhandler(ApiProblem)
+def _problem(exc: ApiProblem) -> Response:
+    return problem_response(exc)
 
 
 def init_api(app: Flask) -> None:
-    from mutualaid.extensions import csrf
-    from mutualaid.web.api.auth import make_limiter
-
     csrf.exempt(bp)
     app.register_blueprint(bp)
     make_limiter(app)
 
 
-from mutualaid.web.api import meta, needs, offers, pods  # noqa: E402,F401
-from mutualaid.web.api.problems import ApiProblem, problem_response  # noqa: E402
-
-
-@bp.errorhandler(ApiProblem)
-def _problem(exc: ApiProblem):
-    return problem_response(exc)
+__all__ = ["bp", "init_api"]

@@ -14,6 +14,7 @@ from flask_limiter import Limiter
 from mutualaid import api_tokens
 from mutualaid.extensions import db
 from mutualaid.models import ApiToken, Person
+from mutualaid.web.api.blueprint import bp
 from mutualaid.web.api.problems import ApiProblem
 
 _ENVIRON_KEY = "mutualaid.api_token"
@@ -65,8 +66,6 @@ def rate_limit_value() -> str:
 
 def make_limiter(app) -> Limiter:
     """One limiter per app (storage from RATELIMIT_STORAGE_URI), limiting the API only."""
-    from mutualaid.web.api import bp
-
     limiter = Limiter(
         key_func=rate_limit_key,
         app=app,

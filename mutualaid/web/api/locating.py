@@ -1,6 +1,6 @@
 """The API edge of geocoding: ``{"lat", "lng"}`` or ``{"query": ...}`` into a Location.
 
-Same chain and same outcomes as the web form (mutualaid.web.locating): an unreachable
+The same edge as the web form (mutualaid.locations.locate): an unreachable
 geocoder keeps the text as "pending" with a notice; an unknown or ambiguous place is a
 field error on ``location.query``.
 """
@@ -9,16 +9,11 @@ from __future__ import annotations
 
 from flask import current_app
 
+from mutualaid import locations
 from mutualaid.extensions import db
-from mutualaid.geo.geocoding import (
-    AmbiguousPlace,
-    GeocodeUnavailable,
-    Place,
-    PlaceNotFound,
-    current_geocoder,
-)
+from mutualaid.geo.geocoding import Place
 from mutualaid.i18n import _
-from mutualaid.locations import Location, found, pending
+from mutualaid.locations import Location, found
 from mutualaid.web.api.problems import ApiProblem, field_error
 from mutualaid.web.api.schemas import LatLngIn, PlaceQueryIn
 
@@ -36,29 +31,11 @@ def locate(value: LatLngIn | PlaceQueryIn) -> tuple[Location, str | None]:
             "validation-error",
             errors=[field_error(["location", "query"], _("Enter an address or postal code."))],
         )
-    try:
-        place = current_geocoder().geocode(db.session, text)
-    except GeocodeUnavailable:
-        return pending(text), _(
-            "We saved it, but the map service is not answering right now. We will look up "
-            "“%(place)s” again shortly; you do not need to do anything.",
-            place=text,
-        )
-    except AmbiguousPlace as exc:
-        errors = [field_error(["location", "query"], exc.message)]
-        if exc.candidates:
-            errors.append(
-                field_error(
-                    ["location", "query"],
-                    _("Places that match: %(list)s", list="; ".join(exc.candidates)),
-                )
-            )
-        raise ApiProblem(422, "validation-error", exc.message, errors=errors) from None
-    except PlaceNotFound as exc:
-        raise ApiProblem(
-            422,
-            "validation-error",
-            exc.message,
-            errors=[field_error(["location", "query"], exc.message)],
-        ) from None
-    return found(text, place, cell_m), None
+    result = locations.locate(db.session, text)
+    if result.error is not None:
+        errors = [field_error(["location", "query"], result.error)]
+        if result.candidates_text:
+            errors.append(field_error(["location", "query"], result.candidates_text))
+        raise ApiProblem(422, "validation-error", result.error, errors=errors)
+    assert result.location is not None  # no error: found or pending
+    return result.location, result.notice

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import Response, json, render_template
 from sqlalchemy import select
 
 from mutualaid import categories
 from mutualaid.extensions import db
 from mutualaid.models import Area, Person
-from mutualaid.web.api import bp
 from mutualaid.web.api import schemas as s
 from mutualaid.web.api.auth import current_token
+from mutualaid.web.api.blueprint import bp
 from mutualaid.web.api.openapi import openapi_document
-from mutualaid.web.api.problems import ApiProblem
+from mutualaid.web.api.problems import TYPES, ApiProblem
 from mutualaid.web.api.registry import OPERATIONS, operation
 from mutualaid.web.api.serialize import area_ref
 
@@ -72,7 +74,7 @@ def get_me(me: Person) -> s.MeOut:
         name=me.name,
         email=me.email,
         phone=me.phone,
-        role=me.role,
+        role=cast(s.Role, me.role),  # one of ROLES; pydantic validates it again
         language=me.language,
         sms_preference=me.sms_preference,
         coordinator_of=[area_ref(a) for a in me.areas] if me.is_coordinator else [],
@@ -89,8 +91,6 @@ def openapi_json() -> Response:
 @bp.route("/docs")
 def docs() -> str:
     """Public: the same document as a page for people (server-rendered, no scripts)."""
-    from mutualaid.web.api.problems import TYPES
-
     return render_template(
         "api/docs.html",
         operations=sorted(OPERATIONS, key=lambda o: (o.tag, o.path, o.method)),

@@ -9,27 +9,21 @@ someone who can only see the public entry gets 403, anyone else 404.
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from mutualaid.extensions import db
 from mutualaid.i18n import _
 from mutualaid.matching import find_matches
-from mutualaid.models import Area, Membership, Need, Person, Pod
-from mutualaid.models.needs import STATUS_FORMING, STATUS_MATCHING, STATUS_OPEN
-from mutualaid.models.pods import ACCEPTED
-from mutualaid.needs import (
-    NeedError,
-    NeedInput,
+from mutualaid.models import Area, Need, Person
+from mutualaid.need_records import NeedError, NeedInput, expiry_hours
+from mutualaid.needs import cancel_need, edit_need, post_need, resolve_need
+from mutualaid.policy import (
     can_manage,
-    can_see_private,
-    cancel_need,
-    edit_need,
-    expiry_hours,
-    post_need,
-    resolve_need,
+    coordinates_area,
+    may_see_need,
+    visible_needs_clause,
 )
-from mutualaid.pods.access import coordinates_area
 from mutualaid.web.api import schemas as s
 from mutualaid.web.api.listing import near_clause, paginate, parse_near, within
 from mutualaid.web.api.locating import locate
@@ -37,21 +31,15 @@ from mutualaid.web.api.problems import ApiProblem, domain_problem, field_error
 from mutualaid.web.api.registry import operation
 from mutualaid.web.api.serialize import match_out, need_out
 
-BOARD_STATUSES = (STATUS_OPEN, STATUS_MATCHING, STATUS_FORMING)  # as on /needs/board
-
 
 def _hours() -> dict:
     return expiry_hours(current_app.config["MUTUALAID"].need_expiry_hours)
 
 
-def _on_board(need: Need) -> bool:
-    return need.status in BOARD_STATUSES
-
-
 def visible_need(need_id: int, me: Person) -> Need:
     """The need if the caller may see it at all (privately or on the board), else 404."""
     need = db.session.get(Need, need_id)
-    if need is None or not (can_see_private(me, need) or _on_board(need)):
+    if need is None or not may_see_need(me, need):
         raise ApiProblem(404, "not-found")
     return need
 
@@ -63,28 +51,6 @@ def private_need(need_id: int, me: Person) -> Need:
     if not can_manage(me, need):
         raise ApiProblem(403, "forbidden")
     return need
-
-
-def _visibility(me: Person):
-    """SQL for "needs this caller may see", matching can_see_private plus the board."""
-    if me.is_admin:
-        return None
-    seated = (
-        select(Pod.need_id)
-        .join(Membership, Membership.pod_id == Pod.id)
-        .where(Membership.person_id == me.id, Membership.status == ACCEPTED)
-    )
-    clauses = [
-        Need.requester_id == me.id,
-        Need.status.in_(BOARD_STATUSES),
-        Need.id.in_(seated),
-    ]
-    if me.is_coordinator:
-        area_ids = [a.id for a in me.areas]
-        clauses.append(Need.area_id.is_(None))
-        if area_ids:
-            clauses.append(Need.area_id.in_(area_ids))
-    return or_(*clauses)
 
 
 def _area_filter(value: str) -> int:
@@ -114,7 +80,7 @@ def list_needs(me: Person, query: s.NeedListQuery) -> s.NeedPage:
     details), and the open board (public view only). Filters combine."""
     origin = parse_near(query.near)
     q = select(Need).options(selectinload(Need.requester), selectinload(Need.area))
-    visible = _visibility(me)
+    visible = visible_needs_clause(me)
     if visible is not None:
         q = q.where(visible)
     if query.status:

@@ -8,7 +8,7 @@ import functools
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from mutualaid.web.api import schemas as s
 from mutualaid.web.api.problems import PROBLEM_MEDIA_TYPE
@@ -29,8 +29,8 @@ ERROR_TEXT = {
 }
 
 
-def _models() -> list[tuple[type[BaseModel], str]]:
-    pairs: list[tuple[type[BaseModel], str]] = []
+def _models() -> list[tuple[type[BaseModel], JsonSchemaMode]]:
+    pairs: list[tuple[type[BaseModel], JsonSchemaMode]] = []
     for op in OPERATIONS:
         if op.body is not None:
             pairs.append((op.body, "validation"))

@@ -1,18 +1,18 @@
-"""API: pods. The same role check as the web pod page (`pods.access.pod_role`): seated
+"""API: pods. The same role check as the web pod page (`policy.pod_role`): seated
 members and staff see the pod with its address; an invited helper sees the invitation
 (no address, no thread); everyone else gets 404."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from mutualaid.extensions import db
-from mutualaid.models import Membership, Person, Pod, utcnow
-from mutualaid.models.pods import ACCEPTED, INVITED, POD_ACTIVE, POD_FORMING
+from mutualaid.i18n import _
+from mutualaid.models import Person, Pod
+from mutualaid.models.pods import POD_ACTIVE, POD_FORMING
 from mutualaid.pods import thread
-from mutualaid.pods.access import membership_of, pod_role
-from mutualaid.pods.formation import accept, decline
+from mutualaid.pods.mine import open_invitations, seated_pods
+from mutualaid.pods.seating import accept, decline
 from mutualaid.pods.thread import ThreadError
+from mutualaid.policy import membership_of, pod_role
 from mutualaid.web.api import schemas as s
 from mutualaid.web.api.problems import ApiProblem, field_error
 from mutualaid.web.api.registry import operation
@@ -36,28 +36,8 @@ def pod_for(
 def list_pods(me: Person) -> s.PodList:
     """What the web's Invitations page shows: your open invitations (soonest to expire
     first), then the forming or active pods you are seated in (newest first)."""
-    now = utcnow()
-    invited = db.session.scalars(
-        select(Pod)
-        .join(Membership, Membership.pod_id == Pod.id)
-        .where(
-            Membership.person_id == me.id,
-            Membership.status == INVITED,
-            Membership.invite_expires_at > now,
-            Pod.status == POD_FORMING,
-        )
-        .order_by(Membership.invite_expires_at)
-    ).all()
-    seated = db.session.scalars(
-        select(Pod)
-        .join(Membership, Membership.pod_id == Pod.id)
-        .where(
-            Membership.person_id == me.id,
-            Membership.status == ACCEPTED,
-            Pod.status.in_((POD_FORMING, POD_ACTIVE)),
-        )
-        .order_by(Pod.created_at.desc(), Pod.id.desc())
-    ).all()
+    invited = [m.pod for m in open_invitations(db.session, me, order="expiring")]
+    seated = seated_pods(db.session, me, newest_first=True)
     items = []
     for pod in [*invited, *seated]:
         role = pod_role(db.session, pod, me)
@@ -96,8 +76,6 @@ def accept_pod(me: Person, pod_id: int, body: s.AcceptIn) -> s.AcceptOut:
 
 
 def _reason_text(reason: str) -> str:
-    from mutualaid.i18n import _
-
     return {
         "full": _("Thank you! This pod filled up just before you answered."),
         "expired": _("This invitation has expired. Thank you for answering."),
@@ -135,8 +113,6 @@ def post_pod_message(me: Person, pod_id: int, body: s.MessageIn) -> s.MessageOut
     is closed."""
     pod, _role = pod_for(pod_id, me)
     if pod.status not in (POD_FORMING, POD_ACTIVE):
-        from mutualaid.i18n import _
-
         raise ApiProblem(409, "conflict", _("This pod is closed."))
     try:
         message = thread.post_message(db.session, pod, me, body.body)

@@ -18,8 +18,8 @@ from flask import Response, json, request
 from pydantic import BaseModel, ValidationError
 
 from mutualaid.i18n import _
-from mutualaid.web.api import bp
 from mutualaid.web.api.auth import require_person
+from mutualaid.web.api.blueprint import bp
 from mutualaid.web.api.problems import ApiProblem, validation_problem
 from mutualaid.web.api.schemas import MAX_ID
 
@@ -102,7 +102,8 @@ def operation(
             payload = result.model_dump(mode="json")
             response = Response(json.dumps(payload), status=status, mimetype="application/json")
             if location_template:
-                response.headers["Location"] = bp.url_prefix + location_template.format(**payload)
+                location = location_template.format(**payload)
+                response.headers["Location"] = (bp.url_prefix or "") + location
             return response
 
         bp.add_url_rule(rule, endpoint=view.__name__, view_func=wrapped, methods=[method.upper()])

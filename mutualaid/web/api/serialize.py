@@ -1,30 +1,39 @@
 """Rows to response models, applying the privacy rules of the web.
 
-Who sees what is decided by the domain's own checks (``needs.can_see_private``,
-``pods.access.pod_role``/``can_see_address``); this module only leaves out what those
+Who sees what is decided by the domain's own checks (``policy.can_see_private``,
+``policy.pod_role``/``can_see_address``); this module only leaves out what those
 checks say the caller may not see. Exact coordinates and address text appear only in the
 ``private`` part of a need, in a pod's ``address`` and in the caller's own offers.
 """
 
 from __future__ import annotations
 
+from typing import cast, overload
+
 from flask_babel import get_locale
 from sqlalchemy import select
 
 from mutualaid.extensions import db
 from mutualaid.matching import Match
-from mutualaid.models import Membership, Need, Offer, Person, Pod
-from mutualaid.needs import can_see_private
+from mutualaid.matching.reasons import render_stored as reason_text
+from mutualaid.models import Area, Membership, Need, Offer, Person, Pod
 from mutualaid.pods import thread
-from mutualaid.pods.access import can_see_address
+from mutualaid.policy import can_see_address, can_see_private
 from mutualaid.web.api import schemas as s
+
+# Status and role columns are str holding the models' own words; cast() names them as the
+# schema's Literals (pydantic still validates every value).
 
 
 def _point(lat: float | None, lng: float | None) -> s.Point | None:
     return s.Point(lat=lat, lng=lng) if lat is not None and lng is not None else None
 
 
-def area_ref(area) -> s.AreaRef | None:
+@overload
+def area_ref(area: Area) -> s.AreaRef: ...
+@overload
+def area_ref(area: Area | None) -> s.AreaRef | None: ...
+def area_ref(area: Area | None) -> s.AreaRef | None:
     return s.AreaRef(id=area.id, slug=area.slug, name=area.name) if area is not None else None
 
 
@@ -37,7 +46,7 @@ def need_out(need: Need, viewer: Person, notices: list[str] | None = None) -> s.
             address_text=need.address_text or "",
             lat=need.lat,
             lng=need.lng,
-            location_status=need.location_status,
+            location_status=cast(s.LocationStatus, need.location_status),
             contact_preference=need.contact_preference,
             expires_at=need.expires_at,
             pod_id=pod_id,
@@ -81,15 +90,13 @@ def offer_out(offer: Offer, notices: list[str] | None = None) -> s.OfferOut:
             lat=offer.lat,
             lng=offer.lng,
             public=_point(offer.public_lat, offer.public_lng),
-            status=offer.location_status,
+            status=cast(s.LocationStatus, offer.location_status),
         ),
         notices=notices or [],
     )
 
 
 def _reason_text(reason: object) -> str:
-    from mutualaid.web.pods.routes import reason_text
-
     return reason_text(reason)
 
 
@@ -122,10 +129,10 @@ def pod_out(pod: Pod, role: str, viewer: Person) -> s.PodOut:
     return s.PodOut(
         id=pod.id,
         code=pod.code,
-        status=pod.status,
+        status=cast(s.PodStatus, pod.status),
         seats=pod.seats,
         seats_taken=pod.seats_taken,
-        your_role=role,
+        your_role=cast(s.PodRole, role),
         need=s.PodNeed(
             id=need.id,
             code=need.code,

@@ -1,7 +1,6 @@
 """Sign up, log in, log out."""
 
-from flask import Blueprint
+from mutualaid.web.auth import routes  # noqa: F401  (registers the views on bp)
+from mutualaid.web.auth.blueprint import bp
 
-bp = Blueprint("auth", __name__, url_prefix="/auth")
-
-from mutualaid.web.auth import routes  # noqa: E402,F401
+__all__ = ["bp"]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from math import ceil
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -7,10 +9,11 @@ from mutualaid import throttle
 from mutualaid.accounts import AccountError, NewAccount, authenticate, create_person
 from mutualaid.extensions import db
 from mutualaid.i18n import _, _l, current_language
+from mutualaid.models import utcnow
 from mutualaid.phones import InvalidPhone, normalise_phone
 from mutualaid.sms.identity import VerificationError, phone_only_owner, start_verification
 from mutualaid.web.access import safe_next
-from mutualaid.web.auth import bp
+from mutualaid.web.auth.blueprint import bp
 from mutualaid.web.auth.forms import LoginForm, SignupForm
 
 LOGIN_FAILED = _l("That email and password do not match an account. Check both and try again.")
@@ -20,10 +23,6 @@ LOCKED_OUT = _l(
 
 
 def _locked_out(form: LoginForm, until) -> tuple[str, int, dict[str, str]]:
-    from math import ceil
-
-    from mutualaid.models import utcnow
-
     minutes = max(1, ceil((until - utcnow()).total_seconds() / 60))
     form.form_errors.append(str(LOCKED_OUT) % {"minutes": minutes})
     retry = {"Retry-After": str(minutes * 60)}
@@ -54,7 +53,7 @@ def signup():
                     language=current_language(),  # the language they signed up in
                 ),
             )
-            if texted_before is not None:
+            if texted_before is not None and phone is not None:  # found by that phone
                 start_verification(db.session, person, phone)
         except InvalidPhone as exc:
             form.phone.errors.append(str(exc))

@@ -1,11 +1,7 @@
 """The coordinators' workspace (staff only): queue, need detail, pods, people, gaps, map,
 metrics, CSV, audit log and the SMS inbox."""
 
-from flask import Blueprint
-
-bp = Blueprint("coordinate", __name__, url_prefix="/coordinate")
-
-from mutualaid.web.coordinate import (  # noqa: E402,F401
+from mutualaid.web.coordinate import (  # noqa: F401  (registers the views on bp)
     csv_routes,
     inbox_routes,
     people_routes,
@@ -13,6 +9,9 @@ from mutualaid.web.coordinate import (  # noqa: E402,F401
     reports_routes,
     routes,
 )
-from mutualaid.web.coordinate.common import workspace_endpoints  # noqa: E402
+from mutualaid.web.coordinate.blueprint import bp
+from mutualaid.web.coordinate.common import workspace_endpoints
 
 bp.context_processor(workspace_endpoints)
+
+__all__ = ["bp"]

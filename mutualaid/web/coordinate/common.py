@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
 from mutualaid.extensions import db
 from mutualaid.models import Need, Person, Pod
-from mutualaid.pods.access import coordinates_area
+from mutualaid.policy import coordinates_area, sees_person
+from mutualaid.web.access import safe_next
 from mutualaid.web.security import form_id
 
 
 def me() -> Person:
-    return current_user._get_current_object()  # type: ignore[attr-defined]
+    user: Person = current_user._get_current_object()  # flask_login is untyped
+    return user
 
 
 def scoped_need(need_id: int) -> Need:
@@ -41,10 +43,8 @@ def arg_id(name: str) -> int | None:
 
 
 def scoped_person(person_id: int | None) -> Person:
-    """A person the viewer may see (mutualaid.workspace.scope), else 404: existence is not
+    """A person the viewer may see (mutualaid.policy), else 404: existence is not
     revealed to coordinators of other areas."""
-    from mutualaid.workspace.scope import sees_person
-
     person = db.session.get(Person, person_id) if person_id is not None else None
     if person is None or not sees_person(db.session, current_user, person):
         abort(404)
@@ -52,8 +52,6 @@ def scoped_person(person_id: int | None) -> Person:
 
 
 def back(default_endpoint: str, **kw):
-    from mutualaid.web.access import safe_next
-
     return redirect(safe_next(request.form.get("next")) or url_for(default_endpoint, **kw), 303)
 
 
@@ -64,6 +62,4 @@ def page_arg() -> int:
 
 def workspace_endpoints() -> dict:
     """Template context: which workspace pages exist (the SMS inbox arrives with SMS)."""
-    from flask import current_app
-
     return {"workspace_endpoints": set(current_app.view_functions)}

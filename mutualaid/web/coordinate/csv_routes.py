@@ -7,7 +7,6 @@ import logging
 from flask import (
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -16,16 +15,15 @@ from flask import (
     url_for,
 )
 
+from mutualaid import queue
 from mutualaid.audit import record_audit
 from mutualaid.extensions import db
-from mutualaid.geo.geocoding import GeocodeError, GeocodeUnavailable, current_geocoder
 from mutualaid.i18n import _
-from mutualaid.locations import found, pending
 from mutualaid.models import Person
 from mutualaid.web.access import coordinator_required
-from mutualaid.web.coordinate import bp
+from mutualaid.web.coordinate.blueprint import bp
 from mutualaid.web.coordinate.common import me
-from mutualaid.workspace import csvio, import_jobs
+from mutualaid.workspace import csv_common, csvio, import_jobs
 
 MAX_UPLOAD = 5 * 1024 * 1024
 log = logging.getLogger(__name__)
@@ -54,24 +52,15 @@ def export(kind: str):
     def rows():
         # The body streams after this view returns, when the request's session (and the
         # viewer loaded in it) is gone: load the viewer again in the streaming context.
-        yield from csvio.EXPORTS[kind](db.session, db.session.get(Person, viewer_id))
+        streaming_viewer = db.session.get(Person, viewer_id)
+        assert streaming_viewer is not None  # the viewer of this very request
+        yield from csvio.EXPORTS[kind](db.session, streaming_viewer)
 
     return Response(
         stream_with_context(rows()),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="mutualaid-{kind}.csv"'},
     )
-
-
-def locate(text: str):
-    """Resolve an imported location with the app's geocoder (cache first)."""
-    try:
-        place = current_geocoder().geocode(db.session, text)
-    except GeocodeUnavailable:
-        return pending(text)  # kept; the retry job looks it up later
-    except GeocodeError as exc:
-        raise csvio.LocateError(str(getattr(exc, "message", exc))) from None
-    return found(text, place, current_app.config["MUTUALAID"].grid_cell_m)
 
 
 @bp.route("/csv/import", methods=["POST"])
@@ -93,16 +82,14 @@ def import_csv():
         return _csv_page(), 400
     try:
         job = import_jobs.start_import(db.session, me(), kind, upload.filename, data)
-    except csvio.ImportFileError as exc:
+    except csv_common.ImportFileError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return _csv_page(), 400
     db.session.commit()
     job_id = job.id
-    from mutualaid.jobs import csv_import
-
     try:
-        csv_import(job_id)  # inline when the queue is memory:// (tests), else in the worker
+        queue.enqueue("csv_import", job_id)  # inline when memory:// (tests), else the worker
     except Exception:  # queue down: resume_csv_imports picks the job up within minutes
         log.exception("could not enqueue csv import %s", job_id)
     return redirect(url_for("coordinate.import_job", job_id=job_id), 303)

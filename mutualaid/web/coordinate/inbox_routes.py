@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from mutualaid import categories
+from mutualaid import categories, locations
 from mutualaid.extensions import db
 from mutualaid.i18n import _, current_language
 from mutualaid.models import Need, Person, SmsMessage
-from mutualaid.needs import NeedError, NeedInput, find_active_by_code
-from mutualaid.pods.access import coordinates_area
+from mutualaid.need_records import NeedError, NeedInput, find_active_by_code
+from mutualaid.policy import coordinates_area
 from mutualaid.web.access import coordinator_required
-from mutualaid.web.coordinate import bp
+from mutualaid.web.coordinate.blueprint import bp
 from mutualaid.web.coordinate.common import me, page_arg
 from mutualaid.workspace import inbox
 
@@ -95,21 +95,21 @@ def inbox_attach(message_id: int):
 @bp.route("/inbox/<int:message_id>/need", methods=["POST"])
 @coordinator_required
 def inbox_create_need(message_id: int):
-    from mutualaid.web.coordinate.csv_routes import locate
-    from mutualaid.workspace.csvio import LocateError
-
     message, _sender = _message(message_id)
     where = (request.form.get("location") or "").strip()
     try:
         if not where:
             raise inbox.InboxError(_("Say where help is needed (address, ZIP or lat,lng)."))
+        located = locations.locate(db.session, where)  # before anything is written
+        if located.location is None:
+            raise inbox.InboxError(located.error or "")
         data = NeedInput(
             category=request.form.get("category", ""),
             urgency=request.form.get("urgency", "today"),
             details=request.form.get("details", "").strip(),
         )
-        need = inbox.create_need(db.session, message, me(), data, locate(where))
-    except (inbox.InboxError, NeedError, LocateError) as exc:
+        need = inbox.create_need(db.session, message, me(), data, located.location)
+    except (inbox.InboxError, NeedError) as exc:
         db.session.rollback()
         flash(str(getattr(exc, "message", exc)), "error")
         return redirect(url_for("coordinate.inbox_message", message_id=message_id), 303)

@@ -58,7 +58,7 @@ def payload(view: MapView) -> dict[str, object]:
             for p in view.pins
         ],
         "cells": cells,
-        "most_offers": max([c["offers"] for c in cells] or [0]),
+        "most_offers": max([o for row in view.grid for _n, o in row] or [0]),
         "words": {"map": _("Map of needs and offer density")},
     }
 

@@ -6,9 +6,9 @@ from flask import flash, redirect, render_template, request, url_for
 
 from mutualaid.extensions import db
 from mutualaid.i18n import _
-from mutualaid.pods.access import coordinates_area
+from mutualaid.policy import coordinates_area
 from mutualaid.web.access import coordinator_required
-from mutualaid.web.coordinate import bp
+from mutualaid.web.coordinate.blueprint import bp
 from mutualaid.web.coordinate.common import me, page_arg, scoped_person
 from mutualaid.web.security import form_id
 from mutualaid.workspace.people import (

@@ -15,11 +15,11 @@ from mutualaid.phones import InvalidPhone, normalise_phone
 from mutualaid.pods import lifecycle, thread
 from mutualaid.pods.formation import PodError
 from mutualaid.pods.thread import ThreadError
+from mutualaid.policy import area_filter
 from mutualaid.web.access import coordinator_required
-from mutualaid.web.coordinate import bp
+from mutualaid.web.coordinate.blueprint import bp
 from mutualaid.web.coordinate.common import back, me, page_arg, person_or_404, scoped_pod
 from mutualaid.workspace import actions
-from mutualaid.workspace.scope import area_filter
 
 PER_PAGE = 50
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import cast
+
 from flask import abort, render_template, request
 from sqlalchemy import func, or_, select
 
@@ -10,13 +13,14 @@ from mutualaid.extensions import db
 from mutualaid.i18n import _
 from mutualaid.models import AuditEvent, Person
 from mutualaid.models.places import area_coordinators
+from mutualaid.policy import area_ids, sees_exact
 from mutualaid.web.access import coordinator_required
-from mutualaid.web.coordinate import bp, map_page
+from mutualaid.web.coordinate import map_page
+from mutualaid.web.coordinate.blueprint import bp
 from mutualaid.web.coordinate.common import arg_id, me, page_arg
 from mutualaid.workspace import reports
 from mutualaid.workspace.charts import bar_chart
 from mutualaid.workspace.metrics import report as metrics_report
-from mutualaid.workspace.scope import area_ids, sees_exact
 
 AUDIT_PAGE = 100
 
@@ -65,14 +69,14 @@ def metrics():
         total_label=area.name if area else _("All my areas"),
     )
     weeks = report.weeks
-    labels = [w.key.strftime("%m/%d") for w in weeks]
+    labels = [cast(datetime, w.key).strftime("%m/%d") for w in weeks]  # a week's key: its start
     charts = {
         "needs": bar_chart(
             [float(w.needs) for w in weeks], labels, [float(w.unmatched) for w in weeks]
         ),
         "invite": bar_chart([w.to_invite.median for w in weeks], labels),
         "sms": bar_chart(
-            [100 * w.sms_delivery_rate if w.sms_final else None for w in weeks],
+            [100 * w.sms_delivery_rate if w.sms_delivery_rate is not None else None for w in weeks],
             labels,
             top=100.0,
         ),

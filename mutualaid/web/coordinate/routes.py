@@ -6,16 +6,22 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from mutualaid import categories
-from mutualaid.audit import record_audit
 from mutualaid.extensions import db
 from mutualaid.i18n import _, current_language
-from mutualaid.models import Membership, Person
 from mutualaid.models.needs import ACTIVE_STATUSES, STATUSES
-from mutualaid.needs import NeedError, NeedInput, cancel_need, edit_need
+from mutualaid.need_records import NeedError, NeedInput
+from mutualaid.pods import lifecycle
 from mutualaid.pods.formation import PodError, start_pod
 from mutualaid.web.access import coordinator_required, safe_next
-from mutualaid.web.coordinate import bp
-from mutualaid.web.coordinate.common import arg_id, me, page_arg, scoped_need, scoped_pod
+from mutualaid.web.coordinate.blueprint import bp
+from mutualaid.web.coordinate.common import (
+    arg_id,
+    me,
+    page_arg,
+    person_or_404,
+    scoped_need,
+    scoped_pod,
+)
 from mutualaid.web.security import form_id
 from mutualaid.workspace import actions
 from mutualaid.workspace.queue import QueueFilters, queue_config, queue_page
@@ -57,21 +63,9 @@ def need(need_id: int):
     except ValueError:
         flash(_("That radius is out of range."), "error")
         suggestions = actions.suggestions(db.session, need)
-    members = []
-    if pod is not None:
-        members = db.session.execute(
-            db.select(Membership, Person)
-            .join(Person, Person.id == Membership.person_id)
-            .where(Membership.pod_id == pod.id)
-            .order_by(Membership.invited_at)
-        ).all()
-    people = {
-        p.id: p
-        for p in db.session.scalars(
-            db.select(Person).where(Person.id.in_([s.person_id for s in suggestions]))
-        )
-    }
-    record_audit(db.session, me(), "need.viewed_exact", need)
+    members = actions.pod_members(db.session, pod)
+    people = actions.people_by_id(db.session, [s.person_id for s in suggestions])
+    actions.record_need_viewed(db.session, me(), need)
     db.session.commit()
     return render_template(
         "coordinate/need.html",
@@ -154,13 +148,12 @@ def edit(need_id: int):
             details=request.form.get("details", ""),
             contact_preference=need.contact_preference,
         )
-        edit_need(db.session, need, data)
+        actions.edit_as_coordinator(db.session, need, me(), data)
     except ValueError as exc:
         db.session.rollback()
         message = getattr(exc, "message", None) or _("People needed must be a whole number.")
         flash(str(message), "error")
         return _done(need_id)
-    record_audit(db.session, me(), "need.edited", need)
     db.session.commit()
     flash(_("Need %(code)s was updated.", code=need.code), "success")
     return _done(need_id)
@@ -171,14 +164,11 @@ def edit(need_id: int):
 def cancel(need_id: int):
     need = scoped_need(need_id)
     try:
-        cancel_need(db.session, need, actor=me())
+        actions.cancel_as_coordinator(db.session, need, me(), request.form.get("reason", ""))
     except NeedError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
         return _done(need_id)
-    record_audit(
-        db.session, me(), "need.cancelled", need, {"reason": request.form.get("reason", "")}
-    )
     db.session.commit()
     flash(_("Need %(code)s was cancelled.", code=need.code), "success")
     return _done(need_id)
@@ -202,8 +192,6 @@ def contact(need_id: int):
 @bp.route("/pods/<int:pod_id>/dissolve", methods=["POST"])
 @coordinator_required
 def dissolve(pod_id: int):
-    from mutualaid.pods import lifecycle
-
     pod = scoped_pod(pod_id)
     try:
         lifecycle.dissolve(db.session, pod, current_user, request.form.get("reason", ""))
@@ -219,9 +207,6 @@ def dissolve(pod_id: int):
 @bp.route("/pods/<int:pod_id>/members/<int:person_id>/remove", methods=["POST"])
 @coordinator_required
 def remove_member(pod_id: int, person_id: int):
-    from mutualaid.pods import lifecycle
-    from mutualaid.web.coordinate.common import person_or_404
-
     pod = scoped_pod(pod_id)
     person = person_or_404(person_id)
     reason = request.form.get("reason", "").strip()

@@ -1,7 +1,6 @@
 """Home page and health check."""
 
-from flask import Blueprint
+from mutualaid.web.main import routes  # noqa: F401  (registers the views on bp)
+from mutualaid.web.main.blueprint import bp
 
-bp = Blueprint("main", __name__)
-
-from mutualaid.web.main import routes  # noqa: E402,F401
+__all__ = ["bp"]

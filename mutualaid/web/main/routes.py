@@ -8,7 +8,7 @@ from mutualaid.extensions import db
 from mutualaid.i18n import LANG_COOKIE, LANGUAGE_NAMES
 from mutualaid.queue import queue_state
 from mutualaid.web.access import safe_next
-from mutualaid.web.main import bp
+from mutualaid.web.main.blueprint import bp
 
 
 @bp.route("/")

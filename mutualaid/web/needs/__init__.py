@@ -1,7 +1,6 @@
 """Needs on the web: "I need help", My needs, need detail (owner, coordinators), the board."""
 
-from flask import Blueprint
+from mutualaid.web.needs import routes  # noqa: F401  (registers the views on bp)
+from mutualaid.web.needs.blueprint import bp
 
-bp = Blueprint("needs", __name__, url_prefix="/needs")
-
-from mutualaid.web.needs import routes  # noqa: E402,F401
+__all__ = ["bp"]

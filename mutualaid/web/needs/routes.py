@@ -2,39 +2,34 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from mutualaid import categories
 from mutualaid.extensions import db
-from mutualaid.geo.grid import snap
-from mutualaid.i18n import _
-from mutualaid.models import Need, Offer, Person
-from mutualaid.models.offers import OFFER_ACTIVE
-from mutualaid.models.places import LOCATION_FAILED, LOCATION_PENDING
+from mutualaid.i18n import _, ago
+from mutualaid.models import Need, Person
+from mutualaid.models.places import LOCATION_FAILED
+from mutualaid.need_records import NeedError, NeedInput, expiry_hours
 from mutualaid.needs import (
-    NeedError,
-    NeedInput,
-    can_manage,
-    can_see_private,
+    board_origin,
     cancel_need,
     edit_need,
-    expiry_hours,
     needs_of,
     open_board,
     post_need,
     reopen_need,
     resolve_need,
+    stuck_locations,
 )
+from mutualaid.policy import can_manage, can_see_private
 from mutualaid.web.access import coordinator_required
 from mutualaid.web.locating import locate_field
-from mutualaid.web.needs import bp
+from mutualaid.web.needs.blueprint import bp
 from mutualaid.web.needs.forms import BoardFilterForm, NeedForm
-
-DEFAULT_BOARD_RADIUS_KM = 5.0
 
 
 def _me() -> Person:
-    return current_user._get_current_object()  # type: ignore[attr-defined]
+    user: Person = current_user._get_current_object()  # flask_login is untyped
+    return user
 
 
 def _hours() -> dict:
@@ -61,11 +56,7 @@ def _own_need(need_id: int, *, manage: bool = True) -> Need:
     return need
 
 
-@bp.app_template_filter("category_name")
-def category_name(key: str) -> str:
-    from flask_babel import get_locale
-
-    return categories.name_of(key, str(get_locale() or "en"))
+bp.add_app_template_filter(categories.label, "category_name")
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -165,38 +156,14 @@ def reopen(need_id: int):
     return _transition(need_id, reopen_need, _("Your request is open again."))
 
 
-def board_origin(person: Person) -> tuple[tuple[float, float] | None, float]:
-    """Where "near me" is, as a snapped point: my newest active offer, else my own location,
-    else my home area's centre. Returns (origin, radius km)."""
-    cell_m = current_app.config["MUTUALAID"].grid_cell_m
-    offer = db.session.scalar(
-        select(Offer)
-        .where(
-            Offer.helper_id == person.id,
-            Offer.status == OFFER_ACTIVE,
-            Offer.public_lat.is_not(None),
-        )
-        .order_by(Offer.created_at.desc())
-        .limit(1)
-    )
-    if offer is not None:
-        return (offer.public_lat, offer.public_lng), max(offer.radius_km, 1.0)
-    if person.public_lat is not None and person.public_lng is not None:
-        return (person.public_lat, person.public_lng), DEFAULT_BOARD_RADIUS_KM
-    if person.lat is not None and person.lng is not None:
-        return snap(person.lat, person.lng, cell_m), DEFAULT_BOARD_RADIUS_KM
-    if person.home_area is not None:
-        area = person.home_area
-        return snap(area.center_lat, area.center_lng, cell_m), max(area.radius_km, 1.0)
-    return None, DEFAULT_BOARD_RADIUS_KM
-
-
 @bp.route("/board")
 @login_required
 def board():
     form = BoardFilterForm(request.args)
     category = form.category.data if form.validate() and form.category.data else None
-    origin, radius = board_origin(_me())
+    origin, radius = board_origin(
+        db.session, _me(), cell_m=current_app.config["MUTUALAID"].grid_cell_m
+    )
     entries = open_board(db.session, origin=origin, radius_km=radius, category=category)
     area = _me().home_area
     units = area.units if area is not None else "km"
@@ -209,24 +176,11 @@ def board():
 @coordinator_required
 def locations():
     """Coordinators: needs and offers whose place is still pending or could not be found."""
-    stuck = (LOCATION_PENDING, LOCATION_FAILED)
-    me = _me()
-    needs = [
-        need
-        for need in db.session.scalars(
-            select(Need).where(Need.location_status.in_(stuck)).order_by(Need.created_at.desc())
-        )
-        if can_see_private(me, need)
-    ]
-    offers = db.session.scalars(
-        select(Offer).where(Offer.location_status.in_(stuck)).order_by(Offer.created_at.desc())
-    ).all()
+    needs, offers = stuck_locations(db.session, _me())
     return render_template("needs/locations.html", needs=needs, offers=offers)
 
 
 @bp.app_template_filter("age")
 def age(when) -> str:
     """ "5 minutes", "3 hours", "2 days" in the viewer's language: how long ago, coarse."""
-    from mutualaid.i18n import ago
-
     return ago(when)

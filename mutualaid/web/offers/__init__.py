@@ -1,7 +1,6 @@
 """Offers on the web: "I can help", My offers, pause/resume/delete/confirm."""
 
-from flask import Blueprint
+from mutualaid.web.offers import routes  # noqa: F401  (registers the views on bp)
+from mutualaid.web.offers.blueprint import bp
 
-bp = Blueprint("offers", __name__, url_prefix="/offers")
-
-from mutualaid.web.offers import routes  # noqa: E402,F401
+__all__ = ["bp"]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
+from wtforms import Field
 
 from mutualaid.extensions import db
 from mutualaid.i18n import _
@@ -11,6 +12,7 @@ from mutualaid.models.places import LOCATION_FAILED
 from mutualaid.offers import (
     OfferError,
     OfferInput,
+    awaiting_confirmation,
     confirm_offer,
     delete_offer,
     edit_offer,
@@ -20,12 +22,13 @@ from mutualaid.offers import (
     resume_offer,
 )
 from mutualaid.web.locating import locate_field
-from mutualaid.web.offers import bp
+from mutualaid.web.offers.blueprint import bp
 from mutualaid.web.offers.forms import OfferForm
 
 
 def _me() -> Person:
-    return current_user._get_current_object()  # type: ignore[attr-defined]
+    user: Person = current_user._get_current_object()  # flask_login is untyped
+    return user
 
 
 def _own_offer(offer_id: int) -> Offer:
@@ -75,11 +78,12 @@ def _save(form: OfferForm, offer: Offer | None):
             return None
     try:
         if offer is None:
+            assert location is not None  # a new offer's place was looked up above
             offer = post_offer(db.session, _me(), _input(form), location)
         else:
             edit_offer(db.session, offer, _input(form), location)
     except OfferError as exc:
-        field = {"start": form.start, "end": form.end}.get(exc.field or "")
+        field: Field = {"start": form.start, "end": form.end}.get(exc.field or "")
         field = field or getattr(form, exc.field or "categories", form.categories)
         field.errors.append(str(exc.message))
         return None
@@ -167,8 +171,6 @@ def offer_confirmations():
     def pending_confirmations() -> list[Offer]:
         if not current_user.is_authenticated:
             return []
-        from mutualaid.offers import awaiting_confirmation
-
         return awaiting_confirmation(db.session, _me())
 
     return {"pending_confirmations": pending_confirmations}

@@ -1,7 +1,6 @@
 """Invitations, the pod page (thread, checklist, address for members), notifications."""
 
-from flask import Blueprint
+from mutualaid.web.pods import routes  # noqa: F401  (registers the views on bp)
+from mutualaid.web.pods.blueprint import bp
 
-bp = Blueprint("pods", __name__)
-
-from mutualaid.web.pods import routes  # noqa: E402,F401
+__all__ = ["bp"]

@@ -3,17 +3,21 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import contains_eager, selectinload
 
+from mutualaid import needs
 from mutualaid.extensions import db
 from mutualaid.i18n import _
+from mutualaid.matching.reasons import render_stored
 from mutualaid.models import ChecklistItem, Membership, Notification, Person, Pod, utcnow
-from mutualaid.models.pods import ACCEPTED, INVITED, POD_ACTIVE, POD_FORMING
+from mutualaid.models.pods import POD_ACTIVE, POD_FORMING
 from mutualaid.pods import lifecycle, thread
-from mutualaid.pods.access import can_see_address, membership_of, pod_role
-from mutualaid.pods.formation import PodError, accept, decline
+from mutualaid.pods.formation import PodError
+from mutualaid.pods.mine import count_open_invitations, open_invitations, seated_pods
+from mutualaid.pods.seating import accept, decline
 from mutualaid.pods.thread import ThreadError
-from mutualaid.web.pods import bp
+from mutualaid.pods.thread import system_text as render
+from mutualaid.policy import can_see_address, membership_of, pod_role
+from mutualaid.web.pods.blueprint import bp
 from mutualaid.web.security import form_id
 
 
@@ -37,51 +41,21 @@ def _pod_for(
 def header_counts() -> dict[str, int]:
     if not current_user.is_authenticated:
         return {}
-    now = utcnow()
-    invites = db.session.scalar(
-        select(func.count())
-        .select_from(Membership)
-        .where(
-            Membership.person_id == current_user.id,
-            Membership.status == INVITED,
-            Membership.invite_expires_at > now,
-        )
-    )
+    invites = count_open_invitations(db.session, current_user.id)
     unread = db.session.scalar(
         select(func.count())
         .select_from(Notification)
         .where(Notification.person_id == current_user.id, Notification.read_at.is_(None))
     )
-    return {"pending_invitations": invites or 0, "unread_notifications": unread or 0}
+    return {"pending_invitations": invites, "unread_notifications": unread or 0}
 
 
 @bp.route("/invitations")
 @login_required
 def invitations():
     now = utcnow()
-    rows = db.session.scalars(
-        select(Membership)
-        .join(Pod, Pod.id == Membership.pod_id)
-        .where(
-            Membership.person_id == current_user.id,
-            Membership.status == INVITED,
-            Membership.invite_expires_at > now,
-            Pod.status == POD_FORMING,
-        )
-        .options(contains_eager(Membership.pod).selectinload(Pod.need))  # no query per card
-        .order_by(Membership.invite_expires_at)
-    ).all()
-    pods = db.session.scalars(
-        select(Pod)
-        .join(Membership, Membership.pod_id == Pod.id)
-        .where(
-            Membership.person_id == current_user.id,
-            Membership.status == ACCEPTED,
-            Pod.status.in_((POD_FORMING, POD_ACTIVE)),
-        )
-        .options(selectinload(Pod.need))
-        .order_by(Pod.created_at.desc())
-    ).all()
+    rows = open_invitations(db.session, current_user, now=now, order="expiring")
+    pods = seated_pods(db.session, current_user, newest_first=True)
     return render_template("pods/invitations.html", invitations=rows, pods=pods, now=now)
 
 
@@ -202,7 +176,7 @@ def leave(pod_id: int):
 def resolve(pod_id: int):
     return _act(
         pod_id,
-        lambda pod, role: lifecycle.resolve(db.session, pod, current_user),
+        lambda pod, role: needs.resolve_from_pod(db.session, pod, current_user),
         _("Marked done. Thank you, everyone!"),
     )
 
@@ -212,7 +186,7 @@ def resolve(pod_id: int):
 def cancel(pod_id: int):
     return _act(
         pod_id,
-        lambda pod, role: lifecycle.cancel(db.session, pod, current_user),
+        lambda pod, role: needs.cancel_from_pod(db.session, pod, current_user),
         _("The need is cancelled and everyone was told."),
     )
 
@@ -269,25 +243,12 @@ def mark_read():
     return redirect(url_for("pods.notifications"), 303)
 
 
-@bp.app_template_filter("reason")
-def reason_text(reason: object) -> str:
-    """A stored match reason (structured, see matching.Reason) in the viewer's language."""
-    if isinstance(reason, dict) and "key" in reason:
-        from mutualaid.matching import Reason
-
-        return Reason(
-            key=reason["key"],
-            params=tuple((reason.get("params") or {}).items()),
-            lowers=bool(reason.get("lowers")),
-        ).text()
-    return str(reason)
+bp.add_app_template_filter(render_stored, "reason")
 
 
 @bp.app_template_filter("system_text")
 def system_text(body: str) -> str:
     """A stored thread notice ("Ana joined the pod.") in the viewer's language."""
-    from mutualaid.pods.thread import system_text as render
-
     return render(body)
 
 

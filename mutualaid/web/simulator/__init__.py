@@ -5,8 +5,7 @@ here are signed with the real Twilio RequestValidator and POSTed to /sms/inbound
 app, so they go through exactly the pipeline real texts take; replies come from the outbox.
 """
 
-from flask import Blueprint
+from mutualaid.web.simulator import routes  # noqa: F401  (registers the views on bp)
+from mutualaid.web.simulator.blueprint import bp
 
-bp = Blueprint("simulator", __name__, url_prefix="/simulator")
-
-from mutualaid.web.simulator import routes  # noqa: E402,F401
+__all__ = ["bp"]

@@ -15,7 +15,8 @@ from mutualaid.i18n import _
 from mutualaid.models import Person, SmsMessage
 from mutualaid.models.messages import INBOUND
 from mutualaid.phones import InvalidPhone, normalise_phone
-from mutualaid.web.simulator import bp
+from mutualaid.sms.gateway import sender_number
+from mutualaid.web.simulator.blueprint import bp
 from mutualaid.web.simulator.forms import SimulatedTextForm
 
 
@@ -54,8 +55,6 @@ def post_inbound(number: str, body: str) -> int:
 
     Returns the webhook's HTTP status (200 when stored)."""
     settings = current_app.config["MUTUALAID"]
-    from mutualaid.sms.gateway import sender_number
-
     path = url_for("sms_hooks.inbound")
     base = settings.public_url or "http://localhost"
     params = {

@@ -1,7 +1,6 @@
 """Twilio webhooks: POST /sms/inbound and POST /sms/status (signed, CSRF-exempt)."""
 
-from flask import Blueprint
+from mutualaid.web.sms_hooks import routes  # noqa: F401  (registers the views on bp)
+from mutualaid.web.sms_hooks.blueprint import bp
 
-bp = Blueprint("sms_hooks", __name__, url_prefix="/sms")
-
-from mutualaid.web.sms_hooks import routes  # noqa: E402,F401
+__all__ = ["bp"]

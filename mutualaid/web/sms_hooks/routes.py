@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import hmac
 import logging
+from typing import cast
 
 from flask import Flask, Response, abort, current_app, request
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, scoped_session
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -26,7 +28,7 @@ from mutualaid.sms import compliance
 from mutualaid.sms.inbound import store_inbound
 from mutualaid.sms.intake import enqueue_inbound, process_stored
 from mutualaid.sms.outbox import apply_status_callback
-from mutualaid.web.sms_hooks import bp
+from mutualaid.web.sms_hooks.blueprint import bp
 
 log = logging.getLogger(__name__)
 
@@ -59,11 +61,16 @@ def _require_signature() -> None:
         abort(403)
 
 
+def _scoped() -> scoped_session[Session]:
+    """``db.session`` as what it is: extensions.py types it as a plain Session."""
+    return cast("scoped_session[Session]", db.session)
+
+
 def _begin_writing() -> None:
     """On SQLite, take the write lock when the transaction begins: these requests read then
     write, and a deferred transaction cannot become a writer once another request (a status
     callback, the worker) has committed in between ("database is locked")."""
-    if db.engine.dialect.name == "sqlite" and not db.session().in_transaction():
+    if db.engine.dialect.name == "sqlite" and not _scoped()().in_transaction():
         db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
@@ -94,7 +101,7 @@ def _autocommit_engine() -> Engine | None:
     statement commits itself: one round trip, no BEGIN/COMMIT) and no pre-ping (a stale
     connection fails the statement instead; it is retried once on a fresh one). None on
     SQLite, and when the session is bound to a test's connection (tests/conftest.py)."""
-    if db.session.session_factory.kw.get("bind") is not None:
+    if _scoped().session_factory.kw.get("bind") is not None:
         return None
     engine = current_app.extensions.get("sms_inbound_engine")
     if engine is None:

@@ -1,0 +1,6 @@
+"""The ``account`` blueprint object, on its own so the view modules and the package can
+both import it without importing each other."""
+
+from flask import Blueprint
+
+bp = Blueprint("account", __name__, url_prefix="/account")

@@ -1,0 +1,6 @@
+"""The ``auth`` blueprint object, on its own so the view modules and the package can
+both import it without importing each other."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
