@@ -32,9 +32,10 @@ from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session, object_session
 
 from mutualaid.geo.distance import haversine_km
-from mutualaid.models import Area, Membership, Need, Offer, Person, Pod, SmsMessage
+from mutualaid.models import Area, AuditEvent, Membership, Need, Offer, Person, Pod, SmsMessage
 from mutualaid.models.messages import INBOUND
 from mutualaid.models.needs import STATUS_FORMING, STATUS_MATCHING, STATUS_OPEN
+from mutualaid.models.places import area_coordinators
 from mutualaid.models.pods import ACCEPTED, INVITED
 
 # The public board shows needs still looking for helpers.
@@ -195,6 +196,16 @@ def sees_offer_exact(own_areas: list[Area] | None, offer: Offer) -> bool:
         haversine_km(offer.lat, offer.lng, a.center_lat, a.center_lng) <= a.radius_km
         for a in own_areas
     )
+
+
+def audit_filter(viewer: Person) -> ColumnElement[bool]:
+    """The audit events a viewer may read: admins all; a coordinator their team's (their
+    own, and those of the people who coordinate one of their areas)."""
+    ids = area_ids(viewer)
+    if ids is None:
+        return true()
+    team = select(area_coordinators.c.person_id).where(area_coordinators.c.area_id.in_(ids))
+    return or_(AuditEvent.actor_id == viewer.id, AuditEvent.actor_id.in_(team))
 
 
 def point_in_area(

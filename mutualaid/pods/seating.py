@@ -35,11 +35,18 @@ from mutualaid.pods.formation import invite_round, lock_pod, seated_helpers
 from mutualaid.pods.thread import post_message
 from mutualaid.pods.wording import join_names, pod_link
 
+# What came of a "yes": the API returns these words, the pages and texts choose a sentence.
+AcceptOutcome = Literal["seated", "full", "expired", "not_invited"]
+SEATED: AcceptOutcome = "seated"
+FULL: AcceptOutcome = "full"  # the last seat went to someone else first
+EXPIRED_INVITATION: AcceptOutcome = "expired"
+NOT_INVITED: AcceptOutcome = "not_invited"
+
 
 @dataclass(frozen=True)
 class AcceptResult:
     seated: bool
-    reason: Literal["seated", "full", "expired", "not_invited"]
+    reason: AcceptOutcome
     pod: Pod
 
 
@@ -67,14 +74,14 @@ def accept(
             )
         )
         if already == ACCEPTED:
-            return AcceptResult(True, "seated", pod)
+            return AcceptResult(True, SEATED, pod)
         if already == WITHDRAWN and pod.status != POD_FORMING:
-            return AcceptResult(False, "full", pod)
-        return AcceptResult(False, "expired" if already == EXPIRED else "not_invited", pod)
+            return AcceptResult(False, FULL, pod)
+        return AcceptResult(False, EXPIRED_INVITATION if already == EXPIRED else NOT_INVITED, pod)
     if membership.invite_expires_at and membership.invite_expires_at <= now:
         membership.status = EXPIRED
         session.flush()
-        return AcceptResult(False, "expired", pod)
+        return AcceptResult(False, EXPIRED_INVITATION, pod)
     # Claim the invitation first (a double click or a repeated YES counts once) ...
     # (An UPDATE without RETURNING gives a CursorResult; Session.execute is typed as Result.)
     claimed = cast(
@@ -88,7 +95,7 @@ def accept(
     ).rowcount
     if claimed != 1:
         session.refresh(membership)
-        return AcceptResult(membership.status == ACCEPTED, "seated", pod)
+        return AcceptResult(membership.status == ACCEPTED, SEATED, pod)
     # ... then a seat, atomically.
     seated = cast(
         "CursorResult[Any]",
@@ -109,7 +116,7 @@ def accept(
         session.refresh(membership)
         session.refresh(pod)
         _tell_full(session, pod, person)
-        return AcceptResult(False, "full", pod)
+        return AcceptResult(False, FULL, pod)
     session.refresh(membership)
     session.refresh(pod)
     if pod.lead_id is None:
@@ -120,7 +127,7 @@ def accept(
     if pod.seats_taken >= pod.seats:
         activate(session, pod, now=now)
     session.flush()
-    return AcceptResult(True, "seated", pod)
+    return AcceptResult(True, SEATED, pod)
 
 
 def decline(session: Session, pod: Pod, person: Person, *, now: datetime | None = None) -> bool:

@@ -129,9 +129,9 @@ def _late_answer(session: Session, person: Person, cmd: c.Command) -> str | None
         result = seating.accept(session, pod, person, note=cmd.note_without(code))
         if result.seated:
             return _seated_reply(pod, cmd.note_without(code))
-        if result.reason == "expired":
+        if result.reason == seating.EXPIRED_INVITATION:
             return _("Sorry, the invitation for %(code)s expired. Thank you anyway!", code=pod.code)
-        if result.reason == "not_invited":
+        if result.reason == seating.NOT_INVITED:
             return _("You have no open invitation for %(code)s.", code=pod.code)
         return _covered(pod)
     return None
@@ -186,11 +186,11 @@ def act(
         if result.seated:
             mark_number_known(session, person)
             return _seated_reply(pod, note), True
-        if result.reason == "expired":
+        if result.reason == seating.EXPIRED_INVITATION:
             return _(
                 "Sorry, the invitation for %(code)s expired. Thank you anyway!", code=pod.code
             ), True
-        if result.reason == "full" and was_invited:
+        if result.reason == seating.FULL and was_invited:
             return None, True  # formation already texted the kind "already covered" notice
         return _covered(pod), True
     if kind == c.NO:

@@ -14,10 +14,11 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from mutualaid.geo.distance import haversine_km
-from mutualaid.models import Area, Need, Offer, OfferCategory, Person
+from mutualaid.models import Area, AuditEvent, Need, Offer, OfferCategory, Person, Pod
 from mutualaid.models.needs import ACTIVE_STATUSES
 from mutualaid.models.offers import OFFER_ACTIVE
-from mutualaid.policy import area_ids
+from mutualaid.models.pods import POD_ACTIVE, POD_FORMING, POD_STATUSES
+from mutualaid.policy import area_filter, area_ids, audit_filter
 
 KM_PER_DEG_LAT = 111.32
 
@@ -185,3 +186,68 @@ def map_view(session: Session, area: Area, *, size: int = 8, exact: bool = False
                 counts[rc[0]][rc[1]][kind] += 1
     grid = [[(a, b) for a, b in row] for row in counts]
     return MapView(area, needs, offers, grid, size, pins, exact)
+
+
+@dataclass
+class AuditPage:
+    rows: list[tuple[AuditEvent, Person | None]]
+    has_next: bool
+    actions: list[str]  # every action recorded, for the filter
+
+
+def audit_log(
+    session: Session, viewer: Person, *, action: str = "", page: int = 1, per_page: int = 100
+) -> AuditPage:
+    """Newest first, the events the viewer may read (``policy.audit_filter``), optionally
+    only those whose action starts with ``action`` ("need." for every need event)."""
+    stmt = (
+        select(AuditEvent, Person)
+        .outerjoin(Person, Person.id == AuditEvent.actor_id)
+        .where(audit_filter(viewer))
+    )
+    if action:
+        stmt = stmt.where(AuditEvent.action.like(f"{action}%"))
+    rows: list[tuple[AuditEvent, Person | None]] = [
+        (event, person)
+        for event, person in session.execute(
+            stmt.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+            .limit(per_page + 1)
+            .offset((max(page, 1) - 1) * per_page)
+        )
+    ]
+    actions = list(
+        session.scalars(
+            select(AuditEvent.action)
+            .group_by(AuditEvent.action)
+            .order_by(func.min(AuditEvent.action))
+        )
+    )
+    return AuditPage(rows=rows[:per_page], has_next=len(rows) > per_page, actions=actions)
+
+
+@dataclass
+class PodListPage:
+    rows: list[tuple[Pod, Need]]
+    total: int
+
+
+def pod_list(
+    session: Session, viewer: Person, *, status: str | None, page: int = 1, per_page: int = 50
+) -> PodListPage:
+    """Pods of the viewer's areas, newest first: those with ``status``, else the open ones."""
+    stmt = (
+        select(Pod, Need)
+        .join(Need, Need.id == Pod.need_id)
+        .where(area_filter(viewer, Need.area_id))
+        .order_by(Pod.created_at.desc(), Pod.id.desc())
+    )
+    if status in POD_STATUSES:
+        stmt = stmt.where(Pod.status == status)
+    else:
+        stmt = stmt.where(Pod.status.in_((POD_FORMING, POD_ACTIVE)))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = [
+        (pod, need)
+        for pod, need in session.execute(stmt.limit(per_page).offset((max(page, 1) - 1) * per_page))
+    ]
+    return PodListPage(rows=rows, total=total)

@@ -8,7 +8,7 @@ from mutualaid.extensions import db
 from mutualaid.i18n import _
 from mutualaid.models import Person, Pod
 from mutualaid.models.pods import POD_ACTIVE, POD_FORMING
-from mutualaid.pods import thread
+from mutualaid.pods import seating, thread
 from mutualaid.pods.mine import open_invitations, seated_pods
 from mutualaid.pods.seating import accept, decline
 from mutualaid.pods.thread import ThreadError
@@ -75,10 +75,10 @@ def accept_pod(me: Person, pod_id: int, body: s.AcceptIn) -> s.AcceptOut:
     return s.AcceptOut(seated=True, reason=result.reason, pod=pod_out(pod, role, me))
 
 
-def _reason_text(reason: str) -> str:
+def _reason_text(reason: seating.AcceptOutcome) -> str:
     return {
-        "full": _("Thank you! This pod filled up just before you answered."),
-        "expired": _("This invitation has expired. Thank you for answering."),
+        seating.FULL: _("Thank you! This pod filled up just before you answered."),
+        seating.EXPIRED_INVITATION: _("This invitation has expired. Thank you for answering."),
     }.get(reason, _("You have no open invitation to this pod."))
 
 
@@ -95,7 +95,9 @@ def decline_pod(me: Person, pod_id: int) -> s.DeclineOut:
     declined = decline(db.session, pod, me)
     db.session.commit()
     if not declined:
-        raise ApiProblem(409, "conflict", _reason_text("not_invited"), reason="not_invited")
+        raise ApiProblem(
+            409, "conflict", _reason_text(seating.NOT_INVITED), reason=seating.NOT_INVITED
+        )
     return s.DeclineOut(declined=True)
 
 

@@ -4,22 +4,20 @@ lead, message the pod and dissolve it."""
 from __future__ import annotations
 
 from flask import flash, render_template, request
-from sqlalchemy import func, select
 
 from mutualaid.accounts import find_by_email, find_by_phone
 from mutualaid.extensions import db
 from mutualaid.i18n import _
-from mutualaid.models import Membership, Need, Person, Pod
+from mutualaid.models import Person
 from mutualaid.models.pods import POD_STATUSES
 from mutualaid.phones import InvalidPhone, normalise_phone
 from mutualaid.pods import lifecycle, thread
 from mutualaid.pods.formation import PodError
 from mutualaid.pods.thread import ThreadError
-from mutualaid.policy import area_filter
 from mutualaid.web.access import coordinator_required
 from mutualaid.web.coordinate.blueprint import bp
 from mutualaid.web.coordinate.common import back, me, page_arg, person_or_404, scoped_pod
-from mutualaid.workspace import actions
+from mutualaid.workspace import actions, reports
 
 PER_PAGE = 50
 
@@ -28,27 +26,16 @@ PER_PAGE = 50
 @coordinator_required
 def pods():
     status = request.args.get("status") or None
-    stmt = (
-        select(Pod, Need)
-        .join(Need, Need.id == Pod.need_id)
-        .where(area_filter(me(), Need.area_id))
-        .order_by(Pod.created_at.desc(), Pod.id.desc())
-    )
-    if status in POD_STATUSES:
-        stmt = stmt.where(Pod.status == status)
-    else:
-        stmt = stmt.where(Pod.status.in_(("forming", "active")))
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     page = page_arg()
-    rows = db.session.execute(stmt.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    listing = reports.pod_list(db.session, me(), status=status, page=page, per_page=PER_PAGE)
     return render_template(
         "coordinate/pods.html",
-        rows=rows,
+        rows=listing.rows,
         status=status,
         statuses=POD_STATUSES,
         page=page,
-        has_next=page * PER_PAGE < total,
-        total=total,
+        has_next=page * PER_PAGE < listing.total,
+        total=listing.total,
     )
 
 
@@ -56,12 +43,7 @@ def pods():
 @coordinator_required
 def pod(pod_id: int):
     pod = scoped_pod(pod_id)
-    members = db.session.execute(
-        select(Membership, Person)
-        .join(Person, Person.id == Membership.person_id)
-        .where(Membership.pod_id == pod.id)
-        .order_by(Membership.invited_at)
-    ).all()
+    members = actions.pod_members(db.session, pod)
     return render_template(
         "coordinate/pod.html",
         pod=pod,

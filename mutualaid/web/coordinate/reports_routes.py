@@ -6,14 +6,11 @@ from datetime import datetime
 from typing import cast
 
 from flask import abort, render_template, request
-from sqlalchemy import func, or_, select
 
 from mutualaid.audit import record_audit
 from mutualaid.extensions import db
 from mutualaid.i18n import _
-from mutualaid.models import AuditEvent, Person
-from mutualaid.models.places import area_coordinators
-from mutualaid.policy import area_ids, sees_exact
+from mutualaid.policy import sees_exact
 from mutualaid.web.access import coordinator_required
 from mutualaid.web.coordinate import map_page
 from mutualaid.web.coordinate.blueprint import bp
@@ -96,27 +93,13 @@ def metrics():
 @coordinator_required
 def audit():
     action = (request.args.get("action") or "").strip()
-    stmt = select(AuditEvent, Person).outerjoin(Person, Person.id == AuditEvent.actor_id)
-    if action:
-        stmt = stmt.where(AuditEvent.action.like(f"{action}%"))
-    ids = area_ids(me())
-    if ids is not None:  # coordinators see their team's log: people who share an area
-        team = select(area_coordinators.c.person_id).where(area_coordinators.c.area_id.in_(ids))
-        stmt = stmt.where(or_(AuditEvent.actor_id == me().id, AuditEvent.actor_id.in_(team)))
     page = page_arg()
-    rows = db.session.execute(
-        stmt.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-        .limit(AUDIT_PAGE + 1)
-        .offset((page - 1) * AUDIT_PAGE)
-    ).all()
-    actions = db.session.scalars(
-        select(AuditEvent.action).group_by(AuditEvent.action).order_by(func.min(AuditEvent.action))
-    ).all()
+    log = reports.audit_log(db.session, me(), action=action, page=page, per_page=AUDIT_PAGE)
     return render_template(
         "coordinate/audit.html",
-        rows=rows[:AUDIT_PAGE],
+        rows=log.rows,
         action=action,
-        actions=actions,
+        actions=log.actions,
         page=page,
-        has_next=len(rows) > AUDIT_PAGE,
+        has_next=log.has_next,
     )

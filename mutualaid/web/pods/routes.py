@@ -10,7 +10,7 @@ from mutualaid.i18n import _
 from mutualaid.matching.reasons import render_stored
 from mutualaid.models import ChecklistItem, Membership, Notification, Person, Pod, utcnow
 from mutualaid.models.pods import POD_ACTIVE, POD_FORMING
-from mutualaid.pods import lifecycle, thread
+from mutualaid.pods import lifecycle, seating, thread
 from mutualaid.pods.formation import PodError
 from mutualaid.pods.mine import count_open_invitations, open_invitations, seated_pods
 from mutualaid.pods.seating import accept, decline
@@ -68,7 +68,7 @@ def accept_invitation(pod_id: int):
     if result.seated:
         flash(_("You're in! Here is everything you need."), "success")
         return redirect(url_for("pods.show", pod_id=pod.id), 303)
-    if result.reason == "full":
+    if result.reason == seating.FULL:
         flash(_("Thank you! This pod filled up just before you answered."), "info")
     else:
         flash(_("This invitation has expired. Thank you for answering."), "info")
