@@ -36,6 +36,8 @@ from flask_babel import gettext as _flask_gettext
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext as _flask_ngettext
 from flask_login import current_user
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from mutualaid.models.base import utcnow
 from mutualaid.settings import KM_PER_MILE, PROJECT_ROOT
@@ -176,15 +178,7 @@ def init_i18n(app: Flask, *, default_timezone: str = "UTC") -> None:
         timezone_selector=select_timezone,
         default_translation_directories=str(TRANSLATIONS),
     )
-    # Templates call _() hundreds of times a page: look the catalog up once per locale.
-    # jinja2.ext.i18n (enabled by flask-babel) adds this method; Environment doesn't declare it.
-    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # set by jinja2.ext.i18n
-        gettext=lambda s: _translations().ugettext(s),
-        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
-        newstyle=True,
-        pgettext=lambda c, s: _translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
-    )
+    install_template_gettext(app)
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["when_short"] = when_short
     app.jinja_env.filters["day"] = day
@@ -194,14 +188,59 @@ def init_i18n(app: Flask, *, default_timezone: str = "UTC") -> None:
 
     @app.context_processor
     def _language_context() -> dict[str, object]:
-        return {"current_locale": str(get_locale() or "en"), "language_names": LANGUAGE_NAMES}
+        return {
+            "current_locale": str(get_locale() or "en"),
+            "language_names": LANGUAGE_NAMES,
+            TEMPLATE_CATALOG: _translations(),  # looked up once per page, not per _()
+        }
+
+
+TEMPLATE_CATALOG = "_mutualaid_catalog"
+
+
+def _catalog(context: Context) -> Translations:
+    """The page's catalog (put in its context once per render_template); a macro imported
+    without context looks it up itself."""
+    catalog = context.get(TEMPLATE_CATALOG)
+    return catalog if catalog is not None else _translations()
+
+
+@pass_context
+def _template_gettext(context: Context, string: str) -> str:
+    return str(_catalog(context).ugettext(string))
+
+
+@pass_context
+def _template_ngettext(context: Context, singular: str, plural: str, num: int) -> str:
+    return str(_catalog(context).ungettext(singular, plural, num))
+
+
+@pass_context
+def _template_pgettext(context: Context, ctx: str, string: str) -> str:
+    return str(_catalog(context).upgettext(ctx, string))
+
+
+@pass_context
+def _template_npgettext(context: Context, ctx: str, singular: str, plural: str, num: int) -> str:
+    return str(_catalog(context).unpgettext(ctx, singular, plural, num))
+
+
+def install_template_gettext(app: Flask) -> None:
+    """Templates call _() hundreds of times a page: each call reads the catalog the page's
+    context already holds (jinja2's newstyle gettext passes the context through)."""
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # set by jinja2.ext.i18n
+        gettext=_template_gettext,
+        ngettext=_template_ngettext,
+        newstyle=True,
+        pgettext=_template_pgettext,
+        npgettext=_template_npgettext,
+    )
 
 
 def _translations() -> Translations:
     """flask-babel's catalog for the locale being rendered, remembered on ``g`` next to that
-    locale. flask-babel looks it up on every call (~35 us, several context-local lookups);
-    list pages make 300-500 calls. Keyed by the locale object, so ``in_language``
-    (force_locale) and a language change mid-request (refresh) are honoured."""
+    locale (flask-babel looks it up anew on every call). Keyed by the locale object, so
+    ``in_language`` (force_locale) and a language change mid-request (refresh) are honoured."""
     if not has_app_context():
         return get_translations()
     locale = get_locale()
