@@ -5,14 +5,17 @@ Plain functions taking a session; they flush and never commit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mutualaid.audit import record_audit
 from mutualaid.i18n import _
 from mutualaid.models import Person, utcnow
+from mutualaid.models.audit import RevokedSession
 from mutualaid.models.people import (
     LANGUAGES,
     ROLES,
@@ -88,6 +91,60 @@ def create_person(session: Session, passwords: Passwords | None, new: NewAccount
     session.add(person)
     session.flush()
     return person
+
+
+def sign_up(session: Session, passwords: Passwords, new: NewAccount) -> Person | None:
+    """A new web account, or None when the email is already taken: then nothing changes and
+    the caller answers exactly as for a new account (issue 16), so sign-up does not tell who
+    has an account. A phone number someone already holds is left off the new account (its
+    owner is never texted from the sign-up form; the phone page verifies and merges it)."""
+    email = normalise_email(new.email or "")
+    if email and find_by_email(session, email):
+        passwords.hash(new.password or "")  # the same work as a real sign-up: no timing tell
+        return None
+    if new.phone and find_by_phone(session, new.phone):
+        new = replace(new, phone=None)
+    try:
+        with session.begin_nested():
+            return create_person(session, passwords, new)
+    except IntegrityError:  # the same email (or phone) signed up at the same moment
+        return None
+
+
+def change_password(
+    session: Session, passwords: Passwords, person: Person, current: str, new: str
+) -> None:
+    """Set a new password after checking the current one; ends every other session."""
+    if not passwords.verify(person.password_hash, current or ""):
+        raise AccountError(_("That is not your current password."), "current")
+    if len(new or "") < MIN_PASSWORD_LENGTH:
+        raise AccountError(
+            _("Use at least %(n)s characters for your password.", n=MIN_PASSWORD_LENGTH), "new"
+        )
+    person.password_hash = passwords.hash(new)
+    record_audit(session, person, "person.password_changed", person)
+    end_all_sessions(session, person)
+
+
+def end_all_sessions(session: Session, person: Person) -> None:
+    """Every session issued before now stops working (they carry the old epoch)."""
+    person.session_epoch = (person.session_epoch or 0) + 1
+    session.flush()
+
+
+def revoke_session(
+    session: Session, person_id: int, sid: str, expires_at: datetime, now: datetime | None = None
+) -> None:
+    """Refuse the session ``sid`` from now on (until it would have expired anyway); prunes
+    the rows of sessions that have expired since."""
+    session.execute(delete(RevokedSession).where(RevokedSession.expires_at <= (now or utcnow())))
+    if session.get(RevokedSession, sid) is None:
+        session.add(RevokedSession(sid=sid, person_id=person_id, expires_at=expires_at))
+    session.flush()
+
+
+def session_revoked(session: Session, sid: str) -> bool:
+    return session.get(RevokedSession, sid) is not None
 
 
 def authenticate(

@@ -27,6 +27,9 @@ MAX_NAME = 80
 MAX_TOKEN_LENGTH = 200
 # last_used_at is written at most this often per token (not a write on every request).
 USE_RESOLUTION = timedelta(minutes=1)
+SCOPE_READ, SCOPE_WRITE = "read", "write"
+SCOPES = (SCOPE_READ, SCOPE_WRITE)  # read: GET only; write: whatever the owner may do
+DEFAULT_DAYS = 90  # API_TOKEN_DAYS
 
 
 class TokenError(ValueError):
@@ -40,8 +43,20 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def create_token(session: Session, person: Person, name: str = "") -> tuple[ApiToken, str]:
-    """A new token for ``person``; returns the row and the secret (never stored)."""
+def create_token(
+    session: Session,
+    person: Person,
+    name: str = "",
+    *,
+    scope: str = SCOPE_WRITE,
+    days: int = DEFAULT_DAYS,
+    now: datetime | None = None,
+) -> tuple[ApiToken, str]:
+    """A new token for ``person``, valid ``days`` days; returns the row and the secret
+    (never stored)."""
+    if scope not in SCOPES:
+        raise TokenError(_l("Choose read or write."), "scope")
+    now = now or utcnow()
     name = (name or "").strip()
     if len(name) > MAX_NAME:
         raise TokenError(_l("Keep the token name under 80 characters."), "name")
@@ -53,20 +68,23 @@ def create_token(session: Session, person: Person, name: str = "") -> tuple[ApiT
         name=name or "API token",
         token_hash=hash_secret(secret),
         prefix=secret[:PREFIX_SHOWN],
-        created_at=utcnow(),
+        created_at=now,
+        expires_at=now + timedelta(days=days),
+        scope=scope,
     )
     session.add(token)
     session.flush()
-    record_audit(session, person, "api_token.created", token, {"name": token.name})
+    record_audit(session, person, "api_token.created", token, {"name": token.name, "scope": scope})
     return token, secret
 
 
 def find_active(session: Session, secret: str) -> ApiToken | None:
-    """The live token for ``secret`` whose owner may still use the site, or None."""
+    """The live (not revoked, not expired) token for ``secret`` whose owner may still use
+    the site, or None."""
     if not secret or len(secret) > MAX_TOKEN_LENGTH:
         return None
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_secret(secret)))
-    if token is None or token.revoked_at is not None:
+    if token is None or token.revoked_at is not None or token.is_expired():
         return None
     if token.person is None or not token.person.is_active:  # suspended people are locked out
         return None

@@ -54,6 +54,7 @@ _TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>")
 # places with accents turn a whole text into UCS-2).
 SMS_SAMPLE_VALUES: dict[str, object] = {
     "code": "A7KW",
+    "last4": "0123",
     "category": "Transporte",
     "km": "12.5",
     "distance": "12.5 km",

@@ -44,7 +44,7 @@ from mutualaid.need_records import (
 from mutualaid.notify import notify
 from mutualaid.pods.formation import PodError, start_pod
 from mutualaid.pods.lifecycle import OPEN_POD, need_closed
-from mutualaid.policy import BOARD_STATUSES, can_see_private
+from mutualaid.policy import BOARD_STATUSES, can_see_private, people_visible_ids
 
 DEFAULT_BOARD_RADIUS_KM = 5.0
 
@@ -247,8 +247,9 @@ def board_origin(
 
 
 def stuck_locations(session: Session, viewer: Person) -> tuple[list[Need], list[Offer]]:
-    """Needs (those the viewer may see in full) and offers whose place is still pending or
-    could not be found, newest first: the coordinators' list to fix by hand."""
+    """Needs (those the viewer may see in full) and offers (of people the viewer may see)
+    whose place is still pending or could not be found, newest first: the coordinators'
+    list to fix by hand."""
     stuck = (LOCATION_PENDING, LOCATION_FAILED)
     needs = [
         need
@@ -259,7 +260,12 @@ def stuck_locations(session: Session, viewer: Person) -> tuple[list[Need], list[
     ]
     offers = list(
         session.scalars(
-            select(Offer).where(Offer.location_status.in_(stuck)).order_by(Offer.created_at.desc())
+            select(Offer)
+            .where(
+                Offer.location_status.in_(stuck),
+                Offer.helper_id.in_(people_visible_ids(session, viewer)),
+            )
+            .order_by(Offer.created_at.desc())
         )
     )
     return needs, offers

@@ -15,15 +15,27 @@ from sqlalchemy.orm import Session
 from mutualaid.i18n import in_language
 from mutualaid.models import Need, Notification, Person, Pod
 from mutualaid.models.people import SMS_PREF_NOTIFY, SMS_PREF_ONLY
-from mutualaid.sms.outbox import URGENT_NOTICE_PRIORITY, queue_sms
+from mutualaid.sms.outbox import GROUP_NEWS_PRIORITY, URGENT_NOTICE_PRIORITY, queue_sms
 
-URGENT = URGENT_NOTICE_PRIORITY  # notify(..., priority=URGENT): a notice someone waits on
+URGENT = URGENT_NOTICE_PRIORITY  # notify(..., priority=URGENT): invitations
+GROUP_NEWS = GROUP_NEWS_PRIORITY  # the group formed, "is it done?": after replies
 
 Message = Callable[[], str]
 
 
+def phone_proven(person: Person) -> bool:
+    """Has the number shown it is this person's? A web account's number only once a code
+    sent to it came back (``phone_verified_at``); a phone-only person's by texting from it
+    (or a coordinator recording their consent). Typed numbers get nothing before that."""
+    return person.phone_verified_at is not None or person.password_hash is None
+
+
 def gets_texts(person: Person) -> bool:
-    return bool(person.phone) and person.sms_preference in (SMS_PREF_NOTIFY, SMS_PREF_ONLY)
+    return (
+        bool(person.phone)
+        and person.sms_preference in (SMS_PREF_NOTIFY, SMS_PREF_ONLY)
+        and phone_proven(person)
+    )
 
 
 def notify(

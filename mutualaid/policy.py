@@ -15,11 +15,11 @@ People: a coordinator sees a person who
 - asked for a need in one of their areas (or a need outside every area), or
 - has a seat (any membership) in a pod for such a need, or
 - offers help from a point inside one of their areas, or
-- texted in and has no home area: the SMS inbox shows those texts to every coordinator
-  (mutualaid.workspace.inbox), so the sender is shared too, or
-- is not placed anywhere yet (no home area, no need, no offer, no pod seat: a fresh web
-  account), like needs outside every area; so a phone-only record can be merged with the
-  web account the same person just opened.
+- texted in and belongs to no area at all (no home area, need, offer or group): the SMS
+  inbox shows those texts to every coordinator (mutualaid.workspace.inbox), so someone
+  answers them.
+A fresh web account that belongs nowhere yet is an admin's to see. Texts are read through
+:func:`texts_filter`: a text about a need or group of another area is never shown.
 Admins see everyone. The directory lists only these people; a person page, suspend or merge
 for anyone else answers 404, so a coordinator cannot learn who exists elsewhere.
 """
@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session, object_session
 
 from mutualaid.geo.distance import haversine_km
@@ -36,7 +36,9 @@ from mutualaid.models import Area, AuditEvent, Membership, Need, Offer, Person, 
 from mutualaid.models.messages import INBOUND
 from mutualaid.models.needs import STATUS_FORMING, STATUS_MATCHING, STATUS_OPEN
 from mutualaid.models.places import area_coordinators
-from mutualaid.models.pods import ACCEPTED, INVITED
+from mutualaid.models.pods import ACCEPTED, INVITED, POD_ACTIVE, POD_FORMING
+
+OPEN_POD_STATUSES = (POD_FORMING, POD_ACTIVE)
 
 # The public board shows needs still looking for helpers.
 BOARD_STATUSES = (STATUS_OPEN, STATUS_MATCHING, STATUS_FORMING)
@@ -82,12 +84,21 @@ def pod_role(session: Session, pod: Pod, person: Person | None) -> str | None:
     return None
 
 
-def can_see_address(role: str | None) -> bool:
-    return role in (ROLE_MEMBER, ROLE_STAFF)
+def can_see_address(role: str | None, pod: Pod, viewer: Person | None = None) -> bool:
+    """Staff always; members while the group is open (forming or active); after it closes,
+    only the requester (it is their own address), not the former helpers."""
+    if role == ROLE_STAFF:
+        return True
+    if role != ROLE_MEMBER:
+        return False
+    if pod.status in OPEN_POD_STATUSES:
+        return True
+    return viewer is not None and viewer.id == pod.need.requester_id
 
 
 def seated_in_need(viewer: Person, need: Need) -> bool:
-    """Is ``viewer`` a seated helper (or the requester) in ``need``'s pod?"""
+    """Is ``viewer`` seated (a helper, or the requester) in ``need``'s group while it is
+    open?"""
     session = object_session(need)
     if session is None:
         return False
@@ -99,6 +110,7 @@ def seated_in_need(viewer: Person, need: Need) -> bool:
                 Pod.need_id == need.id,
                 Membership.person_id == viewer.id,
                 Membership.status == ACCEPTED,
+                Pod.status.in_(OPEN_POD_STATUSES),  # former helpers lose the details
             )
         )
         is not None
@@ -261,18 +273,61 @@ def people_filter(session: Session, viewer: Person) -> ColumnElement[bool]:
             Need.id == Pod.need_id,
             area_filter(viewer, Need.area_id),
         ),
+        # A texter who never posted, offered or joined anything: the shared SMS inbox shows
+        # their texts to every coordinator, so someone answers. Once they belong to an area
+        # (home, need, offer, group) only that area's coordinators see them.
         and_(
             Person.home_area_id.is_(None),
-            or_(
-                exists().where(SmsMessage.person_id == Person.id, SmsMessage.direction == INBOUND),
-                and_(
-                    ~exists().where(Need.requester_id == Person.id),
-                    ~exists().where(Offer.helper_id == Person.id),
-                    ~exists().where(Membership.person_id == Person.id),
-                ),
-            ),
+            exists()
+            .where(SmsMessage.person_id == Person.id, SmsMessage.direction == INBOUND)
+            .correlate_except(SmsMessage),  # also inside queries over sms_messages
+            ~exists().where(Need.requester_id == Person.id),
+            ~exists().where(Offer.helper_id == Person.id),
+            ~exists().where(Membership.person_id == Person.id),
         ),
     )
+
+
+def texts_filter(session: Session, viewer: Person) -> ColumnElement[bool]:
+    """A WHERE clause on ``SmsMessage`` (outer-joined to its ``Person``) keeping the texts a
+    viewer may read: those of people they may see (:func:`people_filter`), and never a
+    text about a need or group of another area (its body can hold an exact address)."""
+    ids = area_ids(viewer)
+    if ids is None:
+        return true()
+    if not viewer.is_coordinator:
+        return false()
+    elsewhere_need = select(Need.id).where(~area_filter(viewer, Need.area_id))
+    elsewhere_pod = (
+        select(Pod.id).join(Need, Need.id == Pod.need_id).where(~area_filter(viewer, Need.area_id))
+    )
+    # A text tied to no need or group ("Got it: need F7C near 12 Main St") can be about any
+    # of the person's needs: shown only when the person belongs to no other area.
+    belongs_elsewhere = or_(
+        and_(Person.home_area_id.is_not(None), ~area_filter(viewer, Person.home_area_id)),
+        exists().where(Need.requester_id == Person.id, Need.id.in_(elsewhere_need)),
+        exists().where(
+            Membership.person_id == Person.id,
+            Membership.status == ACCEPTED,
+            Membership.pod_id.in_(elsewhere_pod),
+        ),
+    )
+    return and_(
+        or_(SmsMessage.need_id.is_(None), SmsMessage.need_id.not_in(elsewhere_need)),
+        or_(SmsMessage.pod_id.is_(None), SmsMessage.pod_id.not_in(elsewhere_pod)),
+        or_(SmsMessage.person_id.is_(None), people_filter(session, viewer)),
+        or_(
+            SmsMessage.need_id.is_not(None),
+            SmsMessage.pod_id.is_not(None),
+            SmsMessage.person_id.is_(None),
+            ~belongs_elsewhere,
+        ),
+    )
+
+
+def people_visible_ids(session: Session, viewer: Person) -> Select[int]:
+    """The ids of the people ``viewer`` may see, as a subquery (for ``.in_()``)."""
+    return select(Person.id).where(people_filter(session, viewer))
 
 
 def exact_people_filter(session: Session, viewer: Person) -> ColumnElement[bool]:

@@ -11,6 +11,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -115,6 +116,36 @@ def _need_expiry(env: Mapping[str, str]) -> tuple[tuple[str, int], ...]:
     return tuple((k, hours[k]) for k, _ in DEFAULT_NEED_EXPIRY_HOURS)
 
 
+def _csv_countries(env: Mapping[str, str], name: str, default: str) -> tuple[str, ...]:
+    """SMS_ALLOWED_COUNTRIES="US,CA": ISO country codes, upper-cased; "*" allows every
+    country. Empty: ``default`` (DEFAULT_COUNTRY)."""
+    raw = env.get(name, "").strip() or default
+    codes = tuple(dict.fromkeys(part.strip().upper() for part in raw.split(",") if part.strip()))
+    if codes == ("*",):
+        return codes
+    if not codes or not all(len(c) == 2 and c.isascii() and c.isalpha() for c in codes):
+        raise SettingsError(
+            f"{name} must be comma-separated two-letter country codes like US,CA (or *); "
+            f"got {raw!r}"
+        )
+    return codes
+
+
+_SECRET_ENDINGS = ("secret", "secret_key", "_token", "password", "_api_key")
+
+
+def mask_url(url: str) -> str:
+    """``postgresql://user:pw@host/db`` -> ``postgresql://***@host/db``; the query string
+    (which can carry a password) is dropped."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    netloc, slash, path = rest.partition("/")
+    if "@" in netloc:
+        netloc = "***@" + netloc.rsplit("@", 1)[1]
+    return f"{scheme}://{netloc}{slash}{path.split('?', 1)[0]}"
+
+
 def _rate_limit(env: Mapping[str, str]) -> str:
     """API_RATE_LIMIT, e.g. "120 per minute" or "1000/hour;20/second" (per API token)."""
     raw = _str(env, "API_RATE_LIMIT", "120 per minute")
@@ -194,7 +225,18 @@ class Settings:
     sms_retry_max_seconds: int = 3600
     sms_timeout_seconds: float = 10.0
     sms_lease_seconds: int = 120
+    # Inbound texts that arrive while the database is down wait here (mutualaid.sms.spool).
+    sms_spool_dir: str = str(INSTANCE_DIR / "sms-spool")
+    # SMS abuse budgets (issue 16): countries texts may go to (default: DEFAULT_COUNTRY), all
+    # texts per rolling 24 h (0 = no cap), invitations per requester per helper per 24 h.
+    sms_allowed_countries: tuple[str, ...] = ("US",)
+    sms_global_daily_cap: int = 5000
+    sms_requester_invite_cap: int = 3
     api_rate_limit: str = "120 per minute"
+    api_token_days: int = 90  # a new API token expires after this many days
+    # Web sessions (issue 16): idle and absolute limits, checked on every request.
+    session_idle_minutes: int = 120
+    session_max_hours: int = 720
     ratelimit_storage_url: str = "memory://"
     # Coordinator map (issue 8): tiles come straight from this server to the browser.
     map_tile_url: str = DEFAULT_MAP_TILE_URL
@@ -254,6 +296,9 @@ class Settings:
             proxy_hops=_int(env, "PROXY_HOPS", 0, 0, 5),
             retention_days=_int(env, "RETENTION_DAYS", 180, 0, 3650),
             api_rate_limit=_rate_limit(env),
+            api_token_days=_int(env, "API_TOKEN_DAYS", 90, 1, 3650),
+            session_idle_minutes=_int(env, "SESSION_IDLE_MINUTES", 120, 1, 43_200),
+            session_max_hours=_int(env, "SESSION_MAX_HOURS", 720, 1, 8760),
             ratelimit_storage_url=_str(env, "RATELIMIT_STORAGE_URL", "memory://"),
             map_tile_url=_str(env, "MAP_TILE_URL", DEFAULT_MAP_TILE_URL),
             map_tile_attribution=_str(env, "MAP_TILE_ATTRIBUTION", DEFAULT_MAP_TILE_ATTRIBUTION),
@@ -269,6 +314,12 @@ class Settings:
             sms_retry_max_seconds=_int(env, "SMS_RETRY_MAX_SECONDS", 3600, 1, 86_400),
             sms_timeout_seconds=_float(env, "SMS_TIMEOUT_SECONDS", 10.0, 0.1, 60.0),
             sms_lease_seconds=_int(env, "SMS_LEASE_SECONDS", 120, 5, 3600),
+            sms_spool_dir=_str(env, "SMS_SPOOL_DIR", str(INSTANCE_DIR / "sms-spool")),
+            sms_allowed_countries=_csv_countries(
+                env, "SMS_ALLOWED_COUNTRIES", _str(env, "DEFAULT_COUNTRY", "US")
+            ),
+            sms_global_daily_cap=_int(env, "SMS_GLOBAL_DAILY_CAP", 5000, 0, 10_000_000),
+            sms_requester_invite_cap=_int(env, "SMS_REQUESTER_INVITE_CAP", 3, 0, 1000),
         )
 
     def validate(self) -> None:
@@ -323,12 +374,23 @@ class Settings:
             "REMEMBER_COOKIE_SAMESITE": "Lax",
             "REMEMBER_COOKIE_SECURE": self.is_production,
             "WTF_CSRF_TIME_LIMIT": None,
+            # Flask refuses session cookies signed longer ago than this (issue 16).
+            "PERMANENT_SESSION_LIFETIME": timedelta(hours=self.session_max_hours),
             "API_RATE_LIMIT": self.api_rate_limit,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_url,
             "RATELIMIT_HEADERS_ENABLED": True,
         }
 
     def public_dict(self) -> dict[str, object]:
-        """Settings without secrets, for logs and diagnostics."""
-        hidden = {"secret_key", "twilio_auth_token"}
-        return {k: ("***" if k in hidden and v else v) for k, v in asdict(self).items()}
+        """Settings without secrets, for logs and the admin page: keys, tokens and
+        passwords hidden, and URLs (database, queue, rate-limit storage) shown without their
+        credentials, so a screenshot of the admin page leaks nothing."""
+        out: dict[str, object] = {}
+        for key, value in asdict(self).items():
+            if value and key.endswith(_SECRET_ENDINGS):
+                out[key] = "***"
+            elif isinstance(value, str) and "://" in value:
+                out[key] = mask_url(value)
+            else:
+                out[key] = value
+        return out

@@ -1,9 +1,10 @@
-"""Sign-in throttling: counts failed log-ins per (IP, email) and per IP, and locks further
-attempts for a while once a limit is passed.
+"""Sign-in and sign-up throttling: counts failed log-ins per (IP, email), per IP, and per
+email over every IP, and sign-up attempts per IP; locks further attempts for a while once a
+limit is passed.
 
 The counters are rows in ``login_throttles`` (shared by every web process). Keys are hashes,
-so the table holds no email in clear. Failures count whether or not the email belongs to an
-account, so the lock-out message reveals nothing about which accounts exist.
+so the table holds no email or address in clear. Failures count whether or not the email
+belongs to an account, so the lock-out message reveals nothing about which accounts exist.
 
 Plain functions taking a session; they flush and never commit.
 """
@@ -22,21 +23,45 @@ from mutualaid.models import LoginThrottle, utcnow
 
 
 @dataclass(frozen=True)
+class Rule:
+    limit: int  # attempts within ``window`` that trigger a lock
+    window: timedelta
+    lock: timedelta
+
+
+@dataclass(frozen=True)
 class Limits:
     per_account: int = 5  # failures for one email from one IP within the window
     per_ip: int = 30  # failures from one IP (any emails) within the window
     window: timedelta = timedelta(minutes=15)
     lock: timedelta = timedelta(minutes=15)
+    # One email from every IP (issue 16): a botnet cannot guess one account's password
+    # 5 tries per address at a time.
+    per_email: Rule = Rule(20, timedelta(hours=1), timedelta(hours=1))
+    # Sign-up attempts (successful or not) per IP.
+    signups: Rule = Rule(10, timedelta(hours=1), timedelta(hours=1))
 
 
 LIMITS = Limits()
 
 
-def _keys(ip: str, email: str) -> list[tuple[str, int]]:
+def _hash(*parts: str) -> str:
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+
+
+def _keys(ip: str, email: str) -> list[tuple[str, Rule]]:
     email = (email or "").strip().lower()
-    both = hashlib.sha256(f"{ip}\x00{email}".encode()).hexdigest()
-    only_ip = hashlib.sha256(f"ip\x00{ip}".encode()).hexdigest()
-    return [(f"a:{both}", LIMITS.per_account), (f"i:{only_ip}", LIMITS.per_ip)]
+    short = Rule(LIMITS.per_account, LIMITS.window, LIMITS.lock)
+    by_ip = Rule(LIMITS.per_ip, LIMITS.window, LIMITS.lock)
+    return [
+        (f"a:{_hash(ip, email)}", short),
+        (f"i:{_hash('ip', ip)}", by_ip),
+        (f"e:{_hash('email', email)}", LIMITS.per_email),
+    ]
+
+
+def _signup_key(ip: str) -> tuple[str, Rule]:
+    return f"s:{_hash('signup', ip)}", LIMITS.signups
 
 
 def locked_until(
@@ -44,7 +69,11 @@ def locked_until(
 ) -> datetime | None:
     """When the lock on this IP/email ends, or None if sign-in may be attempted now."""
     now = now or utcnow()
-    keys = [k for k, _ in _keys(ip, email)]
+    return _locked(session, [k for k, _ in _keys(ip, email)], now)
+
+
+def _locked(session: Session, keys: list[str], now: datetime | None) -> datetime | None:
+    now = now or utcnow()
     rows = session.scalars(select(LoginThrottle).where(LoginThrottle.key.in_(keys))).all()
     ends = [r.locked_until for r in rows if r.locked_until and r.locked_until > now]
     return max(ends) if ends else None
@@ -54,15 +83,28 @@ def record_failure(
     session: Session, ip: str, email: str, now: datetime | None = None
 ) -> datetime | None:
     """Count one failed attempt; returns the lock's end if this failure triggered a lock."""
-    now = now or utcnow()
+    return _count(session, _keys(ip, email), now or utcnow())
+
+
+def signup_locked_until(session: Session, ip: str, now: datetime | None = None) -> datetime | None:
+    """When sign-up from this IP may be tried again, or None if it may be tried now."""
+    return _locked(session, [_signup_key(ip)[0]], now)
+
+
+def record_signup(session: Session, ip: str, now: datetime | None = None) -> datetime | None:
+    """Count one sign-up attempt from ``ip``; returns the lock's end if it triggered one."""
+    return _count(session, [_signup_key(ip)], now or utcnow())
+
+
+def _count(session: Session, keys: list[tuple[str, Rule]], now: datetime) -> datetime | None:
     locked: datetime | None = None
-    for key, limit in _keys(ip, email):
+    for key, rule in keys:
         row = _row(session, key, now)
-        if now - row.window_start > LIMITS.window:
+        if now - row.window_start > rule.window:
             row.failures, row.window_start, row.locked_until = 0, now, None
         row.failures += 1
-        if row.failures >= limit:
-            row.locked_until = now + LIMITS.lock
+        if row.failures >= rule.limit:
+            row.locked_until = now + rule.lock
             locked = row.locked_until
     session.flush()
     return locked

@@ -40,12 +40,18 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime]  # API_TOKEN_DAYS after creation; then the token answers 401
+    # "read": GET only; "write": everything its owner may do.
+    scope: Mapped[str] = mapped_column(String(5), default="write", server_default="write")
 
     person = relationship("Person")
 
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+    def is_expired(self, now: datetime | None = None) -> bool:
+        return (now or utcnow()) >= self.expires_at
 
 
 class LoginThrottle(Base):
@@ -58,3 +64,15 @@ class LoginThrottle(Base):
     failures: Mapped[int] = mapped_column(default=0)
     window_start: Mapped[datetime] = mapped_column(default=utcnow)
     locked_until: Mapped[datetime | None]
+
+
+class RevokedSession(Base):
+    """A web session ended by log-out: its random id (kept in the signed cookie) is refused
+    until the session could have expired anyway, so a copied cookie is useless after log-out.
+    Rows past ``expires_at`` are pruned whenever one is added."""
+
+    __tablename__ = "revoked_sessions"
+
+    sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

@@ -51,6 +51,9 @@ class Person(UserMixin, Located, Base):
     home_area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Sessions carry the epoch they were issued under; bumping it ("log out everywhere", a
+    # password change) ends every session of this person (mutualaid.web.auth.sessions).
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
     areas = relationship("Area", secondary=area_coordinators, back_populates="coordinators")
     home_area = relationship("Area", foreign_keys=[home_area_id])

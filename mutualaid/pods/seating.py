@@ -30,7 +30,7 @@ from mutualaid.models.pods import (
     WITHDRAWN,
 )
 from mutualaid.need_records import set_status
-from mutualaid.notify import URGENT, notify
+from mutualaid.notify import GROUP_NEWS, notify
 from mutualaid.pods.formation import invite_round, lock_pod, seated_helpers
 from mutualaid.pods.thread import post_message
 from mutualaid.pods.wording import join_names, pod_link
@@ -190,7 +190,7 @@ def activate(session: Session, pod: Pod, *, now: datetime | None = None) -> None
         link=pod_link(pod),
         pod=pod,
         need=need,
-        priority=URGENT,
+        priority=GROUP_NEWS,
     )
     for helper in helpers:
         notify(
@@ -207,7 +207,7 @@ def activate(session: Session, pod: Pod, *, now: datetime | None = None) -> None
             link=pod_link(pod),
             pod=pod,
             need=need,
-            priority=URGENT,
+            priority=GROUP_NEWS,
         )
         record_audit(session, None, "pod.address_revealed", pod, {"person_id": helper.id})
     session.flush()

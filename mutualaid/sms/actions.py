@@ -18,7 +18,7 @@ from mutualaid.models import Membership, Need, Person, Pod
 from mutualaid.models.needs import ACTIVE_STATUSES
 from mutualaid.models.pods import ACCEPTED, POD_ACTIVE, POD_FORMING
 from mutualaid.needs import cancel_need
-from mutualaid.notify import URGENT, notify
+from mutualaid.notify import GROUP_NEWS, notify
 from mutualaid.pods import lifecycle, seating
 from mutualaid.pods.formation import PodError
 from mutualaid.pods.mine import pending_invitations, seated_pods
@@ -262,7 +262,7 @@ def done(session: Session, person: Person, pod: Pod) -> tuple[str | None, bool]:
         link=pod_link(pod),
         pod=pod,
         need=need,
-        priority=URGENT,
+        priority=GROUP_NEWS,
     )
     return _(
         "Thanks! We asked %(name)s to confirm %(code)s is done.",

@@ -3,6 +3,10 @@ number becomes a phone-only person with consent), apply STOP/START/HELP first, h
 other text to the conversation layer (``mutualaid.sms.conversation.handle_text``), queue its
 reply, and mark the text processed in the same transaction as its effect. Domain functions:
 flush, never commit (``mutualaid.sms.intake`` commits).
+
+SMS pumping (issue 16): a text from an unknown sender that is not a valid phone number in
+``SMS_ALLOWED_COUNTRIES`` (a short code, an alphanumeric sender, a foreign number) is kept
+for the coordinators' inbox, but no person is created and nothing is answered.
 """
 
 from __future__ import annotations
@@ -10,14 +14,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mutualaid.i18n import _, in_language
 from mutualaid.models import Person, SmsMessage, utcnow
 from mutualaid.models.messages import KIND_REPLY
+from mutualaid.notify import phone_proven
 from mutualaid.sms import compliance
 from mutualaid.sms.conversation import handle_text
+from mutualaid.sms.identity import release_unproven_claim
 from mutualaid.sms.inbound import find_or_create_texter, store_inbound
 from mutualaid.sms.language import first_text_language
 from mutualaid.sms.outbox import queue_sms
@@ -37,9 +44,19 @@ class InboundResult:
         return self.message is None
 
 
-def _texter(session: Session, message: SmsMessage) -> Person:
+def _texter(session: Session, message: SmsMessage) -> Person | None:
+    """The sender's person; an unknown sender becomes one only when we may answer them.
+    None: an unknown sender we never answer (``compliance.answerable_sender``)."""
     person = session.scalar(select(Person).where(Person.phone == message.from_number))
+    if person is not None and not phone_proven(person):
+        # A web account typed this number and never proved it: the one texting from the
+        # phone is its owner (issue 16: a squatter must not get their texts, or block them).
+        release_unproven_claim(session, person)
+        person = None
     if person is None:
+        allowed = current_app.config["MUTUALAID"].sms_allowed_countries
+        if not compliance.answerable_sender(message.from_number, allowed):
+            return None
         person = find_or_create_texter(session, message.from_number)
         # A new number writing Spanish ("NECESITO ...", "¡Ayuda!") gets Spanish from now on.
         person.language = first_text_language(message.body) or person.language
@@ -74,6 +91,11 @@ def apply_inbound(session: Session, message: SmsMessage) -> InboundResult:
         return InboundResult(None, None, None, None)
     now = utcnow()
     person = _texter(session, message)
+    if person is None:  # kept for the inbox (handled_at stays empty); no person, no reply
+        log.info("inbound text %s from a sender we do not answer; left for the inbox", message.id)
+        message.processed_at = now
+        session.flush()
+        return InboundResult(message, None, None, None)
     keyword = compliance.classify_keyword(message.body, person)
     reply_text: str | None = None
     if keyword == compliance.KEYWORD_STOP:

@@ -5,6 +5,13 @@ Rules (docs/sms.md): nothing is ever sent to an opted-out number (checked when a
 queued and again when it is sent); at most ``SMS_DAILY_CAP`` texts per number per rolling
 24 h; at most ``SMS_UNKNOWN_REPLY_CAP`` replies per 24 h to a number that is not yet known
 (texted in and did nothing else), so a flood of inbound texts cannot make us send a flood.
+
+Abuse budgets (issue 16, docs/sms.md "Abuse budgets"): texts go only to countries in
+``SMS_ALLOWED_COUNTRIES``; at most ``SMS_GLOBAL_DAILY_CAP`` texts in all per rolling 24 h;
+at most ``SMS_REQUESTER_INVITE_CAP`` invitations from one requester to one helper per 24 h
+(so one neighbor's needs cannot use up a helper's daily cap); verification codes are exempt
+from the per-number daily cap. Senders that are not a valid phone number in an allowed
+country (short codes, alphanumeric senders) are never answered (``answerable_sender``).
 """
 
 from __future__ import annotations
@@ -14,12 +21,12 @@ import unicodedata
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, case, func, or_, select, update
+from sqlalchemy import CursorResult, case, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from mutualaid.audit import record_audit
 from mutualaid.i18n import _, in_language
-from mutualaid.models import Person, SmsMessage, utcnow
+from mutualaid.models import Need, Person, SmsMessage, utcnow
 from mutualaid.models.messages import (
     KIND_REPLY,
     OUTBOUND,
@@ -27,6 +34,7 @@ from mutualaid.models.messages import (
     SMS_QUEUED,
 )
 from mutualaid.models.people import CONSENT_OPTED_IN, CONSENT_OPTED_OUT
+from mutualaid.phones import country_of, is_valid_e164
 from mutualaid.sms import vocabulary
 
 # The words themselves live in the SMS vocabulary (one list for the parser and for this).
@@ -34,6 +42,12 @@ OPT_OUT_WORDS = frozenset(word.upper() for word in vocabulary.OPT_OUT_WORDS)
 OPT_IN_WORDS = frozenset(word.upper() for word in vocabulary.OPT_IN_WORDS)
 OPT_IN_WHEN_OPTED_OUT = frozenset({"YES", "SI"})
 HELP_WORDS = frozenset({"HELP", "INFO", "AYUDA"})
+
+# Kinds of outbound text the budgets treat specially. "invitation" is the notice kind of
+# pods.formation's invitation to help (a domain module: named here, not imported).
+KIND_VERIFICATION = "verification"
+KIND_INVITATION = "invitation"
+ANY_COUNTRY = "*"
 
 KEYWORD_STOP = "stop"
 KEYWORD_START = "start"
@@ -141,8 +155,24 @@ def mark_number_known(session: Session, person: Person) -> None:
         session.flush()
 
 
+def country_allowed(number: str, allowed: tuple[str, ...]) -> bool:
+    """May texts go to ``number``? Its country (``phones.country_of``) must be in
+    ``allowed`` (``SMS_ALLOWED_COUNTRIES``; "*" allows every country)."""
+    if ANY_COUNTRY in allowed:
+        return True
+    return country_of(number) in allowed
+
+
+def answerable_sender(number: str, allowed: tuple[str, ...]) -> bool:
+    """May a text from this unknown sender get a reply (and a person record)? Only a valid
+    phone number (E.164) in an allowed country: never a short code ("12345"), an
+    alphanumeric sender ("ACME-BANK") or a number that is not valid (SMS pumping)."""
+    return is_valid_e164(number) and country_allowed(number, allowed)
+
+
 def sent_in_last_day(session: Session, to_number: str) -> tuple[int, int]:
-    """(texts, replies) queued or sent to ``to_number`` in the last 24 h, in one query."""
+    """(texts, replies) queued or sent to ``to_number`` in the last 24 h, in one query.
+    Verification codes are not counted (they are exempt from the daily cap)."""
     since = utcnow() - timedelta(hours=24)
     row = session.execute(
         select(
@@ -153,9 +183,45 @@ def sent_in_last_day(session: Session, to_number: str) -> tuple[int, int]:
             SmsMessage.to_number == to_number,
             SmsMessage.created_at >= since,
             SmsMessage.status != SMS_CANCELLED,
+            SmsMessage.kind != KIND_VERIFICATION,
         )
     ).one()
     return int(row[0] or 0), int(row[1] or 0)
+
+
+def sent_everywhere_in_last_day(session: Session, up_to: int) -> int:
+    """Texts to anyone queued or sent in the last 24 h (every kind), counted up to ``up_to``
+    (the count stops there: enough to know the global cap is reached)."""
+    since = utcnow() - timedelta(hours=24)
+    recent = (
+        select(literal(1))
+        .where(
+            SmsMessage.direction == OUTBOUND,
+            SmsMessage.created_at >= since,
+            SmsMessage.status != SMS_CANCELLED,
+        )
+        .limit(up_to)
+        .subquery()
+    )
+    return int(session.scalar(select(func.count()).select_from(recent)) or 0)
+
+
+def invitations_from_requester(session: Session, to_number: str, requester_id: int) -> int:
+    """Invitations to ``to_number`` for needs of ``requester_id`` in the last 24 h."""
+    since = utcnow() - timedelta(hours=24)
+    count = session.scalar(
+        select(func.count(SmsMessage.id))
+        .join(Need, Need.id == SmsMessage.need_id)
+        .where(
+            SmsMessage.direction == OUTBOUND,
+            SmsMessage.to_number == to_number,
+            SmsMessage.created_at >= since,
+            SmsMessage.status != SMS_CANCELLED,
+            SmsMessage.kind == KIND_INVITATION,
+            Need.requester_id == requester_id,
+        )
+    )
+    return int(count or 0)
 
 
 def block_reason(
@@ -166,12 +232,31 @@ def block_reason(
     kind: str,
     daily_cap: int,
     unknown_reply_cap: int,
+    allowed_countries: tuple[str, ...] = (ANY_COUNTRY,),
+    global_daily_cap: int = 0,
+    requester_id: int | None = None,
+    requester_invite_cap: int = 0,
 ) -> str | None:
-    """Why a new text to ``to_number`` must not go out, or None when it may."""
+    """Why a new text to ``to_number`` must not go out, or None when it may. A cap of 0
+    (global, per requester) is no cap. ``requester_id``: whose need an invitation is for."""
     if person is not None and person.sms_opted_out:
         return "opted out"
+    if not country_allowed(to_number, allowed_countries):
+        country = country_of(to_number) or "unknown"
+        return f"country {country} not in SMS_ALLOWED_COUNTRIES"
+    if global_daily_cap and sent_everywhere_in_last_day(session, global_daily_cap) >= (
+        global_daily_cap
+    ):
+        return "global daily cap reached"
+    if (
+        kind == KIND_INVITATION
+        and requester_id is not None
+        and requester_invite_cap
+        and invitations_from_requester(session, to_number, requester_id) >= requester_invite_cap
+    ):
+        return "invitation budget per requester reached"
     texts, replies = sent_in_last_day(session, to_number)
-    if texts >= daily_cap:
+    if kind != KIND_VERIFICATION and texts >= daily_cap:
         return "daily cap reached"
     if kind == KIND_REPLY and not is_known_number(person) and replies >= unknown_reply_cap:
         return "unknown-number reply cap reached"

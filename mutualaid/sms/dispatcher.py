@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Iterable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from flask import current_app
@@ -27,7 +28,7 @@ from mutualaid import queue
 from mutualaid.extensions import worker_session
 from mutualaid.models import SmsMessage, utcnow
 from mutualaid.settings import Settings
-from mutualaid.sms import sending
+from mutualaid.sms import sending, spool
 from mutualaid.sms.gateway import (
     AmbiguousSmsError,
     OptedOutError,
@@ -36,7 +37,8 @@ from mutualaid.sms.gateway import (
     SmsGateway,
     get_gateway,
 )
-from mutualaid.sms.intake import requeue_unprocessed
+from mutualaid.sms.inbound import store_inbound
+from mutualaid.sms.intake import enqueue_inbound, requeue_unprocessed
 from mutualaid.sms.outbox import PENDING_KEY, adopt_early_callbacks, advance_status
 
 log = logging.getLogger(__name__)
@@ -190,6 +192,7 @@ def sweep(limit: int = 10_000, *, bind: Any = None, send: bool = True) -> int:
     due goes out (claims make it safe to overlap; ``send=False`` leaves that to the caller),
     and status callbacks that raced the worker's commit are applied. Returns how many
     outbound rows were handled."""
+    drain_spool(bind=bind)
     requeue_unprocessed(bind=bind)
 
     session = _session(bind)
@@ -201,6 +204,25 @@ def sweep(limit: int = 10_000, *, bind: Any = None, send: bool = True) -> int:
     if adopted:
         log.info("applied %d status callbacks that arrived before their sid was recorded", adopted)
     return dispatch_due(limit, bind=bind) if send else 0
+
+
+def drain_spool(*, bind: Any = None) -> int:
+    """Store the texts the webhook spooled while the database was down (one commit per
+    file; a MessageSid already stored is skipped) and hand the new ones to the worker."""
+    settings: Settings = current_app.config["MUTUALAID"]
+
+    def store(rows: list[dict[str, Any]]) -> None:
+        session = _session(bind)
+        try:
+            ids = [store_inbound(session, **row) for row in rows]
+            session.commit()
+        finally:
+            session.close()
+        for message_id in ids:
+            if message_id is not None:
+                enqueue_inbound(message_id)
+
+    return spool.drain(Path(settings.sms_spool_dir), store)
 
 
 def _run(

@@ -29,8 +29,9 @@ from mutualaid.models.people import (
     SMS_PREF_NOTIFY,
     PhoneVerification,
 )
+from mutualaid.notify import notify
 from mutualaid.sms.flow_state import config
-from mutualaid.sms.outbox import queue_sms
+from mutualaid.sms.outbox import KIND_VERIFICATION, VERIFICATION_PRIORITY, may_text, queue_sms
 from mutualaid.workspace.people import fold_person
 
 
@@ -60,6 +61,8 @@ def start_verification(session: Session, person: Person, phone: str) -> PhoneVer
         raise VerificationError(
             _("That number has opted out of texts. Text START to it from the phone first.")
         )
+    if not may_text(phone):  # SMS_ALLOWED_COUNTRIES
+        raise VerificationError(_("We cannot send texts to phone numbers in that country."))
     cfg = _config()
     hour_ago = utcnow() - timedelta(hours=1)
     recent = session.scalar(
@@ -91,7 +94,15 @@ def start_verification(session: Session, person: Person, phone: str) -> PhoneVer
             "Didn't ask? Ignore this text.",
             code=code,
         )
-    queue_sms(session, phone, body, kind="verification", idempotency_key=f"verify-{row.id}")
+    # First in line (never behind a backlog of replies) and exempt from the daily cap.
+    queue_sms(
+        session,
+        phone,
+        body,
+        kind=KIND_VERIFICATION,
+        priority=VERIFICATION_PRIORITY,
+        idempotency_key=f"verify-{row.id}",
+    )
     return row
 
 
@@ -148,3 +159,27 @@ def phone_only_owner(session: Session, phone: str) -> Person | None:
     """The phone-only person who holds ``phone``, if any (sign-up merges them after a code)."""
     owner = session.scalar(select(Person).where(Person.phone == phone))
     return owner if owner is not None and is_phone_only(owner) else None
+
+
+def release_unproven_claim(session: Session, holder: Person) -> None:
+    """Someone texted from a number a web account typed but never proved: the texter owns
+    the phone, so the claim is dropped (the number is free for them) and the account holder
+    told on the website. They can add the number again and prove it with a code."""
+    number = holder.phone or ""
+    holder.phone = None
+    holder.phone_verified_at = None
+    session.flush()
+    with in_language(holder.language):
+        notify(
+            session,
+            holder,
+            "phone_claim_dropped",
+            lambda: _(
+                "We removed the number ending in %(last4)s from your profile: it was never "
+                "confirmed, and its owner texted us. If it is yours, add it again and confirm "
+                "it.",
+                last4=number[-4:],
+            ),
+            link="/account/phone",
+        )
+    record_audit(session, None, "person.phone_claim_dropped", holder, {"last4": number[-4:]})

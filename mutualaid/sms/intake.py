@@ -21,13 +21,15 @@ import logging
 from datetime import timedelta
 from typing import cast
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, scoped_session
 
 from mutualaid import locations, queue
 from mutualaid.extensions import db, worker_session
-from mutualaid.models import SmsMessage, utcnow
+from mutualaid.models import Person, SmsMessage, utcnow
 from mutualaid.models.messages import INBOUND
+from mutualaid.sms import compliance
 from mutualaid.sms.apply import apply_inbound
 from mutualaid.sms.conversation import places_in
 
@@ -101,9 +103,17 @@ def _prelocate(session: Session, message_id: int) -> None:
             .order_by(SmsMessage.id)
             .limit(1)
         )
-    if number is not None and body is not None:
+    if number is not None and body is not None and _answered(session, number):
         locations.prelocate(session, places_in(session, number, body))
     session.commit()  # the geocoder cache, and no transaction left open
+
+
+def _answered(session: Session, number: str) -> bool:
+    """Will the conversation layer read this sender's text (a known person, or an unknown
+    sender we answer)? Places in other texts are not worth a look-up."""
+    known = session.scalar(select(Person.id).where(Person.phone == number))
+    allowed = current_app.config["MUTUALAID"].sms_allowed_countries
+    return known is not None or compliance.answerable_sender(number, allowed)
 
 
 def _process(session: Session, message_id: int) -> bool:

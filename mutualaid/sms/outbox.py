@@ -32,9 +32,17 @@ from mutualaid.sms.compose import compose
 from mutualaid.sms.gateway import sender_number
 
 PENDING_KEY = "sms_outbox_pending"
-REPLY_PRIORITY = 10  # an answer to the person's own text goes first
-# Invitations and group news a person is waiting on: ahead of other notices, after replies.
-URGENT_NOTICE_PRIORITY = 5
+# The order texts go out in (claims take the highest priority first; docs/sms.md). A
+# transactional text never waits behind a backlog of replies, which anyone can cause by
+# texting in: verification codes (someone is looking at the code box), then invitations
+# (notify.URGENT: a need is waiting for helpers), then replies, then group news (a helper
+# who just said YES reads "you're in" before "the group is complete"), then other notices.
+VERIFICATION_PRIORITY = 20
+URGENT_NOTICE_PRIORITY = 15
+REPLY_PRIORITY = 10
+GROUP_NEWS_PRIORITY = 5
+NOTICE_PRIORITY = 0
+KIND_VERIFICATION = compliance.KIND_VERIFICATION
 
 # Forward-only status machine. Terminal statuses never change again.
 RANK = {
@@ -69,6 +77,17 @@ def _settings() -> Settings:
     return settings
 
 
+def may_text(number: str) -> bool:
+    """Is ``number`` in a country texts may go to (``SMS_ALLOWED_COUNTRIES``)?"""
+    return compliance.country_allowed(number, _settings().sms_allowed_countries)
+
+
+def _default_priority(kind: str) -> int:
+    if kind == KIND_VERIFICATION:
+        return VERIFICATION_PRIORITY
+    return REPLY_PRIORITY if kind == KIND_REPLY else NOTICE_PRIORITY
+
+
 def queue_sms(
     session: Session,
     person_or_number: Person | str,
@@ -86,7 +105,8 @@ def queue_sms(
     row is always written: when the number has opted out or a cap is reached it is written
     as ``cancelled`` with the reason in ``error_message`` and never sent. With an
     ``idempotency_key`` a second call returns the first row instead of queueing again.
-    ``kind`` "reply" (an answer to the person's own text) goes ahead of notices.
+    ``kind`` "verification" goes first, then "reply" (an answer to the person's own text),
+    then notices, unless ``priority`` says otherwise (``URGENT_NOTICE_PRIORITY``).
     """
     settings = _settings()
     if idempotency_key:
@@ -111,9 +131,7 @@ def queue_sms(
         body=composed.body,
         segments=composed.segments,
         kind=kind,
-        priority=priority
-        if priority is not None
-        else (REPLY_PRIORITY if kind == KIND_REPLY else 0),
+        priority=priority if priority is not None else _default_priority(kind),
         person_id=person.id if person is not None else None,
         need_id=getattr(need, "id", None),
         pod_id=getattr(pod, "id", None),
@@ -128,6 +146,10 @@ def queue_sms(
         kind=kind,
         daily_cap=settings.sms_daily_cap,
         unknown_reply_cap=settings.sms_unknown_reply_cap,
+        allowed_countries=settings.sms_allowed_countries,
+        global_daily_cap=settings.sms_global_daily_cap,
+        requester_id=getattr(need, "requester_id", None),
+        requester_invite_cap=settings.sms_requester_invite_cap,
     )
     if reason:
         message.status = SMS_CANCELLED

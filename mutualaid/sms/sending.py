@@ -60,8 +60,9 @@ def _due(now: datetime) -> ColumnElement[bool]:
 
 
 def due_message_ids(session: Session, limit: int = 500) -> list[int]:
-    """Rows that should be (re)tried now, replies first; includes "sending" rows whose
-    lease ran out (a crashed or timed-out send, reconciled before any resend)."""
+    """Rows that should be (re)tried now, highest priority first (outbox.py: codes, then
+    invitations, then replies); includes "sending" rows whose lease ran out (a crashed or
+    timed-out send, reconciled before any resend)."""
     now = utcnow()
     rows = session.scalars(
         select(SmsMessage.id)
@@ -75,7 +76,7 @@ def due_message_ids(session: Session, limit: int = 500) -> list[int]:
 def claim_batch(
     session: Session, *, ids: list[int] | None = None, limit: int = 50, lease_seconds: int = 120
 ) -> list[Claim]:
-    """Take up to ``limit`` due rows (only among ``ids`` if given), replies first.
+    """Take up to ``limit`` due rows (only among ``ids`` if given), highest priority first.
     Rows whose recipient has opted out are cancelled here: opt-out is checked at send time."""
     now = utcnow()
     query = (

@@ -7,7 +7,8 @@ templates carry no inline ``<script>``, ``<style>`` or ``style=``/``on*=`` attri
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, request, session
+from flask import Flask, Response, abort, current_app, request, session
+from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from mutualaid.i18n import _
@@ -30,6 +31,12 @@ HEADERS = {
     "X-Frame-Options": "DENY",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
+
+
+# The API's answers are somebody's data, or about their token: never cached, except the
+# published description of the API itself.
+API_PREFIX = "/api/"
+PUBLIC_API_PATHS = frozenset({"/api/v1/openapi.json", "/api/v1/docs"})
 
 
 MAX_DB_INT = 2**31 - 1  # PostgreSQL integer columns; larger ids raise instead of "not found"
@@ -83,4 +90,20 @@ def init_security(app: Flask) -> None:
         cache = response.headers.get("Cache-Control", "")
         if request.endpoint != "static" and session.get("_user_id") and "no-store" not in cache:
             response.headers["Cache-Control"] = "private, no-store"
+        if request.path.startswith(API_PREFIX) and request.path not in PUBLIC_API_PATHS:
+            response.headers["Cache-Control"] = "no-store"
+        if response.status_code == 405 and "Allow" not in response.headers:
+            _allow(response)
         return response
+
+
+def _allow(response: Response) -> None:
+    """RFC 9110: a 405 names the methods the resource does support (TRACE, PATCH on a page
+    that only reads...). The error page handler drops werkzeug's own header."""
+    try:
+        adapter = current_app.create_url_adapter(request)
+        methods = adapter.allowed_methods() if adapter is not None else []
+    except HTTPException:
+        methods = []
+    if methods:
+        response.headers["Allow"] = ", ".join(sorted(methods))

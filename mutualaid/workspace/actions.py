@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mutualaid.accounts import find_by_email, find_by_phone
 from mutualaid.audit import record_audit
 from mutualaid.i18n import _
 from mutualaid.matching import Match, escalation_radii, find_matches
@@ -19,9 +20,11 @@ from mutualaid.models.pods import ACCEPTED, INVITED, MEMBER_HELPER, POD_FORMING
 from mutualaid.need_records import NeedInput
 from mutualaid.needs import cancel_need, edit_need
 from mutualaid.notify import notify
+from mutualaid.phones import InvalidPhone, normalise_phone
 from mutualaid.pods import formation, seating
 from mutualaid.pods.formation import PodError
 from mutualaid.pods.thread import post_message
+from mutualaid.policy import people_filter
 
 SUGGESTION_POOL = 50
 
@@ -153,6 +156,25 @@ def contact_requester(session: Session, need: Need, actor: Person, text: str) ->
         need=need,
     )
     record_audit(session, actor, "need.requester_contacted", need, {"length": len(body)})
+
+
+def find_person(session: Session, viewer: Person, text: str) -> Person | None:
+    """The person an id, an email or a phone number names, among those ``viewer`` may see
+    (``policy.people_filter``): anyone else is "not found", so existence is not revealed."""
+    text = (text or "").strip()
+    stmt = select(Person).where(people_filter(session, viewer))
+    if text.isdecimal() and len(text) < 10:
+        return session.scalar(stmt.where(Person.id == int(text)))
+    if "@" in text:
+        found = find_by_email(session, text)
+    else:
+        try:
+            found = find_by_phone(session, normalise_phone(text))
+        except InvalidPhone:
+            return None
+    if found is None:
+        return None
+    return session.scalar(stmt.where(Person.id == found.id))
 
 
 def add_member(

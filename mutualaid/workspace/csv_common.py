@@ -21,10 +21,34 @@ MAX_ROWS = 20000
 Locate = Callable[[str], Location]
 
 
+# A cell starting with one of these is a formula to a spreadsheet (CSV injection, OWASP):
+# ``=HYPERLINK(...)``, ``=cmd|' /C calc'!A0``, ``+``, ``-``, ``@``, a tab or a CR.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """``value`` as a spreadsheet shows it, never evaluates it: a text starting with a
+    formula character gets a leading ``'`` (E.164 phones "+1..." too). Numbers the code writes
+    itself (ids, counts, coordinates: a longitude -73.95 is a float) are left alone."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_line(values: Iterable[object]) -> str:
     buf = io.StringIO()
-    csv.writer(buf).writerow(["" if v is None else v for v in values])
+    csv.writer(buf).writerow([safe_cell(v) for v in values])
     return buf.getvalue()
+
+
+def unquote_cell(value: str) -> str:
+    """Undo :func:`safe_cell` for a re-imported export: "'+1718..." reads "+1718...". A
+    quote before anything else (a name like "'Tis") is the person's own and stays."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
 
 
 def iso(value: datetime | None) -> str:
@@ -51,6 +75,14 @@ class ImportReport:
 
 class RowError(ValueError):
     pass
+
+
+def not_yours() -> RowError:
+    """A row naming a person the importer may not see: the same words whether or not the
+    person exists, so a file cannot be used to find out who is registered elsewhere."""
+    return RowError(
+        _("This person cannot be imported by you; ask an admin or a coordinator of their area.")
+    )
 
 
 REQUIRED = {
@@ -82,7 +114,11 @@ def read_rows(data: bytes | str, kind: str) -> list[tuple[int, dict[str, str]]]:
     rows = []
     try:
         for row in reader:
-            clean = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k}
+            clean = {
+                (k or "").strip().lower(): unquote_cell((v or "").strip()).strip()
+                for k, v in row.items()
+                if k
+            }
             if any(clean.values()):
                 rows.append((reader.line_num, clean))
             if len(rows) > MAX_ROWS:

@@ -31,6 +31,7 @@ from mutualaid.locations import Location, apply_location, area_for
 from mutualaid.models import Area, Membership, Need, Offer, Person
 from mutualaid.models.people import (
     CONSENT_NONE,
+    CONSENT_OPTED_IN,
     CONSENT_OPTED_OUT,
     LANGUAGES,
     SMS_PREF_NONE,
@@ -41,8 +42,9 @@ from mutualaid.passwords import Passwords
 from mutualaid.phones import InvalidPhone, mask_phone, normalise_phone
 from mutualaid.policy import area_ids, exact_people_filter, people_filter, sees_person
 from mutualaid.sms.compliance import opt_in
-from mutualaid.workspace.csv_common import RowError, checked_contact, csv_line
+from mutualaid.workspace.csv_common import RowError, checked_contact, csv_line, not_yours
 
+EXPORTED_CONSENT = (CONSENT_NONE, CONSENT_OPTED_IN, CONSENT_OPTED_OUT)
 PEOPLE_COLUMNS = [
     "id", "name", "role", "language", "sms_preference", "sms_consent", "home_area",
     "created_at", "web_login", "needs", "offers", "pods", "exact", "phone", "email", "address",
@@ -146,7 +148,12 @@ def import_person(
     sms = _choice(
         row, "sms", SMS_PREFERENCES, SMS_PREF_NONE, _("sms must be none, notify or only.")
     )
-    consent = _choice(row, "sms_consent", ("yes", "no"), "no", _("sms_consent must be yes or no."))
+    # An export's column holds the recorded state (none, opted_in, opted_out), so that file
+    # re-imports as it is; only a "yes" states new consent.
+    consent = _choice(
+        row, "sms_consent", ("yes", "no", *EXPORTED_CONSENT), "no",
+        _("sms_consent must be yes or no."),
+    )  # fmt: skip
     if sms != SMS_PREF_NONE and consent != "yes":
         raise RowError(
             _(
@@ -167,9 +174,7 @@ def import_person(
     person = by_email or by_phone
     where = (row.get("location") or "").strip()
     if person is not None and not sees_person(session, actor, person):
-        raise RowError(
-            _("This person is registered in another area; a coordinator there can update them.")
-        )
+        raise not_yours()
     if person is None:
         location = locate(where) if where else None
         area = _home_area(session, actor, row, location)

@@ -9,6 +9,16 @@ a deleted offer is left alone too), so re-importing a file changes nothing. Peop
 by email and phone (mutualaid.workspace.csv_people). Each row runs in its own savepoint; a
 bad row is reported with its line number and never spoils the others. Locations are
 resolved by a ``locate`` callable the caller provides (the web/CLI edge owns the geocoder).
+
+Imports are scoped like every workspace action (mutualaid.policy; admins do anything): an
+existing need is only changed by a coordinator of its area, an existing offer only when its
+point lies in one of the importer's areas or in none (or its helper is one of their people); a
+need is never placed or moved into an area the importer does not coordinate. A requester or
+helper found by email or phone is used only if the importer may see their full contact
+(``exact_people_filter``); otherwise the row fails with words that do not say whether the
+person exists (``csv_common.not_yours``), and nobody new is created with their contact.
+Every text cell of an export is written so a spreadsheet shows it, never evaluates it
+(``csv_common.safe_cell``).
 """
 
 from __future__ import annotations
@@ -23,6 +33,7 @@ from mutualaid import categories
 from mutualaid.accounts import AccountError, NewAccount, create_person, find_by_email, find_by_phone
 from mutualaid.audit import record_audit
 from mutualaid.i18n import _
+from mutualaid.locations import Location, area_for
 from mutualaid.models import Area, Need, Offer, Person, Pod
 from mutualaid.models.offers import OFFER_DELETED
 from mutualaid.need_records import NeedError, NeedInput
@@ -36,7 +47,13 @@ from mutualaid.offers import (
     post_offer,
 )
 from mutualaid.phones import mask_phone
-from mutualaid.policy import area_ids, sees_exact, sees_offer_exact
+from mutualaid.policy import (
+    area_ids,
+    coordinates_area,
+    exact_people_filter,
+    sees_exact,
+    sees_offer_exact,
+)
 from mutualaid.workspace.csv_common import (
     ImportReport,
     Locate,
@@ -45,6 +62,7 @@ from mutualaid.workspace.csv_common import (
     checked_contact,
     csv_line,
     iso,
+    not_yours,
 )
 from mutualaid.workspace.csv_people import export_people, import_person, people_key
 
@@ -138,13 +156,32 @@ IMPORT_KINDS = ("needs", "offers", "people")
 # --- import ---------------------------------------------------------------------------
 
 
-def _person(session: Session, passwords, row: dict[str, str]) -> Person:
+def _sees_exactly(session: Session, actor: Person, person: Person) -> bool:
+    """May ``actor`` read ``person``'s full phone and email (policy.exact_people_filter)?
+    Only then may an import row name them: the exports would show them in full after."""
+    if actor.is_admin:
+        return True
+    stmt = select(Person.id).where(Person.id == person.id, exact_people_filter(session, actor))
+    return session.scalar(stmt) is not None
+
+
+def _person(session: Session, passwords, row: dict[str, str], actor: Person) -> Person:
+    """The requester/helper a row names: a known person the actor may see exactly, or a new
+    one. Anyone else is a row error that does not say whether they exist, and no second
+    person is created with their email or phone."""
     email, phone = checked_contact(row)
-    person = (find_by_email(session, email) if email else None) or (
-        find_by_phone(session, phone) if phone else None
-    )
-    if person is not None:
-        return person
+    found = [
+        p
+        for p in (
+            find_by_email(session, email) if email else None,
+            find_by_phone(session, phone) if phone else None,
+        )
+        if p is not None
+    ]
+    if any(not _sees_exactly(session, actor, p) for p in found):
+        raise not_yours()
+    if found:
+        return found[0]
     try:
         return create_person(
             session,
@@ -153,6 +190,22 @@ def _person(session: Session, passwords, row: dict[str, str]) -> Person:
         )
     except AccountError as exc:
         raise RowError(str(exc)) from None
+
+
+def _in_scope(
+    session: Session, actor: Person, location: Location | None, area_id: int | None
+) -> None:
+    """A need may only be placed (created or moved) in an area the actor coordinates;
+    ``area_id`` is where it is now (a location not found yet leaves it there)."""
+    if location is not None and location.lat is not None and location.lng is not None:
+        area = area_for(session, location.lat, location.lng)
+        area_id = area.id if area else None
+    if not coordinates_area(actor, area_id):
+        raise RowError(_("This location is outside the areas you coordinate."))
+
+
+def _other_area(row: dict[str, str]) -> RowError:
+    return RowError(_("external_id “%(id)s” belongs to another area.", id=row["external_id"]))
 
 
 @overload
@@ -181,6 +234,8 @@ def _import_need(session, passwords, locate: Locate, row, actor: Person) -> str:
     )
     existing = session.scalar(select(Need).where(Need.external_id == row["external_id"]))
     if existing is not None:
+        if not coordinates_area(actor, existing.area_id):
+            raise _other_area(row)
         same = (
             existing.category == data.category
             and existing.urgency == data.urgency
@@ -191,13 +246,35 @@ def _import_need(session, passwords, locate: Locate, row, actor: Person) -> str:
         if same or not existing.is_active:
             return "unchanged"
         location = None if existing.address_text == row["location"] else locate(row["location"])
+        _in_scope(session, actor, location, existing.area_id)
         edit_need(session, existing, data, location)
         return "updated"
-    person = _person(session, passwords, row)
-    need = post_need(session, person, data, locate(row["location"]))
+    person = _person(session, passwords, row, actor)
+    location = locate(row["location"])
+    _in_scope(session, actor, location, None)
+    need = post_need(session, person, data, location)
     need.external_id = row["external_id"]
     session.flush()
     return "created"
+
+
+def _sees_offer(session: Session, actor: Person, offer: Offer) -> bool:
+    """The actor may change an offer whose point lies in one of their areas, or in no area
+    at all (like a need outside every area), or whose helper they may see exactly (admins:
+    every offer). An offer not placed yet is its helper's coordinators' only."""
+    ids = area_ids(actor)
+    if ids is None:
+        return True
+    if not actor.is_coordinator:
+        return False
+    own = list(session.scalars(select(Area).where(Area.id.in_(ids)))) if ids else []
+    if sees_offer_exact(own, offer):
+        return True
+    lat, lng = offer.lat, offer.lng
+    if lat is not None and lng is not None and area_for(session, lat, lng) is None:
+        return True
+    helper = session.get(Person, offer.helper_id)
+    return helper is not None and _sees_exactly(session, actor, helper)
 
 
 def _import_offer(session, passwords, locate: Locate, row, actor: Person) -> str:
@@ -221,6 +298,8 @@ def _import_offer(session, passwords, locate: Locate, row, actor: Person) -> str
     )
     existing = session.scalar(select(Offer).where(Offer.external_id == row["external_id"]))
     if existing is not None:
+        if not _sees_offer(session, actor, existing):
+            raise _other_area(row)
         same = (
             existing.categories == data.categories
             and existing.radius_km == data.radius_km
@@ -233,7 +312,7 @@ def _import_offer(session, passwords, locate: Locate, row, actor: Person) -> str
         location = None if existing.address_text == row["location"] else locate(row["location"])
         edit_offer(session, existing, data, location)
         return "updated"
-    person = _person(session, passwords, row)
+    person = _person(session, passwords, row, actor)
     offer = post_offer(session, person, data, locate(row["location"]))
     offer.external_id = row["external_id"]
     session.flush()

@@ -1,6 +1,7 @@
 """Demo data for Coordinator Lee's morning (PRODUCT.md journey 4): two texts the parser
-could not place, and a duplicate person (Sam Green texts from a phone-only record and also
-has a web account). Idempotent."""
+could not place, and a duplicate person (Sam Green texts from a phone-only record and was
+also entered by email from a paper sign-up sheet, with no web login: a coordinator may merge
+those two; a record that can log in is an admin's to merge). Idempotent."""
 
 from __future__ import annotations
 
@@ -44,10 +45,10 @@ def ensure_coordinator_morning(
     name, email = DUPLICATE
     if find_by_email(session, email) is None:
         person = create_person(
-            session, passwords, NewAccount(name=name, email=email, password=password)
+            session, passwords, NewAccount(name=name, email=email, password=None)
         )
         phone_only = find_by_phone(session, "+17185550103")
         if phone_only is not None:
             person.home_area_id = phone_only.home_area_id
-        echo(f"  added {name}'s web account (a duplicate of the phone-only record)")
+        echo(f"  added {name}'s email contact (a duplicate of the phone-only record)")
     session.flush()

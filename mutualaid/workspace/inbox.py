@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from mutualaid.audit import record_audit
@@ -20,7 +20,7 @@ from mutualaid.models import Need, Person, SmsMessage, utcnow
 from mutualaid.models.messages import INBOUND, KIND_REPLY
 from mutualaid.need_records import NeedInput
 from mutualaid.needs import post_need
-from mutualaid.policy import area_filter, coordinates_area
+from mutualaid.policy import coordinates_area, texts_filter
 from mutualaid.sms.outbox import queue_sms
 
 PAGE_SIZE = 50
@@ -38,39 +38,50 @@ class InboxPage:
     has_next: bool
 
 
-def _unhandled(viewer: Person):
+def _unhandled(session: Session, viewer: Person) -> Select[SmsMessage, Person]:
     return (
         select(SmsMessage, Person)
         .outerjoin(Person, Person.id == SmsMessage.person_id)
         .where(
             SmsMessage.direction == INBOUND,
             SmsMessage.handled_at.is_(None),
-            area_filter(viewer, Person.home_area_id),
+            texts_filter(session, viewer),
         )
     )
 
 
 def inbox_page(session: Session, viewer: Person, *, page: int = 1) -> InboxPage:
-    """Unhandled texts for the viewer's areas (texters without a home area: everyone's),
-    oldest first."""
-    stmt = _unhandled(viewer)
+    """Unhandled texts the viewer may read (``policy.texts_filter``: their areas' people,
+    and texters who belong to no area yet), oldest first."""
+    stmt = _unhandled(session, viewer)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.execute(
-        stmt.order_by(SmsMessage.created_at, SmsMessage.id)
-        .limit(PAGE_SIZE + 1)
-        .offset((max(page, 1) - 1) * PAGE_SIZE)
-    ).all()
-    return InboxPage([tuple(r) for r in rows[:PAGE_SIZE]], total, page, len(rows) > PAGE_SIZE)
+    rows: list[tuple[SmsMessage, Person | None]] = [
+        (message, sender)
+        for message, sender in session.execute(
+            stmt.order_by(SmsMessage.created_at, SmsMessage.id)
+            .limit(PAGE_SIZE + 1)
+            .offset((max(page, 1) - 1) * PAGE_SIZE)
+        )
+    ]
+    return InboxPage(rows[:PAGE_SIZE], total, page, len(rows) > PAGE_SIZE)
 
 
-def visible(viewer: Person, message: SmsMessage, sender: Person | None) -> bool:
+def visible(session: Session, viewer: Person, message: SmsMessage) -> bool:
+    """An inbound text the viewer may open (else the page answers 404)."""
     if message.direction != INBOUND:
         return False
-    return coordinates_area(viewer, sender.home_area_id if sender else None)
+    stmt = (
+        select(SmsMessage.id)
+        .outerjoin(Person, Person.id == SmsMessage.person_id)
+        .where(SmsMessage.id == message.id, texts_filter(session, viewer))
+    )
+    return session.scalar(stmt) is not None
 
 
-def history(session: Session, message: SmsMessage, *, limit: int = 30) -> list[SmsMessage]:
-    """The sender's recent texts, both ways, newest first."""
+def history(
+    session: Session, viewer: Person, message: SmsMessage, *, limit: int = 30
+) -> list[SmsMessage]:
+    """The sender's recent texts, both ways, newest first: those the viewer may read."""
     number = message.from_number
     cond = (SmsMessage.from_number == number) | (SmsMessage.to_number == number)
     if message.person_id is not None:
@@ -78,11 +89,22 @@ def history(session: Session, message: SmsMessage, *, limit: int = 30) -> list[S
     return list(
         session.scalars(
             select(SmsMessage)
-            .where(cond)
+            .outerjoin(Person, Person.id == SmsMessage.person_id)
+            .where(cond, texts_filter(session, viewer))
             .order_by(SmsMessage.created_at.desc(), SmsMessage.id.desc())
             .limit(limit)
         )
     )
+
+
+def open_needs_of(session: Session, viewer: Person, sender: Person | None) -> list[Need]:
+    """The sender's open needs in the viewer's areas (to attach a text to)."""
+    if sender is None:
+        return []
+    needs = session.scalars(
+        select(Need).where(Need.requester_id == sender.id).order_by(Need.id.desc())
+    )
+    return [n for n in needs if n.is_active and coordinates_area(viewer, n.area_id)]
 
 
 def _handled(session: Session, message: SmsMessage, actor: Person, action: str, **details) -> None:

@@ -33,7 +33,7 @@ from mutualaid.models import (
 from mutualaid.models.places import area_coordinators
 from mutualaid.models.pods import ACCEPTED, INVITED
 from mutualaid.phones import mask_phone
-from mutualaid.policy import people_filter
+from mutualaid.policy import people_filter, texts_filter
 
 PAGE_SIZE = 50
 # Memberships: when both records are in the same pod, keep the most engaged one.
@@ -71,11 +71,17 @@ class History:
     texts: list = field(default_factory=list)
 
 
-def history_of(session: Session, person: Person, *, limit: int = 50) -> History:
+def history_of(
+    session: Session, person: Person, *, viewer: Person | None = None, limit: int = 50
+) -> History:
+    """What the person did here; their texts only as far as ``viewer`` may read them
+    (``policy.texts_filter``; all of them without a viewer)."""
+    texts_query = select(SmsMessage).outerjoin(Person, Person.id == SmsMessage.person_id)
+    if viewer is not None:
+        texts_query = texts_query.where(texts_filter(session, viewer))
     texts = list(
         session.scalars(
-            select(SmsMessage)
-            .where(SmsMessage.person_id == person.id)
+            texts_query.where(SmsMessage.person_id == person.id)
             .order_by(SmsMessage.created_at.desc(), SmsMessage.id.desc())
             .limit(limit)
         )
@@ -169,9 +175,27 @@ def _check(survivor: Person, duplicate: Person, actor: Person) -> None:
         raise PeopleError(_("Choose two different people to merge."))
     if (survivor.is_coordinator or duplicate.is_coordinator) and not actor.is_admin:
         raise PeopleError(_("Only an admin can merge staff accounts."))
+    if (survivor.password_hash or duplicate.password_hash) and not actor.is_admin:
+        # Merging a record that can log in would hand its login to the other person's
+        # needs and addresses: the person joins them by proving their phone number on their
+        # account (mutualaid.sms.identity), or an admin does it.
+        raise PeopleError(
+            _(
+                "One of these records can log in on the website. The person joins them by "
+                "verifying their phone number on their account; otherwise ask an admin."
+            )
+        )
 
 
-_FILL = ("email", "phone", "phone_verified_at", "password_hash", "address_text")
+_FILL = ("email", "phone", "phone_verified_at", "address_text")
+# How someone logs in: moved only when the person proved both records (their phone, on
+# their account) or an admin merges, never by a coordinator's merge.
+_CREDENTIALS = ("password_hash",)
+
+
+def _fills(actor: Person | None, via: str) -> tuple[str, ...]:
+    trusted = via != "coordinator" or (actor is not None and actor.is_admin)
+    return _FILL + _CREDENTIALS if trusted else _FILL
 
 
 def merge_preview(
@@ -186,7 +210,7 @@ def merge_preview(
         if n:
             moves[f"{table.name}.{col}"] = n
     fills = {}
-    for name in _FILL:
+    for name in _fills(actor, "coordinator"):
         if getattr(survivor, name) in (None, "") and getattr(duplicate, name) not in (None, ""):
             value = getattr(duplicate, name)
             if name == "phone":
@@ -267,7 +291,7 @@ def fold_person(
         )
     )
     # Contact details: unique columns move only after the duplicate lets go of them.
-    fills = {name: getattr(duplicate, name) for name in _FILL}
+    fills = {name: getattr(duplicate, name) for name in _fills(actor, via)}
     session.execute(update(Person).where(Person.id == did).values(email=None, phone=None))
     session.flush()
     for name, value in fills.items():

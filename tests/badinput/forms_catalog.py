@@ -95,6 +95,7 @@ FORMS: dict[str, tuple[str, str, list[str]]] = {
     "auth.signup": ("anonymous", "/auth/signup", ["name", "email", "phone", "password", "confirm"]),
     "auth.login": ("anonymous", "/auth/login", ["email", "password"]),
     "auth.logout": ("neighbor", "/auth/logout", []),
+    "auth.logout_everywhere": ("neighbor", "/auth/logout-everywhere", []),
     "main.set_language": ("neighbor", "/language", ["lang", "next"]),
     "account.profile": (
         "neighbor",
@@ -106,7 +107,12 @@ FORMS: dict[str, tuple[str, str, list[str]]] = {
         "/account/phone",
         ["send-phone", "send-send", "code-code", "code-confirm"],
     ),
-    "account.tokens": ("neighbor", "/account/tokens", ["name", "submit"]),
+    "account.tokens": ("neighbor", "/account/tokens", ["name", "scope", "submit"]),
+    "account.password": (
+        "neighbor",
+        "/account/password",
+        ["pw-current", "pw-new", "pw-confirm", "pw-change"],
+    ),
     "account.revoke_token": ("neighbor", "/account/tokens/{token_id}/revoke", ["submit"]),
     "simulator.phone": ("neighbor", "/simulator/", ["number", "body", "send"]),
     "needs.new": ("owner", "/needs/new", NEED),

@@ -90,7 +90,10 @@ def _inbox_scene(live_app):
         texter = result.person
         texter.name = f"Rae {tag}"
         texter.home_area_id = area.id
-        make_person(name=f"Rae {tag}", email=f"rae-{tag}@example.org")  # her web account
+        # Her email contact from a paper sign-up sheet (no web login: a coordinator may merge
+        # it; a record that can log in is an admin's to merge, issue 16).
+        contact = make_person(name=f"Rae {tag}", email=f"rae-{tag}@example.org", password=None)
+        contact.home_area_id = area.id
         db.session.commit()
         return lee.email, tag, number
 
@@ -111,7 +114,7 @@ def test_inbox_reply_merge_and_csv_import(live_app, live_server, phone_page, art
     expect(page.get_by_text(f"clinic {tag}")).to_have_count(0)
     page.screenshot(path=str(artifacts / "coordinator-inbox-phone.png"), full_page=True)
 
-    # Merge the phone-only record into her web account.
+    # Merge the phone-only record into her email contact.
     page.get_by_role("link", name="People", exact=True).first.click()
     page.get_by_label("Search by name").fill(f"rae-{tag}@")
     page.get_by_role("button", name="Search").click()

@@ -18,15 +18,22 @@ SIGNUP = {
 }
 
 
-def test_signup_creates_account_logs_in_and_stores_e164_phone(client):
+def test_signup_creates_account_stores_e164_phone_and_leads_to_log_in(client):
     response = client.submit("/auth/signup", SIGNUP)
     assert response.status_code == 302
+    assert response.headers["Location"].startswith("/auth/login")
     person = db.session.scalar(select(Person).where(Person.email == "jo@example.org"))
     assert person is not None
     assert person.phone == "+17185550101"
     assert person.role == "neighbor"
     assert person.password_hash.startswith("$argon2id$")
     assert "a good long password" not in person.password_hash
+    # Sign-up does not log in (issue 16: it must look the same when the email is taken).
+    login = client.submit(
+        response.headers["Location"],
+        {"email": "jo@example.org", "password": "a good long password"},
+    )
+    assert login.status_code == 302
     home = client.get("/")
     assert "Jo" in text_of(home) and "Log out" in text_of(home)
 
@@ -51,10 +58,14 @@ def test_signup_errors_are_specific_and_keep_input(client, change, message):
     assert db.session.scalar(select(Person).where(Person.email == "jo@example.org")) is None
 
 
-def test_signup_with_an_existing_email_is_refused(client, neighbor):
+def test_signup_with_an_existing_email_changes_nothing_and_says_nothing(client, neighbor):
+    before = neighbor.password_hash
     response = client.submit("/auth/signup", {**SIGNUP, "email": neighbor.email.upper()})
-    assert response.status_code == 400
-    assert "already exists" in response.get_data(as_text=True)
+    assert response.status_code == 302  # the same answer as a new account (test_signup_privacy)
+    assert "already exists" not in text_of(client.get(response.headers["Location"]))
+    db.session.refresh(neighbor)
+    assert neighbor.password_hash == before and neighbor.name == "Maria Lopez"
+    assert db.session.scalar(select(Person).where(Person.name == "Jo Rivera")) is None
 
 
 def test_login_and_logout(client, neighbor):

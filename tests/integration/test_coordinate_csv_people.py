@@ -75,12 +75,13 @@ def test_people_export_is_scoped_marks_pii_and_is_audited(app, scene):
     rows = {r["name"]: r for r in _csv(response)}
     assert "Tia Theirs" not in rows  # another area's person is not exported at all
     assert rows["Mo Mine"]["exact"] == "yes"
-    assert rows["Mo Mine"]["phone"] == "+17185550301"
+    # A leading "+" would start a formula in a spreadsheet: the cell is written as text.
+    assert rows["Mo Mine"]["phone"] == "'+17185550301"
     assert rows["Mo Mine"]["email"] == "mo@example.org"
     assert rows["Mo Mine"]["address"] == "4 Private Pl" and rows["Mo Mine"]["needs"] == "1"
     # The shared inbox's unplaced texter is listed, but their number is masked.
     assert rows["Uma Unplaced"]["exact"] == "no"
-    assert rows["Uma Unplaced"]["phone"] == "+1 •••-•••-0303"
+    assert rows["Uma Unplaced"]["phone"] == "'+1 •••-•••-0303"
     event = db.session.scalar(
         select(AuditEvent).where(AuditEvent.action == "csv.exported").order_by(AuditEvent.id.desc())
     )
@@ -160,7 +161,8 @@ def test_people_import_never_duplicates_and_respects_what_people_chose(
     )
     page = text_of(_post(coordinator_client, body))
     assert "0 created, 1 updated, 0 unchanged, 3 with errors" in page
-    assert "texted STOP" in page and "another area" in page and "two different people" in page
+    assert "texted STOP" in page and "two different people" in page
+    assert "cannot be imported by you" in page  # Wil lives in Westside: not Lee's to change
     db.session.refresh(neighbor)
     # Filled in the missing phone; name and language stay what the person chose.
     assert neighbor.phone == "+17185550502" and neighbor.name == "Maria Lopez"
@@ -269,3 +271,25 @@ def test_lost_or_broken_import_jobs_end_visibly(coordinator_client, coordinator,
     assert broken.status == "failed" and broken.data == ""
     page = text_of(coordinator_client.get(f"/coordinate/csv/imports/{broken.id}"))
     assert "The import stopped." in page and "Importing the file again" in page
+
+
+def test_people_export_re_imports_unchanged_with_formula_cells_quoted(app, scene):
+    """An export opened safely in a spreadsheet (phones and formula-like names start with
+    a quote) and uploaded again changes nothing: the quote is not part of the value."""
+    tricky = make_person(name='=HYPERLINK("http://x","y")', phone="+17185550601", email=None)
+    tricky.home_area_id = scene.east.id
+    plain = make_person(name="Pia Plain", phone="+17185550602", email="pia@example.org")
+    plain.home_area_id = scene.east.id
+    db.session.flush()
+    lee = login_as(app.test_client(), scene.lee)
+    exported = lee.get("/coordinate/csv/export/people.csv").get_data(as_text=True)
+    rows = {r["phone"]: r for r in csv.DictReader(io.StringIO(exported))}
+    assert rows["'+17185550601"]["name"] == '\'=HYPERLINK("http://x","y")'
+    count = db.session.scalar(select(func.count()).select_from(Person))
+    response = _post(lee, exported)
+    page = text_of(response)
+    assert f"0 created, 0 updated, {len(rows)} unchanged, 0 with errors" in page, _errors(response)
+    assert db.session.scalar(select(func.count()).select_from(Person)) == count
+    db.session.expire_all()
+    assert db.session.get(Person, tricky.id).phone == "+17185550601"
+    assert db.session.get(Person, tricky.id).name == '=HYPERLINK("http://x","y")'

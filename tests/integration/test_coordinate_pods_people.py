@@ -12,7 +12,7 @@ from mutualaid.models.pods import ACCEPTED, REMOVED
 from mutualaid.pods.formation import start_pod
 from mutualaid.pods.seating import accept
 from mutualaid.pods.thread import post_message
-from mutualaid.workspace.people import merge_people
+from mutualaid.workspace.people import PeopleError, merge_people
 from tests.conftest import login_as, text_of
 from tests.coordinate_scene import two_areas
 from tests.factories import make_person
@@ -48,9 +48,10 @@ def test_pods_list_and_detail(coordinator_client, pod):
     assert helpers[0].name in text and "lead" in text
 
 
-def test_add_member_seats_them_with_an_audited_reason(coordinator_client, pod):
+def test_add_member_seats_them_with_an_audited_reason(coordinator_client, pod, scene):
     pod, _helpers = pod
     friend = make_person(name="Fran Friend", email="fran@example.org")
+    friend.home_area_id = scene.east.id  # lives in the coordinator's area
     page = coordinator_client.submit(
         f"/coordinate/pods/{pod.id}/members/add", {"who": "", "reason": "x"}, follow_redirects=True
     )
@@ -143,10 +144,58 @@ def test_suspend_and_restore_are_audited(coordinator_client, neighbor, coordinat
     assert "Only an admin" in text_of(page)
 
 
-def test_merge_phone_only_record_into_web_account_keeps_all_history(
-    coordinator_client, scene, neighbor, coordinator
+def test_add_member_finds_only_people_of_the_coordinators_areas(coordinator_client, pod, scene):
+    """Issue 16: "add member" found anyone in the system and seated them (they then saw the
+    address, the coordinator their email); its messages told whether an email existed."""
+    pod, _helpers = pod
+    westerner = make_person(name="Wren West", email="wren@example.org", phone="+17185550991")
+    westerner.home_area_id = scene.west.id
+    nobody_page = coordinator_client.submit(
+        f"/coordinate/pods/{pod.id}/members/add",
+        {"who": "nobody@example.org", "reason": "x"},
+        follow_redirects=True,
+    )
+    for who in ("wren@example.org", "+1 718 555 0991", str(westerner.id)):
+        page = coordinator_client.submit(
+            f"/coordinate/pods/{pod.id}/members/add",
+            {"who": who, "reason": "x"},
+            follow_redirects=True,
+        )
+        assert "No person found" in text_of(page), who
+        assert "Wren" not in text_of(page)
+        assert _status(pod, westerner) is None
+    assert "No person found" in text_of(nobody_page)  # the same answer for nobody
+
+
+def test_a_coordinator_cannot_merge_a_record_that_can_log_in(
+    coordinator_client, scene, coordinator
 ):
-    """Maria texted in before she signed up: two records, one person."""
+    """Issue 16: merging a throwaway web account into a phone-only person copied its email
+    and password, and the throwaway's login then was that person, exact addresses and all."""
+    victim = make_person(name="Vic Texter", email=None, password=None, phone="+17185550124")
+    make_need(victim, code="VIC1", area_id=scene.east.id)
+    throwaway = make_person(name="Throw Away", email="throw@example.org")
+    throwaway.home_area_id = scene.east.id
+    db.session.flush()
+    for survivor, duplicate in ((victim, throwaway), (throwaway, victim)):
+        page = coordinator_client.submit(
+            f"/coordinate/people/{survivor.id}/merge",
+            {"other": str(duplicate.id)},
+            follow_redirects=True,
+        )
+        assert "can log in" in text_of(page)
+    db.session.expire_all()
+    assert db.session.get(Person, victim.id).password_hash is None
+    assert db.session.get(Person, throwaway.id) is not None
+    with pytest.raises(PeopleError):
+        merge_people(db.session, victim, throwaway, coordinator)
+
+
+def test_merge_phone_only_record_into_web_account_keeps_all_history(
+    admin_client, scene, neighbor, admin
+):
+    """Maria texted in before she signed up: two records, one person (an admin merges; a
+    coordinator cannot merge a record that can log in, see above)."""
     phone_only = make_person(name="Maria L", email=None, password=None, phone="+17185550123")
     need_by_text = make_need(phone_only, code="TXT1", area_id=scene.east.id, people_needed=1)
     helpers = helpers_at(0.5, prefix="Merge")
@@ -161,17 +210,13 @@ def test_merge_phone_only_record_into_web_account_keeps_all_history(
     ids = (need_by_text.id, web_need.id, offer.id, pod.id)
     dup_id = phone_only.id
 
-    preview = coordinator_client.get(
-        f"/coordinate/people/{neighbor.id}/merge?other={phone_only.id}"
-    )
+    preview = admin_client.get(f"/coordinate/people/{neighbor.id}/merge?other={phone_only.id}")
     text = text_of(preview)
     assert "needs.requester_id: 1" in text and "offers.helper_id: 1" in text
     assert "phone: +1 •••-•••-0123" in text
     assert db.session.get(Person, phone_only.id) is not None  # a preview changes nothing
 
-    coordinator_client.submit(
-        f"/coordinate/people/{neighbor.id}/merge", {"other": str(phone_only.id)}
-    )
+    admin_client.submit(f"/coordinate/people/{neighbor.id}/merge", {"other": str(phone_only.id)})
     assert db.session.get(Person, dup_id) is None
     maria = db.session.get(Person, neighbor.id)
     assert maria.phone == "+17185550123" and maria.email and maria.has_password
@@ -188,7 +233,7 @@ def test_merge_phone_only_record_into_web_account_keeps_all_history(
         == maria.id
     )
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "person.merged"))
-    assert event.details["duplicate_id"] == dup_id and event.actor_id == coordinator.id
+    assert event.details["duplicate_id"] == dup_id and event.actor_id == admin.id
 
 
 def test_merge_when_both_records_sit_in_one_pod_keeps_one_seat(app, scene, neighbor, admin):

@@ -14,7 +14,7 @@ from mutualaid.extensions import db
 from mutualaid.models import AuditEvent, Need, Offer, Person
 from tests.conftest import login_as, text_of
 from tests.coordinate_scene import two_areas
-from tests.factories import make_raw_offer
+from tests.factories import make_person, make_raw_offer
 from tests.pod_scene import HOME, make_need, offset
 
 
@@ -262,3 +262,48 @@ def test_import_blank_cells_are_row_errors_not_500s(coordinator_client):
     assert "0 created, 0 updated, 0 unchanged, 4 with errors" in text
     assert "Enter an address" in text and "Choose at least one" in text
     assert "between 1 and 5 pods" in text and "not-an-email" in text
+
+
+FORMULAS = ('=HYPERLINK("http://x","y")', "=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)")
+
+
+def test_exports_write_formula_like_text_as_text(app, scene):
+    """CSV injection (OWASP): a cell a spreadsheet would evaluate starts with a quote;
+    numbers the export writes itself (ids, counts, a negative longitude) stay numbers."""
+    from mutualaid.pods.formation import start_pod
+
+    lee = login_as(app.test_client(), scene.lee)
+    for i, name in enumerate(FORMULAS):
+        person = make_person(name=name, phone=f"+1718555070{i}")
+        make_need(person, code=f"FX{i}", area_id=scene.east.id, address=f"\t{i} Tab St")
+    hyperlink = db.session.scalar(select(Person).where(Person.name == FORMULAS[0]))
+    lat, lng = offset(0.5)
+    make_raw_offer(helper=hyperlink, lat=lat, lng=lng, address_text="=1+2")
+    pod = start_pod(db.session, db.session.scalar(select(Need).where(Need.code == "FX0")))
+    pod.close_reason = "@evil"
+    db.session.flush()
+
+    needs = {r["code"]: r for r in _csv(lee.get("/coordinate/csv/export/needs.csv"))}
+    for i, name in enumerate(FORMULAS):
+        row = needs[f"FX{i}"]
+        assert row["requester"] == "'" + name
+        assert row["address"] == f"'\t{i} Tab St"
+        assert row["requester_phone"] == f"'+1718555070{i}"  # E.164 "+" is a formula start
+        assert row["lng"].startswith("-73.") and row["public_lng"] == "-73.96"  # numbers
+        assert row["id"].isdigit() and row["people_needed"] == "2"
+    offers = _csv(lee.get("/coordinate/csv/export/offers.csv"))
+    offer = next(r for r in offers if r["address"].endswith("=1+2"))
+    assert offer["address"] == "'=1+2" and offer["helper"] == "'" + FORMULAS[0]
+    assert offer["lng"].startswith("-73.")
+    pods = _csv(lee.get("/coordinate/csv/export/pods.csv"))
+    assert [r["close_reason"] for r in pods] == ["'@evil"]
+    people = {r["id"]: r for r in _csv(lee.get("/coordinate/csv/export/people.csv"))}
+    assert people[str(hyperlink.id)]["name"] == "'" + FORMULAS[0]
+    assert people[str(hyperlink.id)]["needs"] == "1"
+    # Nothing that starts a formula is left at the start of any cell of any export.
+    for kind in ("needs", "offers", "pods", "people"):
+        text = lee.get(f"/coordinate/csv/export/{kind}.csv").get_data(as_text=True)
+        for row in csv.reader(io.StringIO(text)):
+            for cell in row:
+                assert not cell.startswith(("=", "+", "@", "\t", "\r")), (kind, cell)
+                assert not cell.startswith("-") or float(cell) < 0, (kind, cell)

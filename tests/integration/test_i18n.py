@@ -66,6 +66,9 @@ def test_signing_up_in_spanish_keeps_spanish(client):
     assert response.status_code in (302, 303)
     person = db.session.scalar(select(Person).where(Person.email == "lucia-signup@example.org"))
     assert person.language == "es"
+    # Sign-up leads to the log-in page (issue 16: the same answer whether the email is taken).
+    login = {"email": "lucia-signup@example.org", "password": "una frase bien segura"}
+    assert client.submit("/auth/login", login, headers=headers).status_code == 302
     # Logged in, the profile now decides, whatever the browser says.
     assert "Necesito ayuda" in text_of(client.get("/", headers={"Accept-Language": "en"}))
 

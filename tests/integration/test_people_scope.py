@@ -55,11 +55,26 @@ def people(scene):
             person_id=placed_texter.id,
         )
     )
-    loner = make_person(name="Lou Loner")  # signed up, nothing else: not placed yet
+    # Signed up, nothing else: belongs to no area, so an admin's to see (issue 16: a
+    # throwaway account visible to every coordinator was the first step of a takeover).
+    loner = make_person(name="Lou Loner")
+    # Texted in with no home area but asked for help in Westside: Westside's, not everyone's
+    # (issue 16: any coordinator could read her texts and exact address).
+    west_texter = make_person(name="Wes Texter", email=None, password=None, phone="+17185550779")
+    make_need(west_texter, code="WTX1", area_id=scene.west.id)
+    db.session.add(
+        SmsMessage(
+            direction=INBOUND,
+            from_number=west_texter.phone,
+            to_number="+15550000000",
+            body="NEED groceries 12 West St",
+            person_id=west_texter.id,
+        )
+    )
     db.session.flush()
     return {
-        "in": [resident, asker, offerer, texter, loner],
-        "out": [westerner, far_offer, placed_texter],
+        "in": [resident, asker, offerer, texter],
+        "out": [westerner, far_offer, placed_texter, loner, west_texter],
     }
 
 

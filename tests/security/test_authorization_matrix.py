@@ -29,8 +29,10 @@ EXPECTED: dict[str, tuple] = {
     "auth.login": (200, 302, 302, 302, 302, 302, 302, 302),
     "auth.signup": (200, 302, 302, 302, 302, 302, 302, 302),
     "auth.logout": (L, OK, OK, OK, OK, OK, OK, OK),
+    "auth.logout_everywhere": (L, OK, OK, OK, OK, OK, OK, OK),
     "account.profile": (L, 200, 200, 200, 200, 200, 200, 200),
     "account.phone": (L, 200, 200, 200, 200, 200, 200, 200),
+    "account.password": (L, OK, OK, OK, OK, OK, OK, OK),  # POST only; 400 without a form
     "account.tokens": (L, 200, 200, 200, 200, 200, 200, 200),
     "account.revoke_token": (L, 404, 404, 404, 404, 404, 404, 404),  # token 1: nobody's
     "admin.index": (L, 403, 403, 403, 403, 403, 403, 200),

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectChoice, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import PasswordField, RadioField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from mutualaid.i18n import _l
+from mutualaid.passwords import MIN_PASSWORD_LENGTH
 
 
 class ProfileForm(FlaskForm):
@@ -50,3 +51,39 @@ class PhoneCodeForm(FlaskForm):
         validators=[DataRequired(_l("Enter the code from the text.")), Length(max=12)],
     )
     confirm = SubmitField(_l("Verify"))
+
+
+class PasswordForm(FlaskForm):
+    """Change the password: the current one, then the new one twice. Ends other sessions."""
+
+    current = PasswordField(
+        _l("Current password"), validators=[DataRequired(_l("Enter your password."))]
+    )
+    new = PasswordField(
+        _l("New password"),
+        validators=[
+            DataRequired(_l("Choose a password.")),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=200,
+                message=_l(
+                    "Use at least %(n)s characters for your password.", n=MIN_PASSWORD_LENGTH
+                ),
+            ),
+        ],
+        description=_l("At least %(n)s characters.", n=MIN_PASSWORD_LENGTH),
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[
+            DataRequired(_l("Type the password again.")),
+            EqualTo("new", _l("The passwords do not match.")),
+        ],
+    )
+    change = SubmitField(_l("Change password"))
+
+
+class EverywhereForm(FlaskForm):
+    """Log out on every device (the button on the profile page)."""
+
+    everywhere = SubmitField(_l("Log out everywhere"))

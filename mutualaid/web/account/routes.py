@@ -3,13 +3,30 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from mutualaid.accounts import AccountError, update_profile
+from mutualaid.accounts import AccountError, change_password, update_profile
 from mutualaid.extensions import db
 from mutualaid.i18n import _
 from mutualaid.phones import InvalidPhone, mask_phone, normalise_phone
 from mutualaid.sms.identity import VerificationError, confirm_code, start_verification
 from mutualaid.web.account.blueprint import bp
-from mutualaid.web.account.forms import PhoneCodeForm, PhoneSendForm, ProfileForm
+from mutualaid.web.account.forms import (
+    EverywhereForm,
+    PasswordForm,
+    PhoneCodeForm,
+    PhoneSendForm,
+    ProfileForm,
+)
+from mutualaid.web.auth import sessions
+
+
+def _profile_page(form: ProfileForm, password_form: PasswordForm | None = None, status=200):
+    html = render_template(
+        "account/profile.html",
+        form=form,
+        password_form=password_form or PasswordForm(formdata=None, prefix="pw"),
+        everywhere_form=EverywhereForm(),
+    )
+    return html, status
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -40,8 +57,32 @@ def profile():
             db.session.commit()
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("account.profile"))
-    status = 400 if form.is_submitted() else 200
-    return render_template("account/profile.html", form=form), status
+    return _profile_page(form, status=400 if form.is_submitted() else 200)
+
+
+@bp.route("/password", methods=["POST"])
+@login_required
+def password():
+    """A new password; every other session of this person ends, this one stays."""
+    form = PasswordForm(prefix="pw")
+    if form.validate_on_submit():
+        me = current_user._get_current_object()
+        try:
+            change_password(
+                db.session,
+                current_app.extensions["passwords"],
+                me,
+                form.current.data,
+                form.new.data,
+            )
+        except AccountError as exc:
+            getattr(form, exc.field or "current").errors.append(str(exc))
+        else:
+            db.session.commit()
+            sessions.start(me)  # this device keeps a session under the new epoch
+            flash(_("Your password is changed. Other devices are logged out."), "success")
+            return redirect(url_for("account.profile"), 303)
+    return _profile_page(ProfileForm(obj=current_user), form, status=400)
 
 
 @bp.route("/phone", methods=["GET", "POST"])

@@ -13,6 +13,7 @@ from flask_limiter import Limiter
 
 from mutualaid import api_tokens
 from mutualaid.extensions import db
+from mutualaid.i18n import _
 from mutualaid.models import ApiToken, Person
 from mutualaid.web.api.blueprint import bp
 from mutualaid.web.api.problems import ApiProblem
@@ -40,14 +41,25 @@ def current_token() -> ApiToken | None:
     return db.session.get(ApiToken, token_id) if token_id else None
 
 
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def require_person() -> Person:
-    """The caller, or a 401 problem with a WWW-Authenticate challenge."""
+    """The caller, or a 401 problem with a WWW-Authenticate challenge (no token, an unknown,
+    revoked or expired one), or a 403 when a read-only token asks to change something."""
     token = current_token()
     if token is None:
         challenge = REALM
         if bearer_secret():
             challenge += ', error="invalid_token"'
         raise ApiProblem(401, "unauthorized", headers={"WWW-Authenticate": challenge})
+    if token.scope != api_tokens.SCOPE_WRITE and request.method not in READ_METHODS:
+        raise ApiProblem(
+            403,
+            "forbidden",
+            _("This token may only read. Create a read-and-write token to make changes."),
+            headers={"WWW-Authenticate": REALM + ', error="insufficient_scope", scope="write"'},
+        )
     if api_tokens.record_use(db.session, token):
         db.session.commit()
     return token.person

@@ -115,6 +115,8 @@ def _operation(op: Operation, refs: dict, defs: dict) -> dict[str, Any]:
     codes = set(COMMON_ERRORS) | set(op.errors)
     if op.body is not None:
         codes |= {413, 415}
+    if op.method not in ("get", "head"):
+        codes.add(403)  # a read-only token asking to change something
     for code in sorted(codes):
         responses[str(code)] = _problem_response(code)
     out["responses"] = responses
@@ -136,7 +138,8 @@ def openapi_document() -> dict[str, Any]:
             "description": (
                 "Needs, offers, matches and response pods. Authenticate with "
                 "`Authorization: Bearer <token>` (create a token on your profile page or with "
-                "`flask --app mutualaid api-token`). Errors are RFC 9457 problem documents. "
+                "`flask --app mutualaid api-token`). Tokens expire and are `read` (GET only) "
+                "or `write`. Errors are RFC 9457 problem documents. "
                 "Exact places are shown only to the people the web shows them to."
             ),
             "license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},

@@ -113,7 +113,7 @@ def pod_out(pod: Pod, role: str, viewer: Person) -> s.PodOut:
                 reasons=[_reason_text(r) for r in membership.reasons or []],
             )
     address = None
-    if can_see_address(role):
+    if can_see_address(role, pod, viewer):
         address = s.PodAddress(text=need.address_text or "", lat=need.lat, lng=need.lng)
     members, messages = [], []
     if role != "invited":

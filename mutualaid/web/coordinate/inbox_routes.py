@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from mutualaid import categories, locations
 from mutualaid.extensions import db
 from mutualaid.i18n import _, current_language
-from mutualaid.models import Need, Person, SmsMessage
+from mutualaid.models import Person, SmsMessage
 from mutualaid.need_records import NeedError, NeedInput, find_active_by_code
 from mutualaid.policy import coordinates_area
 from mutualaid.web.access import coordinator_required
@@ -21,7 +21,7 @@ def _message(message_id: int) -> tuple[SmsMessage, Person | None]:
     if message is None:
         abort(404)
     sender = db.session.get(Person, message.person_id) if message.person_id else None
-    if not inbox.visible(me(), message, sender):
+    if not inbox.visible(db.session, me(), message):
         abort(404)
     return message, sender
 
@@ -42,18 +42,8 @@ def inbox_message(message_id: int):
         "coordinate/inbox_message.html",
         message=message,
         sender=sender,
-        history=inbox.history(db.session, message),
-        open_needs=[
-            n
-            for n in (
-                db.session.scalars(
-                    db.select(Need).where(Need.requester_id == sender.id).order_by(Need.id.desc())
-                ).all()
-                if sender
-                else []
-            )
-            if n.is_active
-        ],
+        history=inbox.history(db.session, me(), message),
+        open_needs=inbox.open_needs_of(db.session, me(), sender),
         categories=categories.choices(current_language()),
     )
 

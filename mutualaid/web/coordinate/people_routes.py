@@ -34,7 +34,7 @@ def people():
 @coordinator_required
 def person(person_id: int):
     person = scoped_person(person_id)
-    history = history_of(db.session, person)
+    history = history_of(db.session, person, viewer=me())
     return render_template(
         "coordinate/person.html",
         person=person,

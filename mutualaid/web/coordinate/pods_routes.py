@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from flask import flash, render_template, request
 
-from mutualaid.accounts import find_by_email, find_by_phone
 from mutualaid.extensions import db
 from mutualaid.i18n import _
-from mutualaid.models import Person
 from mutualaid.models.pods import POD_STATUSES
-from mutualaid.phones import InvalidPhone, normalise_phone
 from mutualaid.pods import lifecycle, thread
 from mutualaid.pods.formation import PodError
 from mutualaid.pods.thread import ThreadError
@@ -53,25 +50,13 @@ def pod(pod_id: int):
     )
 
 
-def _find_person(text: str) -> Person | None:
-    text = (text or "").strip()
-    if text.isdecimal() and len(text) < 10:
-        return db.session.get(Person, int(text))
-    if "@" in text:
-        return find_by_email(db.session, text)
-    try:
-        return find_by_phone(db.session, normalise_phone(text))
-    except InvalidPhone:
-        return None
-
-
 @bp.route("/pods/<int:pod_id>/members/add", methods=["POST"])
 @coordinator_required
 def add_member(pod_id: int):
     pod = scoped_pod(pod_id)
-    person = _find_person(request.form.get("who", ""))
+    person = actions.find_person(db.session, me(), request.form.get("who", ""))
     try:
-        if person is None:
+        if person is None:  # the same answer for nobody and for someone of another area
             raise PodError(_("No person found with that id, email or phone."))
         actions.add_member(db.session, pod, person, me(), request.form.get("reason", ""))
     except PodError as exc:

@@ -102,7 +102,7 @@ def show(pod_id: int):
         need=pod.need,
         role=role,
         invitation=invitation,
-        show_address=can_see_address(role),
+        show_address=can_see_address(role, pod, current_user),
         members=thread.members(db.session, pod),
         messages=thread.thread(db.session, pod) if role != "invited" else [],
         items=thread.checklist(db.session, pod) if role != "invited" else [],

@@ -13,18 +13,19 @@ from __future__ import annotations
 
 import hmac
 import logging
+from pathlib import Path
 from typing import cast
 
 from flask import Flask, Response, abort, current_app, request
 from sqlalchemy import Engine, create_engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, scoped_session
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from mutualaid.extensions import csrf, db
-from mutualaid.phones import InvalidPhone, normalise_phone
-from mutualaid.sms import compliance
+from mutualaid.phones import sender_e164
+from mutualaid.sms import compliance, spool
 from mutualaid.sms.inbound import store_inbound
 from mutualaid.sms.intake import enqueue_inbound, process_stored
 from mutualaid.sms.outbox import apply_status_callback
@@ -157,19 +158,28 @@ def inbound():
     if not sid or not raw_from:
         abort(400, "MessageSid and From are required.")
     country = current_app.config["MUTUALAID"].default_country
-    try:
-        from_number = normalise_phone(raw_from, country)
-    except InvalidPhone:
-        from_number = raw_from[:20]  # short codes and odd senders are still recorded
+    # Letters are never read as keypad digits: "212PUMPING" is an alphanumeric sender, not
+    # +1 212 786 7464. Short codes and odd senders are recorded as sent; the worker never
+    # answers them (sms/apply.py).
+    from_number = sender_e164(raw_from, country) or raw_from[:20]
     body = form.get("Body") or ""
-    message_id = _store(
-        sid=sid[:64],
-        from_number=from_number,
-        to_number=(form.get("To") or "").strip(),
-        body=body,
-        num_media=_int(form.get("NumMedia"), 0),
-        num_segments=_int(form.get("NumSegments"), 1),
-    )
+    fields = {
+        "sid": sid[:64],
+        "from_number": from_number,
+        "to_number": (form.get("To") or "").strip(),
+        "body": body,
+        "num_media": _int(form.get("NumMedia"), 0),
+        "num_segments": _int(form.get("NumSegments"), 1),
+    }
+    try:
+        message_id = _store(**fields)
+    except (OperationalError, InterfaceError) as exc:
+        # The database is down: keep the text on local disk and answer 200, so it is not
+        # lost and Twilio does not give up; the minute sweep stores it (sms/spool.py).
+        db.session.rollback()
+        spool.spool(Path(current_app.config["MUTUALAID"].sms_spool_dir), fields)
+        log.warning("database unavailable (%s); inbound text %s spooled", type(exc).__name__, sid)
+        return _twiml()
     if message_id is not None:
         if _maybe_keyword(body):
             try:

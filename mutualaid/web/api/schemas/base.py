@@ -62,7 +62,11 @@ Role = Literal["neighbor", "coordinator", "admin"]
 
 
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    """Request bodies are strict (issue 16): a number must be a JSON number (an integer is
+    fine where a decimal is expected), never ``false`` or ``"3"``; a boolean must be
+    ``true``/``false``. Query strings, which are text, are parsed with ``strict=False``."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
 
 class _Out(BaseModel):
