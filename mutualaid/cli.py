@@ -90,7 +90,14 @@ def worker(workers: int) -> None:
 @click.command("api-token")
 @click.option("--user", "email", required=True, help="Email of the account the token acts as.")
 @click.option("--name", default="", help="A label to recognise the token by (e.g. 'hotline').")
-def api_token(email: str, name: str) -> None:
+@click.option(
+    "--scope",
+    type=click.Choice(["read", "write"]),
+    default="read",
+    show_default=True,
+    help="read: look things up only; write: also post, change and answer.",
+)
+def api_token(email: str, name: str, scope: str) -> None:
     """Create an API token (``flask --app mutualaid api-token --user EMAIL [--name NAME]``).
     It is printed once; only its hash is stored."""
     person = find_by_email(db.session, email)
@@ -99,9 +106,18 @@ def api_token(email: str, name: str) -> None:
     if not person.is_active:
         raise click.ClickException("That account is suspended.")
     try:
-        token, secret = create_token(db.session, person, name)
+        token, secret = create_token(
+            db.session,
+            person,
+            name,
+            scope=scope,
+            days=current_app.config["MUTUALAID"].api_token_days,
+        )
     except TokenError as exc:
         raise click.ClickException(str(exc)) from None
     db.session.commit()
-    click.echo(f"Token {token.name!r} for {person.email} (id {token.id}); shown only once:")
+    click.echo(
+        f"Token {token.name!r} ({scope}, expires {token.expires_at:%Y-%m-%d}) for "
+        f"{person.email} (id {token.id}); shown only once:"
+    )
     click.echo(secret)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from mutualaid.geo.distance import bounding_boxes, haversine_km
@@ -57,9 +57,21 @@ def post_need(
     *,
     hours: Mapping[str, int] | None = None,
     now: datetime | None = None,
+    per_hour_limit: int = 0,
 ) -> Need:
+    """Post a need and start matching. ``per_hour_limit`` (the edges where a person posts
+    for themselves: web, API, texts) caps how many one requester may post in an hour, so
+    nobody floods the queue or uses up helpers' texts (issue 16)."""
     now = now or utcnow()
     people = _validate(data)
+    if per_hour_limit and _posted_last_hour(session, requester, now) >= per_hour_limit:
+        raise NeedError(
+            _l(
+                "You have asked for help %(num)d times in the last hour. A coordinator will "
+                "look at your requests; please wait a little before asking again.",
+                num=per_hour_limit,
+            )
+        )
     need = Need(
         code=new_code(session),
         requester_id=requester.id,
@@ -77,6 +89,14 @@ def post_need(
     _store_with_unique_code(session, need)
     begin_matching(session, need, now)
     return need
+
+
+def _posted_last_hour(session: Session, requester: Person, now: datetime) -> int:
+    since = now - timedelta(hours=1)
+    stmt = select(func.count(Need.id)).where(
+        Need.requester_id == requester.id, Need.created_at >= since
+    )
+    return session.scalar(stmt) or 0
 
 
 def edit_need(

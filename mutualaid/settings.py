@@ -208,6 +208,7 @@ class Settings:
     geocoder_timeout: float = 5.0
     grid_cell_m: int = 500
     need_expiry_hours: tuple[tuple[str, int], ...] = DEFAULT_NEED_EXPIRY_HOURS
+    need_posts_per_hour: int = 6  # per requester, web + API + texts (0 = no limit)
     offer_confirm_days: int = 30
     offer_expire_days: int = 14
     password_time_cost: int = 2
@@ -289,6 +290,7 @@ class Settings:
             geocoder_timeout=_float(env, "GEOCODER_TIMEOUT", 5.0, 0.5, 60.0),
             grid_cell_m=_int(env, "GRID_CELL_M", 500, 100, 5000),
             need_expiry_hours=_need_expiry(env),
+            need_posts_per_hour=_int(env, "NEED_POSTS_PER_HOUR", 6, 0, 1000),
             offer_confirm_days=_int(env, "OFFER_CONFIRM_DAYS", 30, 1, 365),
             offer_expire_days=_int(env, "OFFER_EXPIRE_DAYS", 14, 1, 365),
             password_time_cost=_int(env, "PASSWORD_TIME_COST", 2, 1, 20),

@@ -33,6 +33,8 @@ class SmsMessage(Base):
     __table_args__ = (
         Index("ix_sms_messages_status_next", "status", "next_attempt_at"),
         Index("ix_sms_messages_to_created", "to_number", "created_at"),
+        # The global daily budget counts outbound texts of the last 24 h (issue 16).
+        Index("ix_sms_messages_direction_created", "direction", "created_at"),
         # Inbound texts the worker has not processed yet (few at any time): the sweep's and
         # the per-number ordering's lookups.
         Index(

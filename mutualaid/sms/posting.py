@@ -7,6 +7,7 @@ person already told us is kept in its ``data`` so no answer has to be repeated.
 
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from mutualaid import categories, locations
@@ -97,6 +98,7 @@ def need_from(session: Session, person: Person, data: dict) -> str:
                 contact_preference="sms",
             ),
             location,
+            per_hour_limit=current_app.config["MUTUALAID"].need_posts_per_hour,
         )
     except NeedError as exc:
         return _("Sorry, we could not post that: %(why)s", why=str(exc.message))

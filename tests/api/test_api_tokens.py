@@ -35,6 +35,29 @@ def test_cli_prints_a_token_once_and_stores_only_its_hash(runner, neighbor, api_
     assert me.get_json()["token"] == {"id": token.id, "name": "hotline", "prefix": token.prefix}
 
 
+def test_cli_tokens_are_read_only_unless_asked_and_expire_as_configured(runner, neighbor, app):
+    import dataclasses
+
+    original = app.config["MUTUALAID"]
+    app.config["MUTUALAID"] = dataclasses.replace(original, api_token_days=7)
+    try:
+        read = runner.invoke(args=["api-token", "--user", neighbor.email, "--name", "look"])
+        write = runner.invoke(
+            args=["api-token", "--user", neighbor.email, "--name", "post", "--scope", "write"]
+        )
+    finally:
+        app.config["MUTUALAID"] = original
+    assert read.exit_code == 0 and write.exit_code == 0, (read.output, write.output)
+    tokens = {
+        t.name: t
+        for t in db.session.scalars(select(ApiToken).where(ApiToken.person_id == neighbor.id))
+    }
+    assert tokens["look"].scope == "read" and tokens["post"].scope == "write"
+    lifetime = tokens["look"].expires_at - tokens["look"].created_at
+    assert 6.9 < lifetime.total_seconds() / 86400 <= 7.0
+    assert "(read, expires" in read.output
+
+
 def test_cli_refuses_unknown_accounts(runner):
     result = runner.invoke(args=["api-token", "--user", "nobody@example.org"])
     assert result.exit_code != 0 and "No account" in result.output

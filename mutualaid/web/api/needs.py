@@ -122,7 +122,14 @@ def create_need(me: Person, body: s.NeedCreate) -> s.NeedOut:
         contact_preference=body.contact_preference,
     )
     try:
-        need = post_need(db.session, me, data, location, hours=_hours())
+        need = post_need(
+            db.session,
+            me,
+            data,
+            location,
+            hours=_hours(),
+            per_hour_limit=current_app.config["MUTUALAID"].need_posts_per_hour,
+        )
     except NeedError as exc:
         db.session.rollback()
         raise domain_problem(exc.message, exc.field or "category") from None

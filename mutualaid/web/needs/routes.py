@@ -67,7 +67,14 @@ def new():
         location, note = locate_field(form.location)
         if location is not None:
             try:
-                need = post_need(db.session, _me(), _input(form), location, hours=_hours())
+                need = post_need(
+                    db.session,
+                    _me(),
+                    _input(form),
+                    location,
+                    hours=_hours(),
+                    per_hour_limit=current_app.config["MUTUALAID"].need_posts_per_hour,
+                )
             except NeedError as exc:
                 getattr(form, exc.field or "category").errors.append(str(exc.message))
             else:
