@@ -19,9 +19,9 @@ from tests.security.scene import ADDRESS, EXACT, PERSONAS, build_scene, route_ur
 from tests.security.test_authorization_matrix import RULES
 
 ADDRESS_ALLOWED = {"owner", "member", "coordinator", "admin"}
-# CONVENTIONS: phone numbers are visible to "coordinators" (the people directory of the
-# coordinator workspace is shared by all coordinators); addresses follow the need's area.
-PHONE_ALLOWED = {"owner", "member", "coordinator", "other_coordinator", "admin"}
+# Phone numbers and addresses follow the need's area: a coordinator of another area sees
+# neither (issue 16; the people directory is scoped like everything else).
+PHONE_ALLOWED = {"owner", "member", "coordinator", "admin"}
 MAX_PAGES = 200
 # The SMS simulator shows every number on purpose; it is a development tool, admin-only in
 # production (test_web_hardening.test_the_sms_simulator_is_for_admins_in_production).
