@@ -103,6 +103,16 @@ def distance(km: float | None, units: str | None = "km") -> str:
     return f"{km:.1f} km" if km >= 0.1 else "100 m"
 
 
+def in_units(km: float, units: str | None) -> float:
+    """A distance in km as the area counts it (miles when its units are "mi"), to 0.1."""
+    return round(km / KM_PER_MILE if units == "mi" else km, 1)
+
+
+def to_km(value: float, units: str | None) -> float:
+    """A distance typed in the area's units, in km (miles are converted, to 0.1 km)."""
+    return round(value * KM_PER_MILE, 1) if units == "mi" else value
+
+
 def when(value: datetime | None) -> str:
     """Date and time in the viewer's locale and time zone: "Nov 25, 2026, 2:05 PM" /
     "25 nov 2026, 14:05"."""

@@ -17,7 +17,7 @@ from mutualaid.geo.geocoding import current_geocoder
 from mutualaid.needs import expire_due_needs
 from mutualaid.pods.cascade import expire_invitations
 from mutualaid.pods.lifecycle import send_checkins
-from mutualaid.queue import huey, record_heartbeat, register
+from mutualaid.queue import claim_tick, huey, is_immediate, record_heartbeat, register
 from mutualaid.retention import purge_closed_needs
 from mutualaid.sms.dispatcher import dispatch_paced, sweep
 from mutualaid.sms.intake import process_stored
@@ -37,6 +37,23 @@ def bind_worker_app(app: Flask) -> None:
     _worker_app = app
 
 
+def once_per_tick(minutes: int) -> Callable[[Callable[P, R]], Callable[P, R | None]]:
+    """A periodic task runs once per tick of ``minutes`` however many worker processes run
+    the scheduler (``queue.claim_tick``); inline queues (tests) always run it."""
+
+    def decorate(func: Callable[P, R]) -> Callable[P, R | None]:
+        @functools.wraps(func)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | None:
+            if not is_immediate() and not claim_tick(func.__name__, minutes):
+                log.debug("%s: another worker has this tick", func.__name__)
+                return None
+            return func(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
 def with_app_context(func: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -51,12 +68,14 @@ def with_app_context(func: Callable[P, R]) -> Callable[P, R]:
 
 
 @huey.periodic_task(crontab(minute="*"))
+@once_per_tick(1)
 def heartbeat() -> None:
     """Lets /healthz say when the worker last ran."""
     record_heartbeat()
 
 
 @huey.periodic_task(crontab(minute="*"))
+@once_per_tick(1)
 @with_app_context
 def pod_invitation_cascade() -> None:
     """Expire overdue invitations and invite the next candidates (idempotent)."""
@@ -65,6 +84,7 @@ def pod_invitation_cascade() -> None:
 
 
 @huey.periodic_task(crontab(minute="7"))
+@once_per_tick(60)
 @with_app_context
 def pod_checkins() -> None:
     """Ask requesters of long-active pods whether they still need help (once per pod)."""
@@ -76,6 +96,7 @@ def pod_checkins() -> None:
 
 
 @huey.periodic_task(crontab(minute="*/5"))
+@once_per_tick(5)
 @with_app_context
 def geocode_retry() -> None:
     counts = retry_pending_locations(
@@ -90,6 +111,7 @@ def geocode_retry() -> None:
 
 
 @huey.periodic_task(crontab(minute="*/5"))
+@once_per_tick(5)
 @with_app_context
 def expire_needs() -> None:
     expired = expire_due_needs(db.session)
@@ -99,6 +121,7 @@ def expire_needs() -> None:
 
 
 @huey.periodic_task(crontab(minute="17"))
+@once_per_tick(60)
 @with_app_context
 def offer_freshness() -> None:
     settings = current_app.config["MUTUALAID"]
@@ -134,6 +157,7 @@ def process_inbound(message_id: int) -> bool:
 
 
 @huey.periodic_task(crontab(minute="*"))
+@once_per_tick(1)
 @with_app_context
 def sweep_sms() -> int:
     """Re-enqueue inbound texts left unprocessed and due outbox rows: lost tasks, retries
@@ -142,6 +166,7 @@ def sweep_sms() -> int:
 
 
 @huey.periodic_task(crontab(minute="23", hour="3"))
+@once_per_tick(1440)
 @with_app_context
 def purge_old_personal_data() -> None:
     """Daily: erase addresses, details, threads and texts of needs closed longer than the
@@ -181,6 +206,7 @@ def csv_import(job_id: int) -> None:
 
 
 @huey.periodic_task(crontab(minute="*"))
+@once_per_tick(1)
 @with_app_context
 def resume_csv_imports() -> None:
     """Re-run imports whose task was lost (queue down, worker restarted); idempotent."""

@@ -81,6 +81,20 @@ def configure_queue(url: str) -> None:
         raise QueueUnavailable(f"unsupported QUEUE_URL {url!r}")
 
 
+def claim_tick(name: str, period_minutes: int, now: float | None = None) -> bool:
+    """May this process run periodic task ``name`` for the current tick? Every worker process
+    runs Huey's scheduler, so each would enqueue the same periodic task; the first to claim
+    the tick (an atomic put-if-empty in the queue's storage: Redis HSETNX, SQLite INSERT)
+    runs it, the others skip. The claim of the same tick a day earlier is dropped, so the
+    storage keeps about a day of claims."""
+    period = max(1, period_minutes) * 60
+    tick = int((now if now is not None else time.time()) // period * period)
+    if not huey.storage.put_if_empty(f"tick:{name}:{tick}", b"1"):
+        return False
+    huey.storage.delete_data(f"tick:{name}:{tick - 86400}")
+    return True
+
+
 def queue_state() -> dict[str, Any]:
     """What /healthz reports: is the queue reachable, how much waits, when the worker beat."""
     try:

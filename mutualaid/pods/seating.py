@@ -5,6 +5,11 @@ others are told it is covered, the requester who is coming, the members the addr
 Seats are claimed with one conditional UPDATE (``seats_taken < seats``): PostgreSQL takes the
 row lock and re-checks the condition for concurrent acceptors, SQLite has one writer at a
 time, so on both exactly ``seats`` people are seated however many accept at once.
+
+Capacity (issue 17) is a hard limit at accept time too: the helper's row is locked first
+(``lock_helper``, then the pod's ``lock_pod``: always person before pod, and nothing locks a
+pod and then waits for a person), so one person's concurrent "yes"es are counted one at a
+time and never seat them in more groups than their offer says.
 """
 
 from __future__ import annotations
@@ -13,18 +18,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from mutualaid.audit import record_audit
 from mutualaid.i18n import _, ngettext
-from mutualaid.models import Membership, Person, Pod, utcnow
+from mutualaid.models import Membership, Offer, Person, Pod, utcnow
 from mutualaid.models import needs as need_status
+from mutualaid.models.offers import OFFER_ACTIVE, OFFER_DELETED
 from mutualaid.models.pods import (
     ACCEPTED,
     DECLINED,
     EXPIRED,
     INVITED,
+    MEMBER_HELPER,
     POD_ACTIVE,
     POD_FORMING,
     WITHDRAWN,
@@ -36,11 +43,12 @@ from mutualaid.pods.thread import post_message
 from mutualaid.pods.wording import join_names, pod_link
 
 # What came of a "yes": the API returns these words, the pages and texts choose a sentence.
-AcceptOutcome = Literal["seated", "full", "expired", "not_invited"]
+AcceptOutcome = Literal["seated", "full", "expired", "not_invited", "at_capacity"]
 SEATED: AcceptOutcome = "seated"
 FULL: AcceptOutcome = "full"  # the last seat went to someone else first
 EXPIRED_INVITATION: AcceptOutcome = "expired"
 NOT_INVITED: AcceptOutcome = "not_invited"
+AT_CAPACITY: AcceptOutcome = "at_capacity"  # already in as many groups as their offer allows
 
 
 @dataclass(frozen=True)
@@ -48,6 +56,16 @@ class AcceptResult:
     seated: bool
     reason: AcceptOutcome
     pod: Pod
+    capacity: int | None = None  # set with AT_CAPACITY: the limit the helper gave
+
+
+def at_capacity_text(capacity: int) -> str:
+    """The web page's and the API's kind explanation of ``AT_CAPACITY``."""
+    return _(
+        "You're already helping in as many groups as you said you could (%(count)s). "
+        "Finish one or raise your limit on your offer, then say yes.",
+        count=capacity,
+    )
 
 
 def pending_invitation(session: Session, pod: Pod, person: Person) -> Membership | None:
@@ -60,11 +78,66 @@ def pending_invitation(session: Session, pod: Pod, person: Person) -> Membership
     )
 
 
+def lock_helper(session: Session, person: Person) -> None:
+    """Hold the helper's row for this transaction (PostgreSQL ``FOR NO KEY UPDATE``, which
+    still lets others insert invitations and notices that point at the person; SQLite has
+    one writer). Taken before ``lock_pod``, never after it."""
+    session.execute(select(Person.id).where(Person.id == person.id).with_for_update(key_share=True))
+
+
+def helper_capacity(session: Session, person: Person) -> int | None:
+    """How many groups ``person`` said they can help in at once: the largest capacity among
+    their active offers (their other, not deleted, offers when none is active); None (no
+    limit) for someone without offers, e.g. added by a coordinator."""
+    rows = session.execute(
+        select(Offer.status, func.max(Offer.capacity))
+        .where(Offer.helper_id == person.id, Offer.status != OFFER_DELETED)
+        .group_by(Offer.status)
+    ).all()
+    by_status = {status: capacity for status, capacity in rows}
+    if OFFER_ACTIVE in by_status:
+        return int(by_status[OFFER_ACTIVE])
+    return max((int(c) for c in by_status.values()), default=None)
+
+
+def seats_held(session: Session, person: Person) -> int:
+    """Seats ``person`` holds as a helper in groups that are forming or active."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Membership)
+            .join(Pod, Pod.id == Membership.pod_id)
+            .where(
+                Membership.person_id == person.id,
+                Membership.role == MEMBER_HELPER,
+                Membership.status == ACCEPTED,
+                Pod.status.in_((POD_FORMING, POD_ACTIVE)),
+            )
+        )
+        or 0
+    )
+
+
 def accept(
-    session: Session, pod: Pod, person: Person, *, note: str = "", now: datetime | None = None
+    session: Session,
+    pod: Pod,
+    person: Person,
+    *,
+    note: str = "",
+    now: datetime | None = None,
+    check_capacity: bool = True,
 ) -> AcceptResult:
-    """Seat ``person`` if they hold a live invitation and a seat is free."""
+    """Seat ``person`` if they hold a live invitation, a seat is free and they have room.
+
+    A helper already seated in as many groups as their offer allows gets ``AT_CAPACITY``
+    and nothing changes: the invitation stays open, so they can still say yes after
+    finishing another group (until it expires). The seat that brings them to their limit
+    withdraws their other open invitations, with a notice. ``check_capacity=False`` (a
+    coordinator adding someone by hand) skips the limit and the withdrawal.
+    """
     now = now or utcnow()
+    if check_capacity:
+        lock_helper(session, person)  # person first, then the pod: one order everywhere
     lock_pod(session, pod)
     membership = pending_invitation(session, pod, person)
     if membership is None:
@@ -82,6 +155,9 @@ def accept(
         membership.status = EXPIRED
         session.flush()
         return AcceptResult(False, EXPIRED_INVITATION, pod)
+    capacity = helper_capacity(session, person) if check_capacity else None
+    if capacity is not None and seats_held(session, person) >= capacity:
+        return AcceptResult(False, AT_CAPACITY, pod, capacity)
     # Claim the invitation first (a double click or a repeated YES counts once) ...
     # (An UPDATE without RETURNING gives a CursorResult; Session.execute is typed as Result.)
     claimed = cast(
@@ -126,8 +202,43 @@ def accept(
         post_message(session, pod, person, note, channel="web", relay=True)
     if pod.seats_taken >= pod.seats:
         activate(session, pod, now=now)
+    if capacity is not None and seats_held(session, person) >= capacity:
+        _withdraw_other_invitations(session, pod, person, now=now)
     session.flush()
     return AcceptResult(True, SEATED, pod)
+
+
+def _withdraw_other_invitations(
+    session: Session, pod: Pod, person: Person, *, now: datetime
+) -> None:
+    """``person`` just reached their limit in ``pod``: withdraw their other open invitations,
+    tell them kindly, and ask someone else in each of those groups.
+
+    Other groups are locked with SKIP LOCKED, never waited for (we already hold this pod, and
+    waiting for a second one could deadlock with another helper doing the same). A group
+    busy elsewhere keeps its invitation: accepting it later answers ``AT_CAPACITY``.
+    """
+    other_ids = session.scalars(
+        select(Membership.pod_id)
+        .where(
+            Membership.person_id == person.id,
+            Membership.status == INVITED,
+            Membership.pod_id != pod.id,
+        )
+        .order_by(Membership.pod_id)
+    ).all()
+    for other_id in other_ids:
+        got = session.scalar(
+            select(Pod.id).where(Pod.id == other_id).with_for_update(skip_locked=True)
+        )
+        other = session.get(Pod, other_id, populate_existing=True) if got is not None else None
+        membership = pending_invitation(session, other, person) if other is not None else None
+        if other is None or membership is None:
+            continue
+        membership.status = WITHDRAWN
+        session.flush()
+        _tell_withdrawn(session, person, pod, other)
+        invite_round(session, other, now=now)
 
 
 def decline(session: Session, pod: Pod, person: Person, *, now: datetime | None = None) -> bool:
@@ -211,6 +322,26 @@ def activate(session: Session, pod: Pod, *, now: datetime | None = None) -> None
         )
         record_audit(session, None, "pod.address_revealed", pod, {"person_id": helper.id})
     session.flush()
+
+
+def _tell_withdrawn(session: Session, person: Person, pod: Pod, other: Pod) -> None:
+    notify(
+        session,
+        person,
+        "invitation_withdrawn",
+        lambda: _(
+            "Thanks! You're now helping with %(code)s; we've asked someone else for %(other)s.",
+            code=pod.code,
+            other=other.code,
+        ),
+        lambda: _(
+            "mutualaid: thanks! You're now helping in another group, so we've asked "
+            "someone else for %(code)s. No need to reply.",
+            code=other.code,
+        ),
+        pod=other,
+        need=other.need,
+    )
 
 
 def _tell_full(session: Session, pod: Pod, person: Person) -> None:

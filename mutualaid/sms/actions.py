@@ -133,8 +133,19 @@ def _late_answer(session: Session, person: Person, cmd: c.Command) -> str | None
             return _("Sorry, the invitation for %(code)s expired. Thank you anyway!", code=pod.code)
         if result.reason == seating.NOT_INVITED:
             return _("You have no open invitation for %(code)s.", code=pod.code)
+        if result.reason == seating.AT_CAPACITY:
+            return _at_capacity(pod, result.capacity or 0)
         return _covered(pod)
     return None
+
+
+def _at_capacity(pod: Pod, capacity: int) -> str:
+    return _(
+        "Thank you! You're already helping in as many groups as you said you could "
+        "(%(num)s). Finish one or raise your limit on your offer, then reply YES %(code)s.",
+        num=capacity,
+        code=pod.code,
+    )
 
 
 def _covered(pod: Pod) -> str:
@@ -190,6 +201,8 @@ def act(
             return _(
                 "Sorry, the invitation for %(code)s expired. Thank you anyway!", code=pod.code
             ), True
+        if result.reason == seating.AT_CAPACITY:
+            return _at_capacity(pod, result.capacity or 0), True
         if result.reason == seating.FULL and was_invited:
             return None, True  # formation already texted the kind "already covered" notice
         return _covered(pod), True

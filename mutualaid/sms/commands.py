@@ -55,7 +55,7 @@ _LATLNG = re.compile(r"(-?\d{1,2}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)")
 _ZIP = re.compile(r"\b(\d{5}(?:-\d{4})?)\b")
 _RADIUS = re.compile(
     r"(?:within\s+|radius\s+|hasta\s+)?(\d{1,3}(?:[.,]\d+)?)\s*"
-    r"(km|kms|kilometers?|kilometres?|kilometros?|mi|mile|miles|millas?)\b",
+    r"(km|kms|kilometers?|kilometres?|kil[oó]metros?|mi|mile|miles|millas?)\b",
     re.IGNORECASE,
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -268,15 +268,27 @@ def _need(text: str, rest: str, terms: Mapping[str, str] | None) -> Command:
     )
 
 
-def _offer(text: str, rest: str, terms: Mapping[str, str] | None) -> Command:
-    radius, rest_wo_radius = _radius(rest)
-    cats, after = split_categories(rest_wo_radius, many=True, terms=terms)
-    where, extra = split_where(after)
+def where_and_radius(
+    text: str, radius: float | None = None
+) -> tuple[str | None, float | None, str]:
+    """(where, radius_km, rest) of an offer's place: "11211 3 miles", "11211 5km",
+    "11211 5 kilómetros", or "11211 5" (a bare number after the place is km). Miles become
+    km; ``radius``: one already found in the text (then only the place is split off)."""
+    if radius is None:
+        radius, text = _radius(text)
+    where, extra = split_where(text)
     if radius is None and where is not None:
         m = re.match(r"^(\d{1,2}(?:[.,]\d)?)\b", extra)
         if m:  # "OFFER rides 11211 5": a bare number after the place is the radius
             radius = float(m.group(1).replace(",", "."))
             extra = tidy(extra[m.end() :])
+    return where, radius, extra
+
+
+def _offer(text: str, rest: str, terms: Mapping[str, str] | None) -> Command:
+    radius, rest_wo_radius = _radius(rest)
+    cats, after = split_categories(rest_wo_radius, many=True, terms=terms)
+    where, radius, extra = where_and_radius(after, radius)
     return Command(
         OFFER,
         text,

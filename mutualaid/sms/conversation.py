@@ -74,9 +74,13 @@ def places_in(session: Session, number: str, body: str) -> list[str]:
         .join(Person, Person.id == Conversation.person_id)
         .where(Person.phone == number, Conversation.expires_at > utcnow())
     )
-    if state in (NEED_WHERE, OFFER_WHERE):
-        where, _rest = c.split_where(body)
-        places.append(where or c.tidy(body))
+    text = command.text  # what continue_flow reads, so the look-up is the same place
+    if state == OFFER_WHERE:
+        where, _radius, rest = c.where_and_radius(text)
+        places.append(where or rest)
+    elif state == NEED_WHERE:
+        where, _rest = c.split_where(text)
+        places.append(where or c.tidy(text))
     return places
 
 
@@ -155,14 +159,18 @@ def continue_flow(
             return posting.need_from(session, person, data), True
         data["categories"] = [key]
         return posting.offer_from(session, person, data), True
-    if convo.state in (NEED_WHERE, OFFER_WHERE):
+    if convo.state == OFFER_WHERE:  # "11211 3 miles": the place and how far
+        where, radius, rest = c.where_and_radius(text)
+        data["where"] = where or rest
+        if radius is not None:
+            data["radius_km"] = radius
+        return posting.offer_from(session, person, data), True
+    if convo.state == NEED_WHERE:
         where, rest = c.split_where(text)
         data["where"] = where or c.tidy(text)
-        if rest and convo.state == NEED_WHERE and not data.get("details"):
+        if rest and not data.get("details"):
             data["details"] = rest
-        if convo.state == NEED_WHERE:
-            return posting.need_from(session, person, data), True
-        return posting.offer_from(session, person, data), True
+        return posting.need_from(session, person, data), True
     if convo.state == CHOOSE_CODE:
         return actions.answer_chosen(session, person, data, cmd)
     if convo.state == RELAY_CODE:

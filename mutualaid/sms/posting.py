@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from mutualaid import categories, locations
-from mutualaid.i18n import _, ngettext
+from mutualaid.i18n import _, distance, ngettext
 from mutualaid.locations import Location
 from mutualaid.models import Person
 from mutualaid.models.offers import OFFER_ACTIVE, OFFER_PAUSED
@@ -174,6 +174,15 @@ def offer_from(session: Session, person: Person, data: dict) -> str:
         return _("Sorry, we could not save that offer: %(why)s", why=str(exc.message))
     mark_number_known(session, person)
     names = ", ".join(categories.name_of(k, person.language) for k in posted.categories)
+    if _units(session, person, location) == "mi":  # "within 3.0 mi": the area counts miles
+        return _(
+            "%(verb)s: you offer %(categories)s within %(distance)s of %(where)s. We'll text "
+            "you invitations. PAUSE to stop them.",
+            verb=verb,
+            categories=names,
+            distance=distance(posted.radius_km, "mi"),
+            where=_short(data["where"]),
+        )
     return _(
         "%(verb)s: you offer %(categories)s within %(km)s km of %(where)s. We'll text you "
         "invitations. PAUSE to stop them.",
@@ -182,3 +191,12 @@ def offer_from(session: Session, person: Person, data: dict) -> str:
         km=f"{posted.radius_km:g}",
         where=_short(data["where"]),
     )
+
+
+def _units(session: Session, person: Person, location: Location) -> str:
+    """The units the person counts distances in: their home area's, else the area the
+    offer is in, else km."""
+    area = person.home_area
+    if area is None and location.lat is not None and location.lng is not None:
+        area = locations.area_for(session, location.lat, location.lng)
+    return area.units if area is not None else "km"

@@ -212,7 +212,7 @@ def add_member(
     membership.invite_expires_at = now + timedelta(hours=1)
     membership.reasons = [_("Added by a coordinator: %(reason)s", reason=reason.strip())]
     session.flush()
-    result = seating.accept(session, pod, person, now=now)
+    result = seating.accept(session, pod, person, now=now, check_capacity=False)
     if not result.seated:
         raise PodError(_("The pod is full; remove someone first or add a seat."))
     record_audit(

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from mutualaid.extensions import db
 from mutualaid.models import Need, Offer, PodMessage, SmsMessage, utcnow
@@ -134,6 +134,8 @@ def test_yes_with_code_and_note_relays_the_note_and_late_yes_is_covered(phone):
 
 def test_relay_asks_which_pod_and_accepts_a_code_prefix(phone):
     sam_person = sms_helper("Sam Rivera", km=0.3, categories=("groceries", "meals"))
+    # He said he can help in two groups at once (capacity is checked at accept, issue 17).
+    db.session.execute(update(Offer).where(Offer.helper_id == sam_person.id).values(capacity=2))
     db.session.commit()
     sam = phone(sam_person.phone)
     ana, bea = phone(), phone()

@@ -10,7 +10,7 @@ from mutualaid.models import Person, Pod
 from mutualaid.models.pods import POD_ACTIVE, POD_FORMING
 from mutualaid.pods import seating, thread
 from mutualaid.pods.mine import open_invitations, seated_pods
-from mutualaid.pods.seating import accept, decline
+from mutualaid.pods.seating import accept, at_capacity_text, decline
 from mutualaid.pods.thread import ThreadError
 from mutualaid.policy import membership_of, pod_role
 from mutualaid.web.api import schemas as s
@@ -65,12 +65,18 @@ def get_pod(me: Person, pod_id: int) -> s.PodOut:
 )
 def accept_pod(me: Person, pod_id: int, body: s.AcceptIn) -> s.AcceptOut:
     """Seats you if your invitation is live and a seat is free (`seated: true`, with the
-    pod). A full pod or an expired invitation answers 409 with `reason`."""
+    pod). A full pod, an expired invitation or a helper already in as many groups as their
+    offer allows (`at_capacity`) answers 409 with `reason`."""
     pod, _role = pod_for(pod_id, me, allow_invited=True, any_invitee=True)
     result = accept(db.session, pod, me, note=body.note)
     db.session.commit()
     if not result.seated:
-        raise ApiProblem(409, "conflict", _reason_text(result.reason), reason=result.reason)
+        text = (
+            at_capacity_text(result.capacity or 0)
+            if result.reason == seating.AT_CAPACITY
+            else _reason_text(result.reason)
+        )
+        raise ApiProblem(409, "conflict", text, reason=result.reason)
     role = pod_role(db.session, pod, me) or "member"
     return s.AcceptOut(seated=True, reason=result.reason, pod=pod_out(pod, role, me))
 

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import math
+from decimal import Decimal
+
 from flask_wtf import FlaskForm
 from wtforms import (
     DecimalField,
+    Field,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -11,10 +15,12 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from mutualaid.i18n import _l
+from mutualaid.i18n import _, _l, in_units, to_km
+from mutualaid.offers import MAX_RADIUS_KM, MIN_RADIUS_KM
+from mutualaid.settings import KM_PER_MILE
 from mutualaid.web.needs.forms import LOCATION_HINT, category_choices
 
 DAY_CHOICES = [
@@ -38,14 +44,12 @@ class OfferForm(FlaskForm):
         _l("What can you help with?"),
         validators=[DataRequired(_l("Choose at least one thing you can help with."))],
     )
+    # Typed and shown in the person's area's units (``units``: "km" or "mi"); stored in km.
     radius_km = DecimalField(
         _l("How far can you go (km)?"),
         default=3,
         places=1,
-        validators=[
-            DataRequired(_l("Enter a distance in km, like 3.")),
-            NumberRange(0.5, 50, _l("Travel distance must be between 0.5 and 50 km.")),
-        ],
+        validators=[DataRequired(_l("Enter a distance in km, like 3."))],
     )
     when = RadioField(
         _l("When can you help?"),
@@ -81,9 +85,33 @@ class OfferForm(FlaskForm):
     )
     submit = SubmitField(_l("Offer help"))
 
-    def __init__(self, *args, keep: tuple[str, ...] = (), **kwargs):
+    def __init__(self, *args, keep: tuple[str, ...] = (), units: str = "km", **kwargs):
         super().__init__(*args, **kwargs)
         self.categories.choices = category_choices(keep)
+        self.units = units
+        if units == "mi":
+            self.radius_km.label.text = _l("How far can you go (miles)?")
+            self.radius_km.validators = [DataRequired(_l("Enter a distance in miles, like 2."))]
+
+    def radius_in_km(self) -> float:
+        """The travel distance as stored: km, converted from miles in a miles area."""
+        return to_km(float(self.radius_km.data), self.units)
+
+    def show_radius(self, km: float) -> None:
+        """Fill the travel distance from a stored offer, in the units shown."""
+        self.radius_km.data = Decimal(str(in_units(km, self.units)))
+
+    def validate_radius_km(self, field: Field) -> None:
+        """The limits hold in km, after conversion; the message names them as shown."""
+        if MIN_RADIUS_KM <= self.radius_in_km() <= MAX_RADIUS_KM:
+            return
+        if self.units != "mi":
+            raise ValidationError(_("Travel distance must be between 0.5 and 50 km."))
+        low = math.ceil(MIN_RADIUS_KM / KM_PER_MILE * 10) / 10  # limits that hold once
+        high = math.floor(MAX_RADIUS_KM / KM_PER_MILE * 10) / 10  # converted back to km
+        raise ValidationError(
+            _("Travel distance must be between %(low)s and %(high)s miles.", low=low, high=high)
+        )
 
     def availability(self) -> dict:
         if self.when.data != "times":

@@ -6,6 +6,7 @@ from wtforms import Field
 
 from mutualaid.extensions import db
 from mutualaid.i18n import _
+from mutualaid.locations import area_for
 from mutualaid.models import Offer, Person
 from mutualaid.models.offers import OFFER_DELETED
 from mutualaid.models.places import LOCATION_FAILED
@@ -38,10 +39,19 @@ def _own_offer(offer_id: int) -> Offer:
     return offer
 
 
+def _units(offer: Offer | None) -> str:
+    """The units the person counts in: their home area's, else (editing) the area of the
+    place they gave for the offer, else km."""
+    area = _me().home_area
+    if area is None and offer is not None and offer.lat is not None and offer.lng is not None:
+        area = area_for(db.session, offer.lat, offer.lng)
+    return area.units if area is not None else "km"
+
+
 def _input(form: OfferForm) -> OfferInput:
     return OfferInput(
         categories=list(form.categories.data or []),
-        radius_km=float(form.radius_km.data),
+        radius_km=form.radius_in_km(),
         availability=form.availability(),
         capacity=int(form.capacity.data),
         notes=form.notes.data or "",
@@ -50,7 +60,7 @@ def _input(form: OfferForm) -> OfferInput:
 
 def _fill_from(form: OfferForm, offer: Offer) -> None:
     form.categories.data = offer.categories
-    form.radius_km.data = offer.radius_km
+    form.show_radius(offer.radius_km)
     form.capacity.data = offer.capacity
     form.notes.data = offer.notes
     form.location.data = offer.address_text
@@ -97,7 +107,7 @@ def _save(form: OfferForm, offer: Offer | None):
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    form = OfferForm()
+    form = OfferForm(units=_units(None))
     if form.validate_on_submit():
         done = _save(form, None)
         if done is not None:
@@ -110,7 +120,7 @@ def new():
 @login_required
 def edit(offer_id: int):
     offer = _own_offer(offer_id)
-    form = OfferForm(keep=tuple(offer.categories))
+    form = OfferForm(keep=tuple(offer.categories), units=_units(offer))
     if not form.is_submitted():
         _fill_from(form, offer)
     elif form.validate():

@@ -13,7 +13,7 @@ from mutualaid.models.pods import POD_ACTIVE, POD_FORMING
 from mutualaid.pods import lifecycle, seating, thread
 from mutualaid.pods.formation import PodError
 from mutualaid.pods.mine import count_open_invitations, open_invitations, seated_pods
-from mutualaid.pods.seating import accept, decline
+from mutualaid.pods.seating import accept, at_capacity_text, decline
 from mutualaid.pods.thread import ThreadError
 from mutualaid.pods.thread import system_text as render
 from mutualaid.policy import can_see_address, membership_of, pod_role
@@ -70,6 +70,8 @@ def accept_invitation(pod_id: int):
         return redirect(url_for("pods.show", pod_id=pod.id), 303)
     if result.reason == seating.FULL:
         flash(_("Thank you! This pod filled up just before you answered."), "info")
+    elif result.reason == seating.AT_CAPACITY:
+        flash(at_capacity_text(result.capacity or 0), "info")
     else:
         flash(_("This invitation has expired. Thank you for answering."), "info")
     return redirect(url_for("pods.invitations"), 303)

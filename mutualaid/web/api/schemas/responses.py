@@ -179,7 +179,7 @@ class PodList(_Out):
 
 class AcceptOut(_Out):
     seated: bool
-    reason: Literal["seated", "full", "expired", "not_invited"]
+    reason: Literal["seated", "full", "expired", "not_invited", "at_capacity"]
     pod: PodOut | None
 
 
