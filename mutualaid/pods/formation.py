@@ -5,7 +5,7 @@ are ``mutualaid.pods.seating``."""
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 from mutualaid import categories
 from mutualaid.i18n import _, distance
 from mutualaid.matching import Match, escalation_radii, find_matches
-from mutualaid.models import Membership, Need, Person, Pod, utcnow
+from mutualaid.models import Area, Membership, Need, Person, Pod, utcnow
 from mutualaid.models import needs as need_status
+from mutualaid.models.people import ROLE_ADMIN
 from mutualaid.models.pods import (
     ACCEPTED,
     INVITED,
@@ -26,7 +27,7 @@ from mutualaid.models.pods import (
 from mutualaid.need_records import record_first_invitation, set_status
 from mutualaid.notify import URGENT, notify
 from mutualaid.pods.config import pod_config
-from mutualaid.pods.wording import urgency_label
+from mutualaid.pods.wording import pod_link, urgency_label
 
 
 class PodError(ValueError):
@@ -133,13 +134,69 @@ def invite_round(session: Session, pod: Pod, *, now: datetime | None = None) -> 
         if need.status in (need_status.STATUS_OPEN, need_status.STATUS_FORMING):
             set_status(session, need, need_status.STATUS_MATCHING, now)
         with_label = categories.label(need.category).lower()
+        first_time = not need.unmatched_reason
         need.unmatched_reason = _(
             "No %(category)s offers within %(km)s km",
             category=with_label,
             km=f"{widest:g}",
         )
+        if first_time:
+            _escalate(session, pod, need)
     session.flush()
     return invited
+
+
+ESCALATION_TEXT_AFTER_MINUTES = 10
+
+
+def _escalate(session: Session, pod: Pod, need: Need) -> None:
+    """The widest radius found nobody: the area's coordinators are told (admins when the need
+    is in no area) and the requester gets an honest update instead of silence."""
+    area = session.get(Area, need.area_id) if need.area_id is not None else None
+    staff = (
+        list(area.coordinators)
+        if area is not None and area.coordinators
+        else list(session.scalars(select(Person).where(Person.role == ROLE_ADMIN)))
+    )
+    for person in staff:
+        notify(
+            session,
+            person,
+            "need_unmatched",
+            lambda: _(
+                "Nobody nearby can take %(code)s yet: it needs a coordinator.", code=need.code
+            ),
+            lambda: _(
+                "mutualaid: nobody nearby can take %(code)s yet. Please look at the queue.",
+                code=need.code,
+            ),
+            link=f"/coordinate/needs/{need.id}",
+            need=need,
+        )
+    # By text only once the need has waited (invitations expired unanswered): right after
+    # posting, the reply to the post is the person's news, and a second text would be noise.
+    waited = utcnow() - need.created_at >= timedelta(minutes=ESCALATION_TEXT_AFTER_MINUTES)
+    notify(
+        session,
+        need.requester,
+        "need_escalated",
+        lambda: _(
+            "We haven't found a neighbor for %(code)s yet. A coordinator is looking.",
+            code=need.code,
+        ),
+        (
+            lambda: _(
+                "mutualaid: we haven't found a neighbor for %(code)s yet. A coordinator is "
+                "looking; we'll text you when someone can help.",
+                code=need.code,
+            )
+        )
+        if waited
+        else None,
+        link=pod_link(pod),
+        pod=pod,
+        need=need,
+    )
 
 
 def _radii_from_current(need: Need) -> list[float]:

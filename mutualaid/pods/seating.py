@@ -202,6 +202,8 @@ def accept(
         post_message(session, pod, person, note, channel="web", relay=True)
     if pod.seats_taken >= pod.seats:
         activate(session, pod, now=now)
+    else:
+        _tell_requester_joined(session, pod, person)
     if capacity is not None and seats_held(session, person) >= capacity:
         _withdraw_other_invitations(session, pod, person, now=now)
     session.flush()
@@ -358,6 +360,31 @@ def _tell_full(session: Session, pod: Pod, person: Person) -> None:
             code=pod.code,
         ),
         pod=pod,
+    )
+
+
+def _tell_requester_joined(session: Session, pod: Pod, helper: Person) -> None:
+    """The requester hears about each helper who joins, not only when the group is full."""
+    still = pod.seats - pod.seats_taken
+    notify(
+        session,
+        pod.need.requester,
+        "helper_joined",
+        lambda: _(
+            "%(name)s joined to help with %(code)s. We're looking for %(num)d more.",
+            name=helper.first_name,
+            code=pod.code,
+            num=still,
+        ),
+        lambda: _(
+            "mutualaid: %(name)s is coming to help with %(code)s. Reply here to talk.",
+            name=helper.first_name,
+            code=pod.code,
+        ),
+        link=pod_link(pod),
+        pod=pod,
+        need=pod.need,
+        priority=GROUP_NEWS,
     )
 
 
