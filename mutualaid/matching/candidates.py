@@ -9,7 +9,8 @@
 2. Exact filter in Python: haversine distance within BOTH the offer's radius and the need's
    search radius.
 3. :func:`membership_stats` then reads, for the survivors only, the pod history that excludes
-   people at capacity or already invited to this need and feeds fairness and response.
+   people at capacity or already invited to this need (a helper told "it's covered" may be
+   asked again when a seat frees up) and feeds fairness and response.
 
 Never loops over all offers; the boxes are slightly padded so the prefilter can only
 over-select, and the exact filter decides.
@@ -75,7 +76,7 @@ SELECT m.person_id,
   SUM(CASE WHEN m.invited_at >= :hist_since AND m.status = 'accepted' THEN 1 ELSE 0 END),
   SUM(CASE WHEN m.invited_at >= :hist_since AND m.status = 'declined' THEN 1 ELSE 0 END),
   SUM(CASE WHEN m.invited_at >= :hist_since AND m.status = 'expired' THEN 1 ELSE 0 END),
-  MAX(CASE WHEN pd.need_id = :need_id THEN 1 ELSE 0 END)
+  MAX(CASE WHEN pd.need_id = :need_id AND m.status <> 'withdrawn' THEN 1 ELSE 0 END)
 FROM memberships AS m
 JOIN pods AS pd ON pd.id = m.pod_id
 WHERE m.role = 'helper' AND m.person_id {person_filter}

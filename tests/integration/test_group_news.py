@@ -50,3 +50,28 @@ def test_nobody_in_reach_tells_the_coordinators_and_the_requester_once(neighbor,
     expire_invitations(db.session)
     assert len(_notices(coordinator, "need_unmatched")) == 1
     assert len(_notices(neighbor, "need_escalated")) == 1
+
+
+def test_backfill_re_asks_the_helpers_who_were_told_it_was_covered(neighbor):
+    """Issue 17: after a member left, the helpers told "thanks, it's covered" were excluded as
+    already invited, and the need was wrongly flagged "no offers within 12 km"."""
+    from mutualaid.models import Membership
+    from mutualaid.models.pods import INVITED, WITHDRAWN
+    from mutualaid.pods.lifecycle import leave
+
+    need = make_need(neighbor, code="BF1", people_needed=1)
+    first, second = helpers_at(0.3, 0.6, prefix="Backfill")
+    pod = start_pod(db.session, need)
+    accept(db.session, pod, first)
+
+    def status_of(helper):
+        return db.session.scalar(
+            select(Membership.status).where(
+                Membership.pod_id == pod.id, Membership.person_id == helper.id
+            )
+        )
+
+    assert status_of(second) == WITHDRAWN  # told it was covered
+    leave(db.session, pod, first)
+    assert status_of(second) == INVITED  # asked again
+    assert not need.unmatched_reason
