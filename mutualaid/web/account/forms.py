@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, RadioField, SelectChoice, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from mutualaid.i18n import _l
-from mutualaid.passwords import MIN_PASSWORD_LENGTH
+from mutualaid.web.auth.forms import new_password_field, password_again_field
 
 
 class ProfileForm(FlaskForm):
@@ -59,27 +59,8 @@ class PasswordForm(FlaskForm):
     current = PasswordField(
         _l("Current password"), validators=[DataRequired(_l("Enter your password."))]
     )
-    new = PasswordField(
-        _l("New password"),
-        validators=[
-            DataRequired(_l("Choose a password.")),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                max=200,
-                message=_l(
-                    "Use at least %(n)s characters for your password.", n=MIN_PASSWORD_LENGTH
-                ),
-            ),
-        ],
-        description=_l("At least %(n)s characters.", n=MIN_PASSWORD_LENGTH),
-    )
-    confirm = PasswordField(
-        _l("New password again"),
-        validators=[
-            DataRequired(_l("Type the password again.")),
-            EqualTo("new", _l("The passwords do not match.")),
-        ],
-    )
+    new = new_password_field(_l("New password"))
+    confirm = password_again_field(_l("New password again"), "new")
     change = SubmitField(_l("Change password"))
 
 

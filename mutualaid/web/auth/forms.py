@@ -8,6 +8,34 @@ from mutualaid.i18n import _l
 from mutualaid.passwords import MIN_PASSWORD_LENGTH
 
 
+def new_password_field(label: object) -> PasswordField:
+    """A new password (sign-up, change password): the same rules everywhere."""
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired(_l("Choose a password.")),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=200,
+                message=_l(
+                    "Use at least %(n)s characters for your password.", n=MIN_PASSWORD_LENGTH
+                ),
+            ),
+        ],
+        description=_l("At least %(n)s characters.", n=MIN_PASSWORD_LENGTH),
+    )
+
+
+def password_again_field(label: object, first: str) -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired(_l("Type the password again.")),
+            EqualTo(first, _l("The passwords do not match.")),
+        ],
+    )
+
+
 class SignupForm(FlaskForm):
     name = StringField(
         _l("Your name"), validators=[DataRequired(_l("Enter your name.")), Length(max=120)]
@@ -28,27 +56,8 @@ class SignupForm(FlaskForm):
         validators=[Optional(), Length(max=30)],
         description=_l("For texts about your needs and pods. Never shown to other neighbors."),
     )
-    password = PasswordField(
-        _l("Password"),
-        validators=[
-            DataRequired(_l("Choose a password.")),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                max=200,
-                message=_l(
-                    "Use at least %(n)s characters for your password.", n=MIN_PASSWORD_LENGTH
-                ),
-            ),
-        ],
-        description=_l("At least %(n)s characters.", n=MIN_PASSWORD_LENGTH),
-    )
-    confirm = PasswordField(
-        _l("Password again"),
-        validators=[
-            DataRequired(_l("Type the password again.")),
-            EqualTo("password", _l("The passwords do not match.")),
-        ],
-    )
+    password = new_password_field(_l("Password"))
+    confirm = password_again_field(_l("Password again"), "password")
     submit = SubmitField(_l("Create account"))
 
 
