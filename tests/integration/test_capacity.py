@@ -104,6 +104,16 @@ def test_the_largest_active_offer_sets_the_limit(neighbor):
     assert _status(pods[2], helper) == WITHDRAWN
 
 
+def _seated_then_invited(neighbor, helper):
+    """The helper (capacity 1) is seated in one group, then invited to a second: returned."""
+    first, second = _pods(neighbor, 2)
+    _invite(first, helper)
+    assert accept(db.session, first, helper).seated
+    _invite(second, helper)
+    db.session.commit()
+    return second
+
+
 def test_a_coordinator_can_still_add_someone_at_capacity(neighbor, coordinator):
     helper = _helper()
     first, second = _pods(neighbor, 2)
@@ -115,11 +125,7 @@ def test_a_coordinator_can_still_add_someone_at_capacity(neighbor, coordinator):
 
 def test_the_web_page_explains_the_limit(app, neighbor):
     helper = _helper()
-    first, second = _pods(neighbor, 2)
-    _invite(first, helper)
-    assert accept(db.session, first, helper).seated
-    _invite(second, helper)
-    db.session.commit()
+    second = _seated_then_invited(neighbor, helper)
     web = login_as(app.test_client(), helper)
     page = text_of(web.submit(f"/pods/{second.id}/accept", follow_redirects=True))
     assert (
@@ -132,11 +138,7 @@ def test_the_web_page_explains_the_limit(app, neighbor):
 
 def test_a_yes_by_text_explains_the_limit(client, emulator, twilio_gateway, neighbor):
     person = sms_helper("Tex Helper", km=0.3)
-    first, second = _pods(neighbor, 2)
-    _invite(first, person)
-    assert accept(db.session, first, person).seated
-    _invite(second, person)
-    db.session.commit()
+    second = _seated_then_invited(neighbor, person)
     texts = Phone(client, emulator, person.phone).text(f"YES {second.code}")
     assert texts == [
         "Thank you! You're already helping in as many groups as you said you could (1). "
@@ -147,11 +149,7 @@ def test_a_yes_by_text_explains_the_limit(client, emulator, twilio_gateway, neig
 
 def test_the_api_answers_409_at_capacity(neighbor, api_as):
     helper = _helper()
-    first, second = _pods(neighbor, 2)
-    _invite(first, helper)
-    assert accept(db.session, first, helper).seated
-    _invite(second, helper)
-    db.session.commit()
+    second = _seated_then_invited(neighbor, helper)
     response = api_as(helper).post(f"/pods/{second.id}/accept")
     assert response.status_code == 409
     body = problem(response)
