@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from mutualaid.areas import neighbor_coordinators, tell_neighbor_coordinators
 from mutualaid.extensions import db
-from mutualaid.models import Area, Need, Notification, Person, Pod, SmsMessage
+from mutualaid.models import Area, Need, Notification, Person, Pod, SmsMessage, utcnow
+from mutualaid.notify import gets_texts
 from mutualaid.pods.formation import start_pod
 from mutualaid.policy import NEIGHBOR_GAP_KM, escalated_to, neighbor_area_ids
 from mutualaid.workspace.queue import queue_page
@@ -141,29 +142,54 @@ def test_the_neighbor_adds_one_of_their_people_to_the_group(app, hood, neighbor)
     assert nora.get(f"/coordinate/pods/{pod.id}").status_code == 404
 
 
+def _nearby_notes() -> list[Notification]:
+    return list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.kind == "need_unmatched_nearby")
+            .order_by(Notification.person_id)
+        )
+    )
+
+
 def test_neighbor_coordinators_get_a_lower_priority_notice(hood, neighbor, admin):
-    """On the web only (no text), and not to those told first-hand: Eastside's own
-    coordinators, even when they also coordinate a neighboring area."""
+    """On the web only (no text, even for a coordinator who gets texts), and not to those
+    told first-hand: Eastside's own coordinators, even when they also coordinate a
+    neighboring area."""
     hood.nora.phone, hood.nora.sms_preference = "+15550109999", "notify"
+    hood.nora.phone_verified_at = utcnow()
+    assert gets_texts(hood.nora)
     hood.lee.areas.append(hood.north)
     admin.areas.append(hood.north)  # an admin who coordinates Northside is a neighbor too
-    need, _pod = _escalated(hood, neighbor)
+    need = make_need(
+        neighbor,
+        code="ESC2",
+        area_id=hood.east.id,
+        status="matching",
+        unmatched_reason="No groceries offers within 12 km",
+    )
     assert neighbor_coordinators(db.session, need) == sorted([hood.nora, admin], key=lambda p: p.id)
     told = tell_neighbor_coordinators(db.session, need)
-    notes = db.session.scalars(
-        select(Notification)
-        .where(Notification.kind == "need_unmatched_nearby")
-        .order_by(Notification.person_id)
-    ).all()
+    notes = _nearby_notes()
     assert [n.person_id for n in notes] == [p.id for p in told] == sorted([hood.nora.id, admin.id])
     assert {(n.text, n.link) for n in notes} == {
         (
-            "From Eastside: nobody nearby can take ESC1 yet. Can your people help?",
+            "From Eastside: nobody nearby can take ESC2 yet. Can your people help?",
             f"/coordinate/needs/{need.id}",
         )
     }
     texts = db.session.scalars(select(SmsMessage).where(SmsMessage.person_id == hood.nora.id)).all()
     assert texts == []  # lower priority than the area's own coordinators: no text
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="waits for the one-line change in pods/formation._escalate (the lead's): "
+    "areas.tell_neighbor_coordinators(session, need); remove this marker with it",
+)
+def test_an_escalation_tells_the_neighbors(hood, neighbor):
+    _escalated(hood, neighbor)
+    assert [n.person_id for n in _nearby_notes()] == [hood.nora.id]
 
 
 def test_the_api_agrees_with_the_web(app, hood, neighbor):
@@ -194,3 +220,12 @@ def test_the_api_agrees_with_the_web(app, hood, neighbor):
     assert nora.get(f"/pods/{pod.id}").status_code == 404
     web = login_as(app.test_client(), hood.nora)
     assert web.get(f"/coordinate/needs/{need.id}").status_code == 404
+
+
+def test_the_mark_is_in_the_coordinators_language(app, hood, neighbor):
+    need, _pod = _escalated(hood, neighbor)
+    hood.nora.language = "es"
+    nora = login_as(app.test_client(), hood.nora)
+    assert "De Eastside: no se encontró a nadie cerca." in text_of(nora.get("/coordinate/"))
+    page = text_of(nora.get(f"/coordinate/needs/{need.id}"))
+    assert "Sus coordinadores pidieron ayuda a las zonas vecinas." in page
