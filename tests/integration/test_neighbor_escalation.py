@@ -182,11 +182,6 @@ def test_neighbor_coordinators_get_a_lower_priority_notice(hood, neighbor, admin
     assert texts == []  # lower priority than the area's own coordinators: no text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="waits for the one-line change in pods/formation._escalate (the lead's): "
-    "areas.tell_neighbor_coordinators(session, need); remove this marker with it",
-)
 def test_an_escalation_tells_the_neighbors(hood, neighbor):
     _escalated(hood, neighbor)
     assert [n.person_id for n in _nearby_notes()] == [hood.nora.id]
