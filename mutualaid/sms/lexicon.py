@@ -1,0 +1,381 @@
+"""The lexicons the SMS understanding reads (``mutualaid.sms.understand``), English and
+Spanish: cues of a request, an offer, yes and no in words, thanks, chat for a group, a
+question, an emergency; words that point at a category; words of time. Data only.
+
+Every pattern is matched against *folded* text: lower case, accents removed, apostrophes
+dropped ("can't" -> "cant", "mañana" -> "manana"), other punctuation turned into spaces.
+Patterns are written for general language, not for particular texts: a phrase is listed
+because people say it, in both languages where both exist (docs/decisions.md, issue 18).
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def _any(*parts: str) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(parts) + r")\b")
+
+
+# Someone / anyone, and the verbs people ask them for.
+_SOMEONE = r"(?:some ?one|some ?body|any ?one|any ?body|anybody|you|u|ya|y all|yall|people)"
+_ASK_VERBS = (
+    r"(?:help|bring|pick|get|drive|take|sit|stay|come|send|give|lend|watch|check|go|buy|"
+    r"grab|drop|carry|fix|cook|deliver|spare|donate|find|call|visit|look)"
+)
+
+# The signs of a request for help (scored; "if anyone needs a ride I can drive" is an offer:
+# OFFER_IF_NEEDED is taken out of the text before these are tried).
+REQUEST = _any(
+    r"(?:i|we|me|my \w+|mom|mum|mother|dad|father|wife|husband|son|daughter|family|grandma|"
+    r"grandmother|grandpa|abuela|she|he|they|us|kids|baby|neighbor|neighbour)\s+"
+    r"(?:really |urgently |still |desperately |also |just |badly |all )?"
+    r"(?:need|needs|needed|neeed|nee?d|ned|nead|requires?|want)",
+    r"^(?:need|needs|neeed|nead|needing|requesting|request)",
+    r"need(?:s|ing)? (?:help|food|water|a|an|some|someone|somebody|assistance|diapers|meds|"
+    r"medicine|shelter|ride|money|clothes|supplies|everything|to eat|to get|to go)",
+    r"help me|help us|helpe? me|halp|please help|pls help|plz help|plis help|help please|"
+    r"help pls|help plz|sos",
+    rf"(?:can|could|would|will|is there|are there|anyone|anybody) {_SOMEONE}? ?(?:please )?"
+    rf"{_ASK_VERBS}",
+    rf"{_SOMEONE} (?:able|available|free|around|willing) to",
+    r"looking for (?:someone|somebody|help|a |an |food|water|shelter|assistance|a ride)",
+    r"(?:im|i am|we are|were|she is|shes|he is|hes|they are|theyre) (?:out of|running out|"
+    r"hungry|starving|homeless|stuck|stranded|sick|alone|without|in need|desperate|"
+    r"struggling|locked out|low on|short on)",
+    r"(?:out of|ran out of|running out of|low on|no more) (?:food|water|milk|formula|diapers|"
+    r"meds|medicine|insulin|gas|money|groceries|oxygen)",
+    r"no (?:food|water|power|electricity|heat|money|ride|car|way to|one to|place to|home|"
+    r"house|shelter|roof)",
+    r"nothing (?:to eat|left|in the fridge)|havent eaten|have not eaten|didnt eat|hungry|"
+    r"starving|need to eat",
+    r"(?:can|could|would|will) (?:you|u) (?:please )?(?:send|bring|give|get|drop|help)",
+    r"lost (?:my|our|everything|the house|our house|my house)|destroyed|flooded|collapsed|"
+    r"burned down|evicted|eviction|kicked out",
+    r"cant (?:afford|pay|get|walk|drive|carry|leave)|cannot (?:afford|pay|get|walk|drive)",
+    r"in need of|asking for|begging",
+    # Spanish
+    r"necesit\w*|nesesit\w*|necesit|neseci\w*|ocup(?:o|amos|an)",
+    r"(?:me|nos|le|les) (?:hace|hacen) falta|hace falta|(?:me|nos|le|les) falta\w*",
+    r"ayud(?:a|en|eme|enme|enos|ame|anos|eme por favor)|auxilio|socorro|ayuda por favor",
+    r"alguien (?:que |quien )?(?:me |nos |le |les )?(?:pued\w*|podr\w*|tenga|sepa|ayud\w*|"
+    r"traig\w*|lleve|recoj\w*|cuide|vaya|venga|de|preste|regale|mande)",
+    r"(?:puede|pueden|podria|podrian|puedes|podrias) (?:alguien )?(?:me |nos |le |les )?"
+    r"(?:ayudar|traer|llevar|recoger|cuidar|buscar|mandar|enviar|acompa\w*|dar|prestar|"
+    r"conseguir|comprar|pasar|ir|venir)",
+    r"busc(?:o|amos|ando) (?:a alguien|ayuda|quien|comida|agua|donde|un |una |trabajo)",
+    r"no (?:tengo|tenemos|hay|tiene|tienen) (?:comida|agua|dinero|casa|donde|carro|como|luz|"
+    r"nada|que comer|techo|para|ropa|gas|medicina|leche|quien)",
+    r"sin (?:comida|agua|luz|casa|techo|dinero|hogar|nada|trabajo|medicina)",
+    r"(?:tengo|tenemos|tiene|tienen) hambre|hambre|no he comido|no hemos comido",
+    r"se (?:me|nos|le|les) (?:acab\w*|termin\w*)|se (?:me|nos|le|les) (?:inund\w*|quem\w*|"
+    r"cayo la casa|destruy\w*)|destruid\w*|perdimos|perdi (?:todo|la casa|mi casa)",
+    r"desalojo|desalojar\w*|nos corren|no alcanza|no me alcanza|no puedo pagar",
+    r"quisiera (?:pedir|solicitar|ayuda)|solicit\w*|pido|pedimos|por favor ayud\w*",
+)
+
+# An offer: someone able and willing.
+OFFER_IF_NEEDED = re.compile(
+    r"\b(?:if|for) (?:any ?one|some ?one|any ?body|some ?body|you|u|people|anyone who|those)"
+    r"(?: who| that)? (?:still )?(?:need|needs|needed|require)\w*|\b(?:si|para) (?:alguien|"
+    r"alguno|quien|quienes|ustedes|usted|la gente que|personas que|los que|las que) "
+    r"(?:lo |la |los |las )?(?:necesit\w*|ocup\w*)|\ba quien (?:lo |la )?(?:necesite|ocupe)\b"
+)
+_HELP_VERBS = (
+    r"(?:help|helping|volunteer|drive|give|donate|cook|bring|deliver|pick|shop|babysit|watch|"
+    r"sit|offer|lend|provide|assist|take|make|fix|repair|carry|translate|share|contribute|"
+    r"host|house|store|spare|run errands|do errands|do groceries|do shopping|pitch in)"
+)
+OFFER = _any(
+    rf"(?:i|we|i d|we d|id|wed|my \w+ and i)\s+(?:can|could|would like to|want to|wanna|"
+    rf"am able to|are able to|am happy to|m happy to|are happy to|would love to|d love to|"
+    rf"love to|like to|am available to|are available to|will|ll|am willing to|are willing to|"
+    rf"have time to|plan to|am ready to|are ready to|could also|can also)\s+(?:\w+ )?{_HELP_VERBS}",
+    rf"(?:happy|glad|willing|available|free|ready) to {_HELP_VERBS}",
+    rf"^(?:can|could) {_HELP_VERBS}",
+    r"(?:i|we) (?:have|got|own) (?:a car|a truck|a van|a pickup|a minivan|a suv|a vehicle|"
+    r"extra|spare|some extra|lots of|plenty of|room|space|a spare|food to share|clothes|"
+    r"clothing|blankets|tents?|free time|time)",
+    r"(?:im|i am|we are|were|i work as) an? (?:\w+ )?(?:driver|nurse|doctor|mechanic|plumber|"
+    r"electrician|carpenter|cook|chef|babysitter|nanny|teacher|translator|contractor|handyman|"
+    r"volunteer|paramedic|emt|medic|therapist|social worker|lawyer|roofer|builder|baker|"
+    r"caregiver|pharmacist|counselor)",
+    r"(?:i|we) (?:volunteer|donate|offer)|volunteering|to volunteer|offering|to offer|"
+    r"to donate|giving away|to give away|donations? (?:to give|available)|can donate|"
+    r"free to a good home|available (?:to|for) (?:help|drive|rides|babysit|cook)",
+    r"count me in for|sign me up|add me as a (?:helper|volunteer)",
+    # Spanish
+    r"(?:quiero|quisiera|puedo|podemos|queremos|me gustaria|nos gustaria|estoy dispuest\w*|"
+    r"estamos dispuest\w*|me encantaria|nos encantaria|puedo tambien|tambien puedo)\s+"
+    r"(?:\w+ )?(?:ayudar|donar|dar|ofrecer|llevar|cocinar|manejar|regalar|prestar|cuidar|"
+    r"colaborar|apoyar|traer|compartir|hacer|recoger|acompa\w*|ser voluntari\w*|"
+    r"ser volunteer|cooperar|aportar|echar la mano|dar una mano|dar raite|dar aventon)",
+    r"ofrezco|ofrecemos|me ofrezco|nos ofrecemos|ofresco|ofrezo|les ofrezco",
+    r"soy (?:\w+ )?(?:chofer|enfermer\w*|doctor\w*|medic[oa]|mecanic\w*|plomer\w*|"
+    r"electricista|carpinter\w*|cociner\w*|voluntari\w*|maestr\w*|traductor\w*|"
+    r"conductor\w*|nineras?|albanil|contratista|paramedic\w*|abogad\w*|cuidador\w*)",
+    r"(?:tengo|tenemos) (?:un |una )?(?:carro|camioneta|troca|coche|auto|vehiculo|ropa|"
+    r"comida|espacio|cuarto|tiempo|cobijas|casas? de campana|carpas?)\s+(?:para|que|de sobra|"
+    r"extra|disponible|libre)",
+    r"(?:tengo|tenemos) (?:ropa|comida|cobijas|tiempo libre|espacio) (?:de sobra|extra)",
+    r"voluntari[oa]s? (?:para|disponible)|donar|donamos|dono|regalamos|regalo (?:ropa|comida)|"
+    r"disponible para|estoy disponible|estamos disponibles",
+)
+
+# Yes / no in words (at the start of a short text, or the whole of it).
+YES_START = _any(
+    r"^(?:yes|yess+|yeah|yea|yep|yup|ya|sure|surely|ok|okay|k|okey|okie|alright|all right|of "
+    r"course|absolutely|definitely|certainly|count me in|im in|i am in|sounds good|will do|"
+    r"yes i can|i can do it|i can do that|i can make it|i can go|i can take it|ill do it|"
+    r"ill take it|ill go|i accept|accept|on it|done deal|deal|si|sii+|claro|dale|va|vale|"
+    r"con gusto|cuenta conmigo|cuentan conmigo|yo puedo|si puedo|acepto|yo voy|ahi voy|"
+    r"por supuesto|de acuerdo|perfecto|sale|orale|claro que si|yo lo hago|lo hago|me apunto)"
+)
+NO_WORDS = _any(
+    r"^(?:no|nope|nah|no thanks|no thank you|sorry|pass|decline|i decline|i pass)",
+    r"cant make it|can not make it|cannot make it|cant do it|cannot do it|cant today|"
+    r"cant go|cant come|wont be able|will not be able|not able to|unable to|not this time|"
+    r"not today|have to pass|gotta pass|ill pass|im busy|i am busy|too busy|cant help",
+    r"no puedo|no voy a poder|no podre|no podemos|no me es posible|hoy no|esta vez no|"
+    r"lo siento no|estoy ocupad\w*|no alcanzo|paso esta vez|no creo que pueda",
+)
+
+THANKS = _any(
+    r"thanks?|thank you|thank u|thankyou|thx|tnx|ty|tysm|tyvm|appreciate|appreciated|grateful|"
+    r"god bless|bless you|blessings|you re the best|youre the best|you are the best|"
+    r"gracias|grasias|graciass|mil gracias|muchas gracias|agradec\w*|agradecid\w*|"
+    r"bendicion\w*|dios te bendiga|dios les bendiga|dios los bendiga|que dios"
+)
+
+# Chat for the people one is helping with (only read when nothing stronger is there).
+GROUP = _any(
+    r"on my way|omw|on the way|otw|running late|running behind|be there|be right there|"
+    r"im here|i am here|we re here|were here|im outside|i am outside|outside|downstairs|"
+    r"upstairs|at the door|front door|back door|lobby|doorman|doorbell|buzz|buzzer|ring|knock|"
+    r"leave (?:it|them|the|that)|drop (?:it|them) off|dropped|coming over|coming up|"
+    r"coming down|see you|see u|got it|got the|picked up|just left|leaving now|heading|"
+    r"headed|parked|parking|traffic|minutes? away|mins? away|min away|eta|ready when|"
+    r"text me|call me|my number|door code|apt|apartment|floor|unit|gate|elevator|"
+    r"almost there|nearly there|be down|come down|come up|the bags|the box|the keys|"
+    r"shopping|store|receipt|change back|venmo|zelle|cash app",
+    r"en camino|voy en camino|ya voy|voy para alla|llego|llegando|llegue|estoy afuera|"
+    r"ya estoy|abajo|en la puerta|nos vemos|dejal\w*|dejel\w*|la puerta|timbre|toca|tocar|"
+    r"paso (?:a las|por)|te aviso|le aviso|les aviso|ya sali|voy saliendo|estacion\w* "
+    r"(?:afuera|enfrente)|el portero|las bolsas|la caja|las llaves|el recibo|mi numero|"
+    r"marcame|llamame|escribeme|te espero|lo espero|la espero|los espero",
+)
+
+QUESTION_START = _any(
+    r"^(?:who|what|when|where|why|how|is|are|do|does|did|can i|could i|will|would|should|"
+    r"which|whats|wheres|whos|hows|que|quien|quienes|cuando|donde|como|cual|cuales|"
+    r"por que|porque|hay|es|son|puedo|tienen|tiene|cuanto|cuantos|cuesta)"
+)
+
+# Signs of an emergency: the texter is told to call the emergency number at once.
+EMERGENCY = _any(
+    r"911|9 1 1",
+    r"(?:fell|has fallen|have fallen|had a fall|took a fall|fallen down|fell down)",
+    r"(?:cant|can not|cannot|could not|couldnt|unable to|trouble|hard to|struggling to|not) "
+    r"breath\w*|short of breath|shortness of breath|choking|chocking",
+    r"chest pains?|heart attack|cardiac|stroke|seizures?|unconscious|passed out|"
+    r"not responding|unresponsive|not waking up|wont wake up|overdos\w*|od d|fainted|"
+    r"collapsed|not breathing",
+    r"bleeding|blood everywhere|lots of blood|bleeding badly|stabbed|shot|gunshot|"
+    r"broken bone|hit by a car|car accident|badly hurt|seriously hurt|severely injured",
+    r"suicid\w*|kill myself|end my life|want to die|wanna die|hurt myself|take my life|"
+    r"end it all|no reason to live",
+    r"on fire|house fire|fire in|smell gas|gas leak|carbon monoxide|being attacked|"
+    r"someone broke in|break in|domestic violence|hitting me|he hits|she hits|abuse|abused",
+    r"emergency",
+    # Spanish
+    r"emergencia|urgencia medica|se (?:cayo|callo|ha caido|a caido)|me cai|nos caimos|"
+    r"(?:no )?(?:puede|puedo|podia) respirar|le falta el aire|me falta el aire|no respira|"
+    r"asfixi\w*|ahog\w*",
+    r"dolor (?:en el |de |del )?pecho|ataque (?:al|del) corazon|infarto|derrame|convulsi\w*|"
+    r"inconsciente|se desmay\w*|desmayad\w*|no despierta|no responde|sobredosis",
+    r"sangr\w*|apunal\w*|balead\w*|disparo|atropell\w*|hueso roto|herid[oa] grave",
+    r"quiero morir\w*|me quiero morir|matarme|quitarme la vida|no quiero vivir|hacerme dano|"
+    r"terminar con todo",
+    r"incendio|se quema|fuego|fuga de gas|huele a gas|me estan pegando|me pega|violencia",
+)
+# "no emergency", "not an emergency", "in case of emergency": not a sign.
+NOT_EMERGENCY = re.compile(
+    r"\b(?:no|not an?|non|not|in case of|if there is an?|no es una?|no es|sin) "
+    r"(?:emergency|emergencia|urgencia|rush)\b"
+)
+
+# When: folded phrases -> urgency key (needs.URGENCIES: now, today, week, flexible).
+WHEN = [
+    (
+        "now",
+        _any(
+            r"right now|now|asap|a s a p|immediately|urgent|urgently|emergency|right away|"
+            r"as soon as possible|this minute|hurry|quick|quickly",
+            r"ahora|ahorita|ya mismo|urgente|inmediat\w*|lo antes posible|cuanto antes|"
+            r"de inmediato|rapido|pronto",
+        ),
+    ),
+    (
+        "today",
+        _any(
+            r"today|tonight|this (?:morning|afternoon|evening|night)|tonite|later today|"
+            r"by tonight|before (?:dark|tonight)|in (?:an|one|two|a few|\d+) hours?",
+            r"hoy|esta (?:noche|tarde|manana)|hoy en la (?:noche|tarde|manana)|mas tarde|"
+            r"en la tarde|en la noche",
+        ),
+    ),
+    (
+        "week",
+        _any(
+            r"tomorrow|tmrw|tmr|tmrrw|tomorow|tommorow|tommorrow|2morrow|2moro|this week|"
+            r"this weekend|the weekend|weekend|(?:on |this |next )?(?:monday|tuesday|wednesday|"
+            r"thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)|"
+            r"in (?:a few|two|2|three|3) days|day after tomorrow|by the end of the week",
+            r"manana|pasado manana|esta semana|este fin de semana|el fin de semana|fin de semana|"
+            r"finde|(?:el |este |proximo )?(?:lunes|martes|miercoles|jueves|viernes|sabado|"
+            r"domingo)|en (?:unos|dos|tres) dias",
+        ),
+    ),
+    (
+        "flexible",
+        _any(
+            r"whenever|no rush|no hurry|not urgent|anytime|any time|next week|next month|"
+            r"sometime|when(?:ever)? you can|flexible|no prisa",
+            r"cuando (?:sea|puedan|pueda|puedas)|sin prisa|no hay prisa|no es urgente|"
+            r"la proxima semana|la semana que viene|el proximo mes|cualquier dia",
+        ),
+    ),
+]
+# "en la mañana" / "por la mañana" is "in the morning", not "tomorrow".
+SPANISH_MORNING = re.compile(r"\b(?:la|por la|en la|de la|esta) manana\b")
+
+# Words that point at a category (folded), beyond the admin's category names and synonyms
+# (``categories.terms()``); used only when that category is active. Multi-word phrases first.
+CATEGORY_CUES: dict[str, str] = {}
+for _key, _cues in {
+    "groceries": "water|agua|eat|eating|hungry|starving|hambre|comer|milk|leche|bread|pan|rice|"
+    "arroz|diapers|diaper|panales|panal|formula|baby food|canned food|canned goods|beans|"
+    "frijoles|eggs|huevos|supplies|provisions|food bank|pantry|despensa|groceries|abarrotes|"
+    "viveres|toilet paper|papel de bano|soap|jabon|toiletries|produce|vegetables|verduras|"
+    "fruit|fruta|snacks|food|foods|comida|alimentos|alimento|nothing to eat|que comer|"
+    "baby formula|leche de bebe|something to eat|algo de comer|algo para comer",
+    "meals": "hot meal|hot meals|cooked meal|home cooked|dinner|lunch|breakfast|desayuno|"
+    "cena|almuerzo|soup|sopa|plate of food|plato de comida|comida caliente|a meal|meals|"
+    "comidas|cook for|cocinar para|cook me",
+    "transport": "ride|rides|lift|drive me|drive us|driver|drivers|take me to|take us to|"
+    "give me a ride|pick me up|pick us up|car|cars|truck|van|airport|bus fare|taxi|uber|"
+    "aventon|raite|ride to|llevarme|llevarnos|llevar a|me lleve|nos lleve|chofer|conductor|"
+    "carro|coche|camioneta|troca|manejar|transporte|transport|transportation|appointment "
+    "ride|to the hospital|al hospital|a la clinica",
+    "medical": "meds|med|medication|medications|medicine|medicines|insulin|insulina|"
+    "prescription|prescriptions|pharmacy|farmacia|doctor|doctors|clinic|clinica|hospital|"
+    "nurse|enfermera|enfermero|oxygen|oxigeno|inhaler|inhalador|wheelchair|silla de ruedas|"
+    "walker|andadera|sick|fever|fiebre|injured|injury|hurt|wound|herida|herido|"
+    "medicina|medicinas|medicamento|medicamentos|pastillas|pills|receta|enfermo|enferma|"
+    "enfermos|dialysis|dialisis|diabetic|diabetes|first aid|primeros auxilios|bandages|"
+    "vendas|blood pressure|presion|covid|vaccine|vacuna|dentist|dentista|fell|se cayo|"
+    "chest pain|bleeding|sangrando|cant breathe|no puede respirar",
+    "childcare": "kids|kid|children|child|baby|babies|babysit|babysitter|babysitting|"
+    "daycare|school pickup|pick up my kids|pick up the kids|watch my kids|watch the kids|"
+    "ninos|nino|ninas|nina|ninera|bebe|bebes|guarderia|cuidar a mis hijos|hijos|hijas|"
+    "cuidar ninos|nanny|nannies|after school|childcare|child care",
+    "housing": "shelter|shelters|tent|tents|carpa|carpas|casa de campana|roof|techo|"
+    "house destroyed|house is destroyed|my house|our house|homeless|rent|renta|"
+    "alquiler|evicted|eviction|desalojo|place to stay|somewhere to stay|place to sleep|"
+    "somewhere to sleep|where to sleep|donde dormir|donde quedarme|donde quedarnos|"
+    "refugio|albergue|repair|repairs|reparar|reparacion|leak|leaking|gotera|goteras|"
+    "plumbing|plomeria|heater|heat|calefaccion|moving|mudanza|move my|furniture|muebles|"
+    "mattress|colchon|tarp|tarps|lona|destroyed|collapsed|flooded|inundad\\w*|"
+    "destruid\\w*|se cayo la casa|vivienda|housing|cuarto|apartment|apartamento|"
+    "plumber|plomero|electrician|electricista|carpenter|carpintero|handyman|contractor",
+    "errands": "pick up|pickup|drop off|post office|mail|package|packages|laundry|lavanderia|"
+    "correo|paquete|tramite|tramites|mandado|mandados|recado|recados|errand|errands|"
+    "bank|banco|pay a bill|shopping for me",
+    "companionship": "sit with|stay with|keep company|keep her company|keep him company|"
+    "visit|visits|lonely|alone|talk to|someone to talk|check on|check in on|company|"
+    "acompanar|acompanarla|acompanarlo|acompanamiento|compania|estoy sola|estoy solo|"
+    "vivo sola|vivo solo|visitar|visita|"
+    "platicar|hablar con alguien|cuidar a mi mama|cuidar a mi papa|cuidar a mi abuela|"
+    "quedarse con|companion|companionship|elderly|anciana|anciano|viejita|viejito",
+    "other": "clothes|clothing|ropa|shoes|zapatos|jacket|coat|chamarra|abrigo|blanket|"
+    "blankets|cobija|cobijas|frazada|charger|cargador|money|dinero|cash|"
+    "legal|lawyer|abogado|translator|translation|traductor|traduccion|interpreter|"
+    "interprete|job|trabajo|documents|documentos|papers|papeles|generator|generador|"
+    "flashlight|linterna|batteries|pilas|mechanic|mecanico|dog food|cat food|"
+    "comida para perro",
+}.items():
+    for _cue in _cues.split("|"):
+        CATEGORY_CUES.setdefault(_cue, _key)
+CATEGORY_CUE_PATTERN = re.compile(
+    r"\b(?:" + "|".join(sorted(CATEGORY_CUES, key=len, reverse=True)) + r")\b"
+)
+# Words that look like category words but, in these phrases, are not ("help" is not a need).
+NOT_CATEGORY = re.compile(
+    r"\b(?:my car|the car|a car) (?:is|was) (?:outside|parked|here)|"
+    r"\bhome (?:now|soon|later|at)\b|\b(?:at|be|get|got|go|going|back|im|i am) home\b"
+)
+
+PEOPLE = re.compile(
+    r"\b(?:for |para |we are |were |somos |familia de |family of )?(\d{1,2}|two|three|four|"
+    r"five|six|seven|eight|nine|ten|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez)\s+"
+    r"(?:people|persons|ppl|of us|adults|kids|children|family members|personas|adultos|"
+    r"ninos|miembros|de nosotros|helpers|volunteers|neighbors|vecinos|ayudantes)\b"
+)
+NUMBER_WORDS = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6,
+    "siete": 7, "ocho": 8, "nueve": 9, "diez": 10,
+}  # fmt: skip
+# Words only a Spanish writer uses (for the language of a new texter's replies).
+SPANISH_MARKERS = frozenset(
+    [
+        "necesito",
+        "necesitamos",
+        "necesita",
+        "ayuda",
+        "ayudar",
+        "por",
+        "favor",
+        "comida",
+        "agua",
+        "hola",
+        "gracias",
+        "quiero",
+        "tengo",
+        "tenemos",
+        "puedo",
+        "podemos",
+        "alguien",
+        "mi",
+        "mama",
+        "mañana",
+        "manana",
+        "hoy",
+        "casa",
+        "para",
+        "con",
+        "que",
+        "una",
+        "los",
+        "las",
+        "del",
+        "esta",
+        "estoy",
+        "somos",
+        "donde",
+        "nos",
+        "para",
+        "medicina",
+        "ropa",
+        "hambre",
+        "urgente",
+        "favor",
+        "ofrezco",
+        "soy",
+        "ocupo",
+        "renta",
+        "cerca",
+        "iglesia",
+        "calle",
+    ]
+)

@@ -1,0 +1,235 @@
+"""What a text means, read the way a person means it (issue 18): the intent (a request, an
+offer, yes or no in words, chat for a group, a question, thanks, or something else) and the
+slots (every category mentioned, where, when as an urgency, how many people), plus whether
+it shows signs of an emergency. Pure: no database, no network, never raises.
+
+Rules and lexicons (``mutualaid.sms.lexicon``), not a trained model: docs/decisions.md says
+why. The reading is context-free; ``mutualaid.sms.meaning`` decides with the person's
+context (a pending invitation, a seat in a group, a question in progress) what to do.
+The strict command grammar stays in ``mutualaid.sms.commands``; this module reads it too.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from mutualaid import categories
+from mutualaid.sms import commands as c
+from mutualaid.sms import lexicon as lx
+from mutualaid.sms.places import find_place
+
+REQUEST = "request"
+OFFER = "offer"
+YES = "yes"
+NO = "no"
+GROUP = "group"
+QUESTION = "question"
+THANKS = "thanks"
+OTHER = "other"
+INTENTS = (REQUEST, OFFER, YES, NO, GROUP, QUESTION, THANKS, OTHER)
+
+# Category words of the admin's list too common in free text to mean that category.
+_TOO_COMMON = frozenset(
+    """otro otra general casa home call talk friend house mail plato viaje
+    llevar car coche health visit compra""".split()  # noqa: SIM905
+)
+_FUZZY_MIN = 6
+
+
+@dataclass(frozen=True)
+class Reading:
+    intent: str
+    categories: tuple[str, ...] = ()
+    where: str | None = None
+    when: str | None = None  # an urgency key (now, today, week, flexible)
+    when_text: str = ""  # the words that said it ("tomorrow morning")
+    people: int | None = None  # how many people the text speaks of ("family of 5")
+    emergency: bool = False
+    language: str | None = None  # "es" when the text reads as Spanish
+
+    @property
+    def asks_for_help(self) -> bool:
+        return self.intent == REQUEST or self.emergency
+
+
+def fold(text: str) -> str:
+    """Lower case, accents removed, apostrophes dropped, other punctuation as spaces."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    plain = re.sub(r"['\u2019`]", "", plain)
+    return re.sub(r"\s+", " ", re.sub(r"[^a-z0-9]+", " ", plain)).strip()
+
+
+def emergency_in(folded: str) -> bool:
+    return bool(lx.EMERGENCY.search(folded)) and not (
+        lx.NOT_EMERGENCY.search(folded) and len(lx.EMERGENCY.findall(folded)) <= 1
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _close_term(word: str, vocabulary: tuple[str, ...]) -> str | None:
+    close = difflib.get_close_matches(word, vocabulary, n=1, cutoff=0.86)
+    return close[0] if close else None
+
+
+def categories_in(folded: str, terms: Mapping[str, str]) -> tuple[str, ...]:
+    """Every category the text mentions, in the order mentioned: the admin's names and
+    synonyms (one to three words, a plural, a close spelling of a long word) and the
+    lexicon's cue words, kept only for active categories."""
+    active = set(terms.values())
+    text = lx.NOT_CATEGORY.sub(" ", folded)
+    words = text.split()
+    found: list[tuple[int, str]] = []
+    vocabulary = tuple(t for t in terms if len(t) >= _FUZZY_MIN)
+    i = 0
+    while i < len(words):
+        hit = None
+        for n in (3, 2, 1):
+            phrase = "".join(words[i : i + n])
+            if len(words[i : i + n]) < n or phrase in _TOO_COMMON:
+                continue
+            for candidate in (phrase, phrase.rstrip("s"), phrase.removesuffix("es")):
+                if candidate in terms and candidate not in _TOO_COMMON:
+                    hit = (n, terms[candidate])
+                    break
+            if hit:
+                break
+        if hit is None and len(words[i]) >= _FUZZY_MIN and not words[i].isdigit():
+            close = _close_term(words[i], vocabulary)
+            if close is not None:
+                hit = (1, terms[close])
+        if hit is not None:
+            found.append((len(" ".join(words[:i])), hit[1]))
+            i += hit[0]
+        else:
+            i += 1
+    for m in lx.CATEGORY_CUE_PATTERN.finditer(text):
+        key = lx.CATEGORY_CUES[m.group(0)]
+        if key in active:
+            found.append((m.start(), key))
+    ordered: list[str] = []
+    for _pos, key in sorted(found):
+        if key not in ordered:
+            ordered.append(key)
+    # "Other" says nothing when a real category is there; an errand ("pick up my meds")
+    # is named by what it is for.
+    for generic in ("other", "errands"):
+        if len(ordered) > 1 and generic in ordered:
+            ordered.remove(generic)
+            if generic == "errands":
+                ordered.append(generic)
+    return tuple(ordered)
+
+
+def when_in(folded: str) -> tuple[str | None, str]:
+    """(urgency key, the words) for the first time phrase; the most urgent wins."""
+    text = folded
+    best: tuple[int, str, str] | None = None
+    for rank, (key, pattern) in enumerate(lx.WHEN):
+        scan = lx.SPANISH_MORNING.sub(" ", text) if key == "week" else text
+        m = pattern.search(scan)
+        if m and (best is None or rank < best[0]):
+            best = (rank, key, m.group(0))
+    if best is None:
+        return None, ""
+    _rank, key, words = best
+    part = re.search(
+        rf"\b{re.escape(words)}(?: (?:morning|afternoon|evening|night|am|pm|en la manana|"
+        r"por la manana|en la tarde|por la tarde|en la noche|por la noche))?\b",
+        text,
+    )
+    return key, (part.group(0) if part else words)
+
+
+def people_in(folded: str) -> int | None:
+    m = lx.PEOPLE.search(folded)
+    if not m:
+        return None
+    raw = m.group(1)
+    value = int(raw) if raw.isdigit() else lx.NUMBER_WORDS.get(raw)
+    return value if value and 1 <= value <= 99 else None
+
+
+def language_of(folded: str) -> str | None:
+    words = folded.split()
+    spanish = sum(1 for w in words if w in lx.SPANISH_MARKERS)
+    return "es" if words and spanish >= max(2, len(words) // 4) else None
+
+
+def _intent(text: str, folded: str, cmd: c.Command, cats: tuple[str, ...], where: str | None,
+            when: str | None) -> str:  # fmt: skip
+    if cmd.kind == c.NEED and cmd.categories and fold(cmd.text).startswith(("need", "nec")):
+        return REQUEST
+    if cmd.kind == c.OFFER:
+        return OFFER
+    offered_if = lx.OFFER_IF_NEEDED.search(folded)
+    scan = lx.OFFER_IF_NEEDED.sub(" ", folded)
+    request = lx.REQUEST.search(scan)
+    offer = lx.OFFER.search(scan) or offered_if
+    if request and offer:
+        # "I can't help, I need food" vs "I can drive if anyone needs a ride": whichever
+        # comes first in the text speaks for the writer.
+        first_offer = offer.start() if offer is not offered_if else 10_000
+        return OFFER if offered_if or first_offer < request.start() else REQUEST
+    if request:
+        if lx.YES_START.search(folded) and not cats and lx.GROUP.search(folded):
+            return GROUP
+        return REQUEST
+    if offer:
+        return OFFER
+    group = lx.GROUP.search(folded)
+    words = folded.split()
+    if lx.YES_START.search(folded) and not group and len(words) <= 10:
+        return YES
+    if lx.NO_WORDS.search(folded) and not group and len(words) <= 12:
+        return NO
+    if lx.THANKS.search(folded) and (len(words) <= 12 or not cats):
+        return THANKS
+    if group:
+        return GROUP
+    if cmd.kind == c.NEED:
+        return REQUEST
+    question = "?" in text or bool(lx.QUESTION_START.search(folded))
+    if cats and not question and (where or when or len(words) <= 8):
+        return REQUEST  # "food and water pls", "comida y agua en bizoton"
+    if question:
+        return QUESTION
+    return OTHER
+
+
+def read(body: str | None, terms: Mapping[str, str] | None = None) -> Reading:
+    """Read a text. ``terms``: the category vocabulary (``categories.terms()``; the seed
+    list when none is given). Total: any input gives a Reading."""
+    try:
+        return _read(body or "", terms if terms is not None else categories.seed_terms())
+    except Exception:  # pragma: no cover - the property test looks for this
+        return Reading(OTHER)
+
+
+def _read(body: str, terms: Mapping[str, str]) -> Reading:
+    text = c.clean(body)
+    folded = fold(text)
+    if not folded:
+        return Reading(OTHER)
+    cmd = c.parse(text, terms)
+    cats = categories_in(folded, terms)
+    if cmd.categories:
+        cats = tuple(dict.fromkeys(cmd.categories + cats))
+    where = cmd.where or find_place(text)
+    when, when_text = when_in(folded)
+    intent = _intent(text, folded, cmd, cats, where, when)
+    return Reading(
+        intent=intent,
+        categories=cats,
+        where=where,
+        when=when,
+        when_text=when_text,
+        people=people_in(folded),
+        emergency=emergency_in(folded),
+        language=language_of(folded),
+    )
