@@ -258,7 +258,8 @@ for _key, _cues in {
     "frijoles|eggs|huevos|supplies|provisions|food bank|pantry|despensa|groceries|abarrotes|"
     "viveres|toilet paper|papel de bano|soap|jabon|toiletries|produce|vegetables|verduras|"
     "fruit|fruta|snacks|food|foods|comida|alimentos|alimento|nothing to eat|que comer|"
-    "baby formula|leche de bebe|something to eat|algo de comer|algo para comer",
+    "baby formula|leche de bebe|something to eat|algo de comer|algo para comer|shop|"
+    "shop for me|do my shopping|hacer las compras|hacer el mandado",
     "meals": "hot meal|hot meals|cooked meal|home cooked|dinner|lunch|breakfast|desayuno|"
     "cena|almuerzo|soup|sopa|plate of food|plato de comida|comida caliente|a meal|meals|"
     "comidas|cook for|cocinar para|cook me",
