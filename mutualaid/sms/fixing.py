@@ -89,7 +89,9 @@ def answer(session: Session, person: Person, state: str, data: dict, text: str) 
     if state == FIX_WHAT:
         if choice == "1":
             remember(session, person, FIX_CATEGORY, data)
-            return _("What do you need? Reply %(menu)s", menu=category_menu())
+            return _(
+                "%(question)s Reply %(menu)s", question=_("What do you need?"), menu=category_menu()
+            )
         if choice == "2":
             remember(session, person, FIX_WHERE, data)
             return _("Where? Reply with a ZIP code or address (or lat,lng).")

@@ -83,7 +83,7 @@ def need_data(reading: u.Reading, text: str) -> dict:
         "details": c.tidy(details)[: posting.MAX_DETAILS],
         "people": None,
         "urgency": reading.when or "today",
-        "when": reading.when_text,
+        "when": u.as_written(text, reading.when_text),
         "also": list(reading.categories[1:3]),
         "natural": True,
     }
@@ -196,7 +196,7 @@ def _to_group(
     ):
         word = str(actions.COMMAND_WORDS.get(cmd.kind, cmd.kind.upper()))
         reply = _(
-            "Sent to your group. To %(word)s %(code)s instead, reply %(word)s %(code)s.",
+            "Sent to your group. If you meant the command, reply %(word)s %(code)s.",
             word=word,
             code=pods[0].code,
         )

@@ -146,6 +146,22 @@ def when_in(folded: str) -> tuple[str | None, str]:
     return key, (part.group(0) if part else words)
 
 
+def as_written(text: str, folded_words: str) -> str:
+    """The words of ``text`` that fold to ``folded_words`` ("mañana" for "manana"), as the
+    person wrote them; ``folded_words`` itself when they cannot be found."""
+    if not folded_words:
+        return ""
+    parts = ["".join(_letter(ch) for ch in word) for word in folded_words.split()]
+    m = re.search(r"\b" + r"[\W_]+".join(parts) + r"\b", text, re.IGNORECASE)
+    return m.group(0) if m else folded_words
+
+
+def _letter(ch: str) -> str:
+    """A folded letter and the accented letters that fold to it, apostrophes allowed."""
+    variants = {"a": "aáàä", "e": "eéèë", "i": "iíìï", "o": "oóòö", "u": "uúùü", "n": "nñ"}
+    return f"[{variants.get(ch, re.escape(ch))}]['\u2019]?"
+
+
 def people_in(folded: str) -> int | None:
     m = lx.PEOPLE.search(folded)
     if not m:
