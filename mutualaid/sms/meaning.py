@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from mutualaid.i18n import _
 from mutualaid.models import Need, Person, Pod
 from mutualaid.models.needs import ACTIVE_STATUSES
+from mutualaid.models.pods import ACCEPTED
 from mutualaid.pods.mine import pending_invitations, seated_pods
 from mutualaid.sms import actions, posting
 from mutualaid.sms import commands as c
@@ -34,6 +35,16 @@ from mutualaid.sms.flow_state import NEW_OR_GROUP, forget, remember
 
 STATE_CHANGES = (c.DONE, c.LEAVE, c.NO, c.CANCEL)
 _PHONE_DIGITS = r"(?:\+?\d[\d\s().-]{8,}\d)"
+
+
+def groups(session: Session, person: Person) -> list[Pod]:
+    """The open groups the person is seated in with at least one other person (a requester
+    whose group has nobody else yet is not "in a group" for what their words mean)."""
+    return [
+        pod
+        for pod in seated_pods(session, person)
+        if any(m.status == ACCEPTED and m.person_id != person.id for m in pod.memberships)
+    ]
 
 
 def _own_codes(session: Session, person: Person, pods: list[Pod], invited: list[Pod]) -> set[str]:
@@ -105,11 +116,12 @@ def route(
     grammar applies unchanged (a strict command, STATUS, LANG...)."""
     if cmd.kind not in (c.NEED, c.OFFER, c.YES, *STATE_CHANGES, c.TEXT):
         return None
-    pods = seated_pods(session, person)
+    pods = groups(session, person)
     if cmd.kind in (c.NEED, c.OFFER) and (not pods or _strict_post(cmd)):
-        return None
+        return _command_filled(session, person, cmd, reading)
     invited = pending_invitations(session, person)
-    codes = _own_codes(session, person, pods, invited) if cmd.kind != c.TEXT else set()
+    mine = seated_pods(session, person)
+    codes = _own_codes(session, person, mine, invited) if cmd.kind != c.TEXT else set()
     answers = cmd.kind in (c.YES, c.NO)
     if cmd.kind in STATE_CHANGES and not answers and strict(cmd, codes):
         return None  # DONE / LEAVE / CANCEL alone or with a code: the command itself
@@ -153,6 +165,22 @@ def route(
             "help, just tell us what you need and where."
         ), False
     return actions.free_text(session, person, _as_text(cmd))
+
+
+def _command_filled(
+    session: Session, person: Person, cmd: c.Command, reading: u.Reading
+) -> tuple[str | None, bool] | None:
+    """NEED / OFFER whose category the command grammar missed but the text names
+    ("necesito ayuda con comida 11237"): filled in, so no menu is sent. None: as typed."""
+    if cmd.categories or not reading.categories:
+        return None
+    if cmd.kind == c.OFFER:
+        data = offer_data(reading)
+        data.update(where=cmd.where or reading.where, radius_km=cmd.radius_km)
+        return posting.offer_from(session, person, data), True
+    data = need_data(reading, cmd.text)
+    data.update(where=cmd.where or reading.where, details=cmd.details, people=cmd.people)
+    return posting.need_from(session, person, data), True
 
 
 def _open_need(session: Session, person: Person) -> Need | None:
