@@ -13,6 +13,10 @@ from __future__ import annotations
 import re
 
 
+def _split(words: str) -> list[str]:
+    return words.split()
+
+
 def _any(*parts: str) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(parts) + r")\b")
 
@@ -20,7 +24,7 @@ def _any(*parts: str) -> re.Pattern[str]:
 # Someone / anyone, and the verbs people ask them for.
 _SOMEONE = r"(?:some ?one|some ?body|any ?one|any ?body|anybody|you|u|ya|y all|yall|people)"
 _ASK_VERBS = (
-    r"(?:help|bring|pick|get|drive|take|sit|stay|come|send|give|lend|watch|check|go|buy|"
+    r"(?:help|bring|pick|get|drive|take|sit|stay|come|send|give|lend|watch|check|go|buy|do|"
     r"grab|drop|carry|fix|cook|deliver|spare|donate|find|call|visit|look)"
 )
 
@@ -36,8 +40,9 @@ REQUEST = _any(
     r"medicine|shelter|ride|money|clothes|supplies|everything|to eat|to get|to go)",
     r"help me|help us|helpe? me|halp|please help|pls help|plz help|plis help|help please|"
     r"help pls|help plz|sos",
-    rf"(?:can|could|would|will|is there|are there|anyone|anybody) {_SOMEONE}? ?(?:please )?"
+    rf"(?:can|could|would|will|is there|are there|anyone|anybody) {_SOMEONE} (?:please )?"
     rf"{_ASK_VERBS}",
+    rf"{_SOMEONE} (?:who|that) (?:can|could|would|will|is able to) (?:please )?\w+",
     rf"{_SOMEONE} (?:able|available|free|around|willing) to",
     r"looking for (?:someone|somebody|help|a |an |food|water|shelter|assistance|a ride)",
     r"(?:im|i am|we are|were|she is|shes|he is|hes|they are|theyre) (?:out of|running out|"
@@ -52,17 +57,28 @@ REQUEST = _any(
     r"(?:can|could|would|will) (?:you|u) (?:please )?(?:send|bring|give|get|drop|help)",
     r"lost (?:my|our|everything|the house|our house|my house)|destroyed|flooded|collapsed|"
     r"burned down|evicted|eviction|kicked out",
-    r"cant (?:afford|pay|get|walk|drive|carry|leave)|cannot (?:afford|pay|get|walk|drive)",
-    r"in need of|asking for|begging",
+    r"cant (?:afford|pay|get|walk|drive|carry|leave|breathe|cook|stand|see|move)|"
+    r"cannot (?:afford|pay|get|walk|drive|breathe|cook)",
+    r"in need of|asking for|begging|could use (?:some|a|an|help|a hand)|would (?:love|like|"
+    r"appreciate) (?:someone|somebody|some|a|an|help)|(?:would be|is) a (?:blessing|big help)|"
+    r"(?:is|are|feels?|feeling|im|i am) (?:so |very |really )?lonely|nobody (?:checks|visits|"
+    r"helps|comes)|no one (?:checks|visits|helps|comes)|getting sick|fridge is empty|"
+    r"(?:check|ebt|benefits|payment) (?:is|are|hasnt|has not|didnt) (?:late|come|arrived)",
     # Spanish
     r"necesit\w*|nesesit\w*|necesit|neseci\w*|ocup(?:o|amos|an)",
     r"(?:me|nos|le|les) (?:hace|hacen) falta|hace falta|(?:me|nos|le|les) falta\w*",
     r"ayud(?:a|en|eme|enme|enos|ame|anos|eme por favor)|auxilio|socorro|ayuda por favor",
     r"alguien (?:que |quien )?(?:me |nos |le |les )?(?:pued\w*|podr\w*|tenga|sepa|ayud\w*|"
     r"traig\w*|lleve|recoj\w*|cuide|vaya|venga|de|preste|regale|mande)",
-    r"(?:puede|pueden|podria|podrian|puedes|podrias) (?:alguien )?(?:me |nos |le |les )?"
-    r"(?:ayudar|traer|llevar|recoger|cuidar|buscar|mandar|enviar|acompa\w*|dar|prestar|"
-    r"conseguir|comprar|pasar|ir|venir)",
+    r"(?:puede|pueden|podria|podrian|puedes|podrias) (?:alguien (?:me |nos |le |les )?|me |nos |"
+    r"le |les )(?:ayudar|traer|llevar|recoger|cuidar|buscar|mandar|enviar|acompa\w*|dar|prestar|"
+    r"conseguir|comprar|pasar|ir|venir|hacer|cocinar|visitar|ver|regalar|donar)",
+    r"(?:me|nos|le|les) (?:puede|pueden|podria|podrian|puedes|podrias) "
+    r"(?!decir|explicar|informar|dar informacion)",
+    r"(?:ayudar|traer|llevar|recoger|cuidar|buscar|mandar|enviar|acompanar|dar|prestar|"
+    r"conseguir|comprar|hacer|cocinar|visitar)(?:me|nos)",
+    r"alguien que (?:me |nos |le |les |la |lo )?\w+|(?:esta|estoy|vive|vivo) (?:muy )?(?:sol[ao]|"
+    r"enferm[ao])|me van a (?:correr|sacar|desalojar|cortar)|(?:la|mi) renta",
     r"busc(?:o|amos|ando) (?:a alguien|ayuda|quien|comida|agua|donde|un |una |trabajo)",
     r"no (?:tengo|tenemos|hay|tiene|tienen) (?:comida|agua|dinero|casa|donde|carro|como|luz|"
     r"nada|que comer|techo|para|ropa|gas|medicina|leche|quien)",
@@ -70,8 +86,28 @@ REQUEST = _any(
     r"(?:tengo|tenemos|tiene|tienen) hambre|hambre|no he comido|no hemos comido",
     r"se (?:me|nos|le|les) (?:acab\w*|termin\w*)|se (?:me|nos|le|les) (?:inund\w*|quem\w*|"
     r"cayo la casa|destruy\w*)|destruid\w*|perdimos|perdi (?:todo|la casa|mi casa)",
-    r"desalojo|desalojar\w*|nos corren|no alcanza|no me alcanza|no puedo pagar",
+    r"desalojo|desalojar\w*|nos corren|no alcanza|no me alcanza|no puedo pagar|"
+    r"(?:en|a) la calle|sin hogar|quedo destruid\w*|cualquier (?:comida|cosa|ayuda)",
     r"quisiera (?:pedir|solicitar|ayuda)|solicit\w*|pido|pedimos|por favor ayud\w*",
+)
+
+# A bare "need" anywhere is a request, unless it asks someone else ("do you need milk?").
+NEED_WORD = re.compile(r"\b(?:need|needs|needed|necesit\w*|ocup[oa])\b")
+NOT_MY_NEED = re.compile(
+    r"\b(?:do|does|did|if|whatever|what|anything) (?:you|u|she|he|they|anyone|else)? ?"
+    r"(?:need|needs)|\bno need\b|\bdont need|\bdo not need|\bnecesit\w+ algo mas\b|"
+    r"\bque (?:mas )?necesit"
+)
+# Phrases of thanks or of someone else asking that must not read as a request.
+NOT_REQUEST = re.compile(
+    r"\b(?:for|por) (?:the|your|all the|su|tu|la|toda la) (?:help|ayuda)\b|\bfor helping\b"
+)
+# Phrases that are not an offer: someone else who can ("anyone who could drive me"), and
+# "no puedo cocinar".
+NOT_OFFER = re.compile(
+    r"\b(?:some ?one|any ?one|some ?body|any ?body|people|alguien|personas?) (?:who|that|que) "
+    r"(?:can|could|pueda|puede|puedan|pueden|would|will) \w+|\bno (?:puedo|podemos|puede|"
+    r"pueden)\b \w+"
 )
 
 # An offer: someone able and willing.
@@ -83,8 +119,9 @@ OFFER_IF_NEEDED = re.compile(
 )
 _HELP_VERBS = (
     r"(?:help|helping|volunteer|drive|give|donate|cook|bring|deliver|pick|shop|babysit|watch|"
-    r"sit|offer|lend|provide|assist|take|make|fix|repair|carry|translate|share|contribute|"
-    r"host|house|store|spare|run errands|do errands|do groceries|do shopping|pitch in)"
+    r"sit|offer|lend|provide|assist|take|fix|repair|carry|translate|share|contribute|"
+    r"host|house|store|spare|run errands|do errands|do groceries|do shopping|pitch in|visit|"
+    r"call|check on|babysit)(?! (?:it|me|us)\b)"
 )
 OFFER = _any(
     rf"(?:i|we|i d|we d|id|wed|my \w+ and i)\s+(?:can|could|would like to|want to|wanna|"
@@ -93,6 +130,9 @@ OFFER = _any(
     rf"have time to|plan to|am ready to|are ready to|could also|can also)\s+(?:\w+ )?{_HELP_VERBS}",
     rf"(?:happy|glad|willing|available|free|ready) to {_HELP_VERBS}",
     rf"^(?:can|could) {_HELP_VERBS}",
+    rf"(?:can|could|will|would like to|want to|wants to|wanna|would love to|love to|d love to|"
+    rf"am able to|is able to|are able to|happy to|glad to|able to) (?:also )?(?:{_HELP_VERBS}|"
+    rf"babysit|visit|call|cook|translate|check on)(?! (?:me|us|my|mi|nos)\b)",
     r"(?:i|we) (?:have|got|own) (?:a car|a truck|a van|a pickup|a minivan|a suv|a vehicle|"
     r"extra|spare|some extra|lots of|plenty of|room|space|a spare|food to share|clothes|"
     r"clothing|blankets|tents?|free time|time)",
@@ -106,10 +146,11 @@ OFFER = _any(
     r"count me in for|sign me up|add me as a (?:helper|volunteer)",
     # Spanish
     r"(?:quiero|quisiera|puedo|podemos|queremos|me gustaria|nos gustaria|estoy dispuest\w*|"
-    r"estamos dispuest\w*|me encantaria|nos encantaria|puedo tambien|tambien puedo)\s+"
-    r"(?:\w+ )?(?:ayudar|donar|dar|ofrecer|llevar|cocinar|manejar|regalar|prestar|cuidar|"
-    r"colaborar|apoyar|traer|compartir|hacer|recoger|acompa\w*|ser voluntari\w*|"
-    r"ser volunteer|cooperar|aportar|echar la mano|dar una mano|dar raite|dar aventon)",
+    r"estamos dispuest\w*|me encantaria|nos encantaria|puedo tambien|tambien puedo|puede|"
+    r"pueden)\s+(?:\w+ )?(?:ayudar|donar|dar|ofrecer|llevar|cocinar|manejar|regalar|prestar|"
+    r"cuidar|colaborar|apoyar|traer|compartir|hacer|recoger|acompa\w*|ser voluntari\w*|"
+    r"ser volunteer|cooperar|aportar|echar la mano|dar una mano|dar raite|dar aventon|visitar|"
+    r"traducir|llamar)",
     r"ofrezco|ofrecemos|me ofrezco|nos ofrecemos|ofresco|ofrezo|les ofrezco",
     r"soy (?:\w+ )?(?:chofer|enfermer\w*|doctor\w*|medic[oa]|mecanic\w*|plomer\w*|"
     r"electricista|carpinter\w*|cociner\w*|voluntari\w*|maestr\w*|traductor\w*|"
@@ -132,7 +173,10 @@ YES_START = _any(
     r"por supuesto|de acuerdo|perfecto|sale|orale|claro que si|yo lo hago|lo hago|me apunto)"
 )
 NO_WORDS = _any(
-    r"^(?:no|nope|nah|no thanks|no thank you|sorry|pass|decline|i decline|i pass)",
+    r"^(?:no|nope|nah)(?: (?:thanks|thank you|gracias|sorry|lo siento|not|puedo|i cant|"
+    r"cant|today|hoy|way|perdon|disculpa))?$|^(?:no thanks|no thank you|sorry|pass|decline|"
+    r"i decline|i pass|nope|nah)\b|^(?:no|nope) (?:sorry|thanks|not|cant|i cant|puedo)\b",
+    r"^(?:i )?(?:cant|cannot|can not)\b(?! (?:breathe|afford|pay|get|walk))",
     r"cant make it|can not make it|cannot make it|cant do it|cannot do it|cant today|"
     r"cant go|cant come|wont be able|will not be able|not able to|unable to|not this time|"
     r"not today|have to pass|gotta pass|ill pass|im busy|i am busy|too busy|cant help",
@@ -157,12 +201,15 @@ GROUP = _any(
     r"headed|parked|parking|traffic|minutes? away|mins? away|min away|eta|ready when|"
     r"text me|call me|my number|door code|apt|apartment|floor|unit|gate|elevator|"
     r"almost there|nearly there|be down|come down|come up|the bags|the box|the keys|"
-    r"shopping|store|receipt|change back|venmo|zelle|cash app",
+    r"shopping|store|receipt|change back|venmo|zelle|cash app|minutes late|mins late|min late|"
+    r"be late|door|the list|got everything|got you|lobby",
     r"en camino|voy en camino|ya voy|voy para alla|llego|llegando|llegue|estoy afuera|"
     r"ya estoy|abajo|en la puerta|nos vemos|dejal\w*|dejel\w*|la puerta|timbre|toca|tocar|"
     r"paso (?:a las|por)|te aviso|le aviso|les aviso|ya sali|voy saliendo|estacion\w* "
     r"(?:afuera|enfrente)|el portero|las bolsas|la caja|las llaves|el recibo|mi numero|"
-    r"marcame|llamame|escribeme|te espero|lo espero|la espero|los espero",
+    r"marcame|llamame|escribeme|te espero|lo espero|la espero|los espero|ya compre|"
+    r"compre todo|la entrada|en la entrada|apartamento es|llego tarde|ahorita llego|"
+    r"ya llegue|ya casi",
 )
 
 QUESTION_START = _any(
@@ -211,14 +258,14 @@ WHEN = [
         _any(
             r"right now|now|asap|a s a p|immediately|urgent|urgently|emergency|right away|"
             r"as soon as possible|this minute|hurry|quick|quickly",
-            r"ahora|ahorita|ya mismo|urgente|inmediat\w*|lo antes posible|cuanto antes|"
+            r"ahora|ahorita|ya mismo|ya$|urgente|inmediat\w*|lo antes posible|cuanto antes|"
             r"de inmediato|rapido|pronto",
         ),
     ),
     (
         "today",
         _any(
-            r"today|tonight|this (?:morning|afternoon|evening|night)|tonite|later today|"
+            r"today|tonight|this (?:morning|afternoon|evening|night)|tonite|later today|2day|2nite|"
             r"by tonight|before (?:dark|tonight)|in (?:an|one|two|a few|\d+) hours?",
             r"hoy|esta (?:noche|tarde|manana)|hoy en la (?:noche|tarde|manana)|mas tarde|"
             r"en la tarde|en la noche",
@@ -231,7 +278,8 @@ WHEN = [
             r"this weekend|the weekend|weekend|(?:on |this |next )?(?:monday|tuesday|wednesday|"
             r"thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)|"
             r"in (?:a few|two|2|three|3) days|day after tomorrow|by the end of the week",
-            r"manana|pasado manana|esta semana|este fin de semana|el fin de semana|fin de semana|"
+            r"manana|pasado manana|esta semana|para la semana|este fin de semana|el fin de semana|"
+            r"fin de semana|"
             r"finde|(?:el |este |proximo )?(?:lunes|martes|miercoles|jueves|viernes|sabado|"
             r"domingo)|en (?:unos|dos|tres) dias",
         ),
@@ -264,7 +312,9 @@ for _key, _cues in {
     "cena|almuerzo|soup|sopa|plate of food|plato de comida|comida caliente|a meal|meals|"
     "comidas|cook for|cocinar para|cook me",
     "transport": "ride|rides|lift|drive me|drive us|driver|drivers|take me to|take us to|"
-    "give me a ride|pick me up|pick us up|car|cars|truck|van|airport|bus fare|taxi|uber|"
+    "take me|get to my|"
+    "get me to|rait|llevarlo|llevarla|lleve|llevarnos|minivan|"
+    "give me a ride|pick me up|pick us up|car|cars|truck|airport|bus fare|taxi|uber|"
     "aventon|raite|ride to|llevarme|llevarnos|llevar a|me lleve|nos lleve|chofer|conductor|"
     "carro|coche|camioneta|troca|manejar|transporte|transport|transportation|appointment "
     "ride|to the hospital|al hospital|a la clinica",
@@ -275,6 +325,7 @@ for _key, _cues in {
     "medicina|medicinas|medicamento|medicamentos|pastillas|pills|receta|enfermo|enferma|"
     "enfermos|dialysis|dialisis|diabetic|diabetes|first aid|primeros auxilios|bandages|"
     "vendas|blood pressure|presion|covid|vaccine|vacuna|dentist|dentista|fell|se cayo|"
+    "adult diapers|panales para adulto|muela|tos|cough|"
     "chest pain|bleeding|sangrando|cant breathe|no puede respirar",
     "childcare": "kids|kid|children|child|baby|babies|babysit|babysitter|babysitting|"
     "daycare|school pickup|pick up my kids|pick up the kids|watch my kids|watch the kids|"
@@ -286,15 +337,20 @@ for _key, _cues in {
     "somewhere to sleep|where to sleep|donde dormir|donde quedarme|donde quedarnos|"
     "refugio|albergue|repair|repairs|reparar|reparacion|leak|leaking|gotera|goteras|"
     "plumbing|plomeria|heater|heat|calefaccion|moving|mudanza|move my|furniture|muebles|"
-    "mattress|colchon|tarp|tarps|lona|destroyed|collapsed|flooded|inundad\\w*|"
-    "destruid\\w*|se cayo la casa|vivienda|housing|cuarto|apartment|apartamento|"
-    "plumber|plomero|electrician|electricista|carpenter|carpintero|handyman|contractor",
+    "mattress|colchon|tarp|tarps|lona|destroyed|collapsed|flooded|inundada|inundado|"
+    "inundo|destruida|destruido|destruidas|destruidos|se cayo la casa|vivienda|housing|"
+    "cuarto|apartment|apartamento|"
+    "plumber|plomero|electrician|electricista|carpenter|carpintero|handyman|contractor|"
+    "damage|mold|moho|clean up|cleaning|desalojar|en la calle|on the street|living in my car|"
+    "sleeping in my car|sin hogar|luz|electricity|no power|power is out|plywood|windows",
     "errands": "pick up|pickup|drop off|post office|mail|package|packages|laundry|lavanderia|"
     "correo|paquete|tramite|tramites|mandado|mandados|recado|recados|errand|errands|"
-    "bank|banco|pay a bill|shopping for me",
+    "bank|banco|pay a bill|shopping for me|library books|dry cleaning|ups|fedex|"
+    "papeles al|documentos al",
     "companionship": "sit with|stay with|keep company|keep her company|keep him company|"
     "visit|visits|lonely|alone|talk to|someone to talk|check on|check in on|company|"
     "acompanar|acompanarla|acompanarlo|acompanamiento|compania|estoy sola|estoy solo|"
+    "acompane|acompanen|accompany|check on|checks on|vive sola|vive solo|esta sola|"
     "vivo sola|vivo solo|visitar|visita|"
     "platicar|hablar con alguien|cuidar a mi mama|cuidar a mi papa|cuidar a mi abuela|"
     "quedarse con|companion|companionship|elderly|anciana|anciano|viejita|viejito",
@@ -309,6 +365,16 @@ for _key, _cues in {
         CATEGORY_CUES.setdefault(_cue, _key)
 CATEGORY_CUE_PATTERN = re.compile(
     r"\b(?:" + "|".join(sorted(CATEGORY_CUES, key=len, reverse=True)) + r")\b"
+)
+# Cue words that name a category only weakly: people ("my kids"), places of care ("the
+# doctor") and water ("water damage"). A category found only through them comes after the
+# others ("mi bebe esta enfermo y necesito llevarlo al doctor": transport, then medical).
+WEAK_CUES = frozenset(
+    _split(
+        "kids kid children child baby babies ninos nino nina ninas hijos hijas hijo hija bebe "
+        "bebes doctor doctors docter clinic clinica hospital sick enfermo enferma enfermos "
+        "water agua elderly anciana anciano viejita viejito apartment apartamento cuarto"
+    )
 )
 # Words that look like category words but, in these phrases, are not ("help" is not a need).
 NOT_CATEGORY = re.compile(

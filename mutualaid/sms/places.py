@@ -8,6 +8,11 @@ from __future__ import annotations
 
 import re
 
+
+def _split(words: str) -> list[str]:
+    return words.split()
+
+
 _LATLNG = re.compile(r"(?<![\d.])(-?\d{1,2}\.\d+)\s*,\s*(-?\d{1,3}\.\d+)")
 _ZIP = re.compile(r"(?<![\d#$.,:/-])\b(\d{5})(?:-\d{4})?\b(?![.,:/]?\d)")
 _SUFFIX = (
@@ -23,7 +28,7 @@ _ADDRESS = re.compile(
     rf"\b\d{{1,6}}[a-z]?\s+{_STREET}(?:\s*,\s*[a-z][a-z ]{{2,20}}?(?=[,.;!?\n]|$))?", re.I
 )
 _SPANISH_STREET = re.compile(
-    r"\b(?:calle|avenida|av\.?|carrera|cra\.?|callejon|camino|boulevard|bulevar|colonia|"
+    r"(?<!la )\b(?:calle|avenida|av\.?|carrera|cra\.?|callejon|camino|boulevard|bulevar|colonia|"
     r"col\.?|barrio|sector|manzana|zona)\s+(?:[a-z0-9áéíóúñ#'.-]+\s*){1,4}",
     re.I,
 )
@@ -56,7 +61,7 @@ _PHRASE_END = re.compile(
     r"[,.;!?\n()]|\s(?:and i|and we|and my|and she|and he|but|because|cause|please|pls|plz|"
     r"tomorrow|tonight|today|now|asap|can|could|we|i|my|for|with|to|que|y|pero|porque|por favor|"
     r"manana|hoy|ahora|necesito|necesitamos|para|con|who|which|if|si|is|are|es|son|"
-    r"need|needs)\b",
+    r"need|needs|hay|there|has|have|tiene|tienen|sin|no)\b",
     re.I,
 )
 _NOT_PLACES = re.compile(
@@ -68,6 +73,19 @@ _NOT_PLACES = re.compile(
     r"english|espanol|spanish|ingles)$",
     re.I,
 )
+# One lower-case word after "in" / "from" ("in brownsville", "from flatbush") is a place
+# unless it is one of these.
+_NOT_ONE_WORD_PLACE = frozenset(
+    _split(
+        "need pain trouble danger time bed english spanish person line front there here "
+        "general total case order advance public private charge touch shock tears debt labor "
+        "school church hospital prison jail quarantine isolation recovery treatment casa cama "
+        "camino serio general todo verdad realidad efectivo linea persona espanol ingles "
+        "silla calle cuarentena trabajo dolor peligro problemas espera surgery work chemo "
+        "dialysis covid illness injury stroke accident rehab"
+    )
+)
+_ONE_WORD = re.compile(r"\b(?:in|from|en|desde)\s+([a-z]{5,})\b(?=\s*(?:$|[,.;!?\n]|\s+\w+))")
 _GENERIC = re.compile(r"^(?:the|a|an|la|el|los|las|my|mi)\s+\w+$", re.I)
 
 
@@ -104,6 +122,12 @@ def _named(text: str) -> str | None:
             proper or named_number
         ):
             return phrase
+    for m in _ONE_WORD.finditer(text):
+        word = m.group(1)
+        rest = text[m.end() :]
+        ends = not rest.strip() or _PHRASE_END.match(" " + rest.lstrip(" "))
+        if ends and word.lower() not in _NOT_ONE_WORD_PLACE and not word.endswith("ing"):
+            return word
     return None
 
 

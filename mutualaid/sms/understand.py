@@ -80,49 +80,56 @@ def _close_term(word: str, vocabulary: tuple[str, ...]) -> str | None:
 def categories_in(folded: str, terms: Mapping[str, str]) -> tuple[str, ...]:
     """Every category the text mentions, in the order mentioned: the admin's names and
     synonyms (one to three words, a plural, a close spelling of a long word) and the
-    lexicon's cue words, kept only for active categories."""
+    lexicon's cue words, kept only for active categories. A longer phrase wins over the
+    words inside it ("comida caliente" is a meal, not groceries); a category named only by
+    a weak word ("my kids", "the doctor") comes after the others."""
     active = set(terms.values())
-    text = lx.NOT_CATEGORY.sub(" ", folded)
+    text = " ".join(lx.NOT_CATEGORY.sub(" ", folded).split())
     words = text.split()
-    found: list[tuple[int, str]] = []
+    hits: list[tuple[int, int, str, bool]] = []  # start, end, key, weak
     vocabulary = tuple(t for t in terms if len(t) >= _FUZZY_MIN)
-    i = 0
-    while i < len(words):
-        hit = None
+    offset = 0
+    for i, word in enumerate(words):
         for n in (3, 2, 1):
-            phrase = "".join(words[i : i + n])
-            if len(words[i : i + n]) < n or phrase in _TOO_COMMON:
+            chunk = words[i : i + n]
+            phrase = "".join(chunk)
+            if len(chunk) < n or phrase in _TOO_COMMON:
                 continue
-            for candidate in (phrase, phrase.rstrip("s"), phrase.removesuffix("es")):
-                if candidate in terms and candidate not in _TOO_COMMON:
-                    hit = (n, terms[candidate])
-                    break
-            if hit:
+            key = next(
+                (
+                    terms[k]
+                    for k in (phrase, phrase.rstrip("s"), phrase.removesuffix("es"))
+                    if k in terms and k not in _TOO_COMMON
+                ),
+                None,
+            )
+            if key is None and n == 1 and len(word) >= _FUZZY_MIN and not word.isdigit():
+                close = _close_term(word, vocabulary)
+                key = terms[close] if close is not None else None
+            if key is not None:
+                end = offset + len(" ".join(chunk))
+                hits.append((offset, end, key, n == 1 and word in lx.WEAK_CUES))
                 break
-        if hit is None and len(words[i]) >= _FUZZY_MIN and not words[i].isdigit():
-            close = _close_term(words[i], vocabulary)
-            if close is not None:
-                hit = (1, terms[close])
-        if hit is not None:
-            found.append((len(" ".join(words[:i])), hit[1]))
-            i += hit[0]
-        else:
-            i += 1
+        offset += len(word) + 1
     for m in lx.CATEGORY_CUE_PATTERN.finditer(text):
         key = lx.CATEGORY_CUES[m.group(0)]
         if key in active:
-            found.append((m.start(), key))
-    ordered: list[str] = []
-    for _pos, key in sorted(found):
-        if key not in ordered:
-            ordered.append(key)
-    # "Other" says nothing when a real category is there; an errand ("pick up my meds")
-    # is named by what it is for.
-    for generic in ("other", "errands"):
-        if len(ordered) > 1 and generic in ordered:
-            ordered.remove(generic)
-            if generic == "errands":
-                ordered.append(generic)
+            hits.append((m.start(), m.end(), key, m.group(0) in lx.WEAK_CUES))
+    kept: list[tuple[int, int, str, bool]] = []
+    for hit in sorted(hits, key=lambda h: (h[0], h[0] - h[1])):
+        if not any(k[0] <= hit[0] and hit[1] <= k[1] and k != hit for k in kept):
+            kept.append(hit)
+    strong = list(dict.fromkeys(h[2] for h in kept if not h[3]))
+    weak = list(dict.fromkeys(h[2] for h in kept if h[3]))
+    # An errand ("pick up my meds") is named by what it is for; "other" says nothing when a
+    # real category is there.
+    specific = [k for k in strong if k not in ("errands", "other")]
+    ordered = specific + [k for k in strong if k == "errands"]
+    if not ordered and "other" in strong:
+        ordered = ["other"]
+    ordered += [k for k in weak if k not in ordered]
+    if len(ordered) > 1 and "other" in ordered[1:]:
+        ordered.remove("other")
     return tuple(ordered)
 
 
@@ -177,6 +184,11 @@ def language_of(folded: str) -> str | None:
     return "es" if words and spanish >= max(2, len(words) // 4) else None
 
 
+def _blank(pattern: re.Pattern[str], text: str) -> str:
+    """``text`` with what ``pattern`` matches blanked out (same length)."""
+    return pattern.sub(lambda m: " " * len(m.group(0)), text)
+
+
 def _intent(text: str, folded: str, cmd: c.Command, cats: tuple[str, ...], where: str | None,
             when: str | None) -> str:  # fmt: skip
     if cmd.kind == c.NEED and cmd.categories and fold(cmd.text).startswith(("need", "nec")):
@@ -184,9 +196,10 @@ def _intent(text: str, folded: str, cmd: c.Command, cats: tuple[str, ...], where
     if cmd.kind == c.OFFER:
         return OFFER
     offered_if = lx.OFFER_IF_NEEDED.search(folded)
-    scan = lx.OFFER_IF_NEEDED.sub(" ", folded)
+    others = _blank(lx.OFFER_IF_NEEDED, folded)
+    scan = _blank(lx.NOT_REQUEST, others)  # the same length: positions compare
     request = lx.REQUEST.search(scan)
-    offer = lx.OFFER.search(scan) or offered_if
+    offer = lx.OFFER.search(_blank(lx.NOT_OFFER, others)) or offered_if
     if request and offer:
         # "I can't help, I need food" vs "I can drive if anyone needs a ride": whichever
         # comes first in the text speaks for the writer.
@@ -200,17 +213,22 @@ def _intent(text: str, folded: str, cmd: c.Command, cats: tuple[str, ...], where
         return OFFER
     group = lx.GROUP.search(folded)
     words = folded.split()
+    thanks = lx.THANKS.search(folded)
+    if thanks and words[0] in ("ok", "okay", "k", "oki", "okey") and len(words) <= 6:
+        return THANKS  # "ok gracias adios"
     if lx.YES_START.search(folded) and not group and len(words) <= 10:
         return YES
     if lx.NO_WORDS.search(folded) and not group and len(words) <= 12:
         return NO
-    if lx.THANKS.search(folded) and (len(words) <= 12 or not cats):
+    if thanks and (len(words) <= 12 or not cats):
         return THANKS
     if group:
         return GROUP
     if cmd.kind == c.NEED:
         return REQUEST
     question = "?" in text or bool(lx.QUESTION_START.search(folded))
+    if lx.NEED_WORD.search(scan) and not lx.NOT_MY_NEED.search(folded):
+        return REQUEST  # "our windows broke in the storm, need plywood"
     if cats and not question and (where or when or len(words) <= 8):
         return REQUEST  # "food and water pls", "comida y agua en bizoton"
     if question:
