@@ -335,3 +335,20 @@ def test_requests_from_many_numbers_of_one_prefix_are_capped(phone, settings_ove
     assert [len(r) for r in answered] == [1, 1, 0]
     # Another prefix is not affected.
     assert len(phone("+12125550101").text("I need food please")) == 1
+
+
+def test_chat_from_a_helper_with_another_invitation_goes_to_the_group(phone):
+    """"ok on my way" from a helper seated in one group and invited to another: relayed to
+    the group (it once got "Which one?" and vanished from the thread and the inbox)."""
+    from sqlalchemy import update
+
+    sam_person = sms_helper("Sam Rivera", km=0.3, categories=("groceries", "meals"))
+    db.session.execute(update(Offer).where(Offer.helper_id == sam_person.id).values(capacity=2))
+    db.session.commit()
+    maria, sam = phone(), phone(sam_person.phone)
+    code = _group(maria, sam)
+    other = code_in(phone().text("NEED meals 11211")[0])
+    assert any(f"YES {other}" in t for t in sam.inbox())
+    assert sam.text("ok on my way, text me at 718 555 0199") == []
+    assert maria.inbox() == [f"[{code}] Sam: ok on my way, text me at 718 555 0199"]
+    assert _membership(_pod(other), sam_person.id).status == INVITED
