@@ -338,7 +338,7 @@ def test_requests_from_many_numbers_of_one_prefix_are_capped(phone, settings_ove
 
 
 def test_chat_from_a_helper_with_another_invitation_goes_to_the_group(phone):
-    """"ok on my way" from a helper seated in one group and invited to another: relayed to
+    """ "ok on my way" from a helper seated in one group and invited to another: relayed to
     the group (it once got "Which one?" and vanished from the thread and the inbox)."""
     from sqlalchemy import update
 
