@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 
 
-def _split(words: str) -> list[str]:
+def words_of(words: str) -> list[str]:
     return words.split()
 
 
-def _any(*parts: str) -> re.Pattern[str]:
+def any_of(*parts: str) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(parts) + r")\b")
 
 
@@ -30,7 +30,7 @@ _ASK_VERBS = (
 
 # The signs of a request for help (scored; "if anyone needs a ride I can drive" is an offer:
 # OFFER_IF_NEEDED is taken out of the text before these are tried).
-REQUEST = _any(
+REQUEST = any_of(
     r"(?:i|we|me|my \w+|mom|mum|mother|dad|father|wife|husband|son|daughter|family|grandma|"
     r"grandmother|grandpa|abuela|she|he|they|us|kids|baby|neighbor|neighbour)\s+"
     r"(?:really |urgently |still |desperately |also |just |badly |all )?"
@@ -123,7 +123,7 @@ _HELP_VERBS = (
     r"host|house|store|spare|run errands|do errands|do groceries|do shopping|pitch in|visit|"
     r"call|check on|babysit)(?! (?:it|me|us)\b)"
 )
-OFFER = _any(
+OFFER = any_of(
     rf"(?:i|we|i d|we d|id|wed|my \w+ and i)\s+(?:can|could|would like to|want to|wanna|"
     rf"am able to|are able to|am happy to|m happy to|are happy to|would love to|d love to|"
     rf"love to|like to|am available to|are available to|will|ll|am willing to|are willing to|"
@@ -164,7 +164,7 @@ OFFER = _any(
 )
 
 # Yes / no in words (at the start of a short text, or the whole of it).
-YES_START = _any(
+YES_START = any_of(
     r"^(?:yes|yess+|yeah|yea|yep|yup|ya|sure|surely|ok|okay|k|okey|okie|alright|all right|of "
     r"course|absolutely|definitely|certainly|count me in|im in|i am in|sounds good|will do|"
     r"yes i can|i can do it|i can do that|i can make it|i can go|i can take it|ill do it|"
@@ -172,7 +172,7 @@ YES_START = _any(
     r"con gusto|cuenta conmigo|cuentan conmigo|yo puedo|si puedo|acepto|yo voy|ahi voy|"
     r"por supuesto|de acuerdo|perfecto|sale|orale|claro que si|yo lo hago|lo hago|me apunto)"
 )
-NO_WORDS = _any(
+NO_WORDS = any_of(
     r"^(?:no|nope|nah)(?: (?:thanks|thank you|gracias|sorry|lo siento|not|puedo|i cant|"
     r"cant|today|hoy|way|perdon|disculpa))?$|^(?:no thanks|no thank you|sorry|pass|decline|"
     r"i decline|i pass|nope|nah)\b|^(?:no|nope) (?:sorry|thanks|not|cant|i cant|puedo)\b",
@@ -184,7 +184,7 @@ NO_WORDS = _any(
     r"lo siento no|estoy ocupad\w*|no alcanzo|paso esta vez|no creo que pueda",
 )
 
-THANKS = _any(
+THANKS = any_of(
     r"thanks?|thank you|thank u|thankyou|thx|tnx|ty|tysm|tyvm|appreciate|appreciated|grateful|"
     r"god bless|bless you|blessings|you re the best|youre the best|you are the best|"
     r"gracias|grasias|graciass|mil gracias|muchas gracias|agradec\w*|agradecid\w*|"
@@ -192,7 +192,7 @@ THANKS = _any(
 )
 
 # Chat for the people one is helping with (only read when nothing stronger is there).
-GROUP = _any(
+GROUP = any_of(
     r"on my way|omw|on the way|otw|running late|running behind|be there|be right there|"
     r"im here|i am here|we re here|were here|im outside|i am outside|outside|downstairs|"
     r"upstairs|at the door|front door|back door|lobby|doorman|doorbell|buzz|buzzer|ring|knock|"
@@ -212,14 +212,14 @@ GROUP = _any(
     r"ya llegue|ya casi",
 )
 
-QUESTION_START = _any(
+QUESTION_START = any_of(
     r"^(?:who|what|when|where|why|how|is|are|do|does|did|can i|could i|will|would|should|"
     r"which|whats|wheres|whos|hows|que|quien|quienes|cuando|donde|como|cual|cuales|"
     r"por que|porque|hay|es|son|puedo|tienen|tiene|cuanto|cuantos|cuesta)"
 )
 
 # Signs of an emergency: the texter is told to call the emergency number at once.
-EMERGENCY = _any(
+EMERGENCY = any_of(
     r"911|9 1 1",
     r"(?:fell|has fallen|have fallen|had a fall|took a fall|fallen down|fell down)",
     r"(?:cant|can not|cannot|could not|couldnt|unable to|trouble|hard to|struggling to|not) "
@@ -249,233 +249,4 @@ EMERGENCY = _any(
 NOT_EMERGENCY = re.compile(
     r"\b(?:no|not an?|non|not|in case of|if there is an?|no es una?|no es|sin) "
     r"(?:emergency|emergencia|urgencia|rush)\b"
-)
-
-# When: folded phrases -> urgency key (needs.URGENCIES: now, today, week, flexible).
-WHEN = [
-    (
-        "now",
-        _any(
-            r"right now|now|asap|a s a p|immediately|urgent|urgently|emergency|right away|"
-            r"as soon as possible|this minute|hurry|quick|quickly",
-            r"ahora|ahorita|ya mismo|ya$|urgente|inmediat\w*|lo antes posible|cuanto antes|"
-            r"de inmediato|rapido|pronto",
-        ),
-    ),
-    (
-        "today",
-        _any(
-            r"today|tonight|this (?:morning|afternoon|evening|night)|tonite|later today|2day|2nite|"
-            r"by tonight|before (?:dark|tonight)|in (?:an|one|two|a few|\d+) hours?",
-            r"hoy|esta (?:noche|tarde|manana)|hoy en la (?:noche|tarde|manana)|mas tarde|"
-            r"en la tarde|en la noche",
-        ),
-    ),
-    (
-        "week",
-        _any(
-            r"tomorrow|tmrw|tmr|tmrrw|tomorow|tommorow|tommorrow|2morrow|2moro|this week|"
-            r"this weekend|the weekend|weekend|(?:on |this |next )?(?:monday|tuesday|wednesday|"
-            r"thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)|"
-            r"in (?:a few|two|2|three|3) days|day after tomorrow|by the end of the week",
-            r"manana|pasado manana|esta semana|para la semana|este fin de semana|el fin de semana|"
-            r"fin de semana|"
-            r"finde|(?:el |este |proximo )?(?:lunes|martes|miercoles|jueves|viernes|sabado|"
-            r"domingo)|en (?:unos|dos|tres) dias",
-        ),
-    ),
-    (
-        "flexible",
-        _any(
-            r"whenever|no rush|no hurry|not urgent|anytime|any time|next week|next month|"
-            r"sometime|when(?:ever)? you can|flexible|no prisa",
-            r"cuando (?:sea|puedan|pueda|puedas)|sin prisa|no hay prisa|no es urgente|"
-            r"la proxima semana|la semana que viene|el proximo mes|cualquier dia",
-        ),
-    ),
-]
-# "en la mañana" / "por la mañana" is "in the morning", not "tomorrow".
-SPANISH_MORNING = re.compile(r"\b(?:la|por la|en la|de la|esta) manana\b")
-
-# Words that point at a category (folded), beyond the admin's category names and synonyms
-# (``categories.terms()``); used only when that category is active. Multi-word phrases first.
-CATEGORY_CUES: dict[str, str] = {}
-for _key, _cues in {
-    "groceries": "water|agua|eat|eating|hungry|starving|hambre|comer|milk|leche|bread|pan|rice|"
-    "arroz|diapers|diaper|panales|panal|formula|baby food|canned food|canned goods|beans|"
-    "frijoles|eggs|huevos|supplies|provisions|food bank|pantry|despensa|groceries|abarrotes|"
-    "viveres|toilet paper|papel de bano|soap|jabon|toiletries|produce|vegetables|verduras|"
-    "fruit|fruta|snacks|food|foods|comida|alimentos|alimento|nothing to eat|que comer|"
-    "baby formula|leche de bebe|something to eat|algo de comer|algo para comer|shop|"
-    "shop for me|do my shopping|hacer las compras|hacer el mandado",
-    "meals": "hot meal|hot meals|cooked meal|home cooked|dinner|lunch|breakfast|desayuno|"
-    "cena|almuerzo|soup|sopa|plate of food|plato de comida|comida caliente|a meal|meals|"
-    "comidas|cook for|cocinar para|cook me",
-    "transport": "ride|rides|lift|drive me|drive us|driver|drivers|take me to|take us to|"
-    "take me|get to my|"
-    "get me to|rait|llevarlo|llevarla|lleve|llevarnos|minivan|"
-    "give me a ride|pick me up|pick us up|car|cars|truck|airport|bus fare|taxi|uber|"
-    "aventon|raite|ride to|llevarme|llevarnos|llevar a|me lleve|nos lleve|chofer|conductor|"
-    "carro|coche|camioneta|troca|manejar|transporte|transport|transportation|appointment "
-    "ride|to the hospital|al hospital|a la clinica",
-    "medical": "meds|med|medication|medications|medicine|medicines|insulin|insulina|"
-    "prescription|prescriptions|pharmacy|farmacia|doctor|doctors|clinic|clinica|hospital|"
-    "nurse|enfermera|enfermero|oxygen|oxigeno|inhaler|inhalador|wheelchair|silla de ruedas|"
-    "walker|andadera|sick|fever|fiebre|injured|injury|hurt|wound|herida|herido|"
-    "medicina|medicinas|medicamento|medicamentos|pastillas|pills|receta|enfermo|enferma|"
-    "enfermos|dialysis|dialisis|diabetic|diabetes|first aid|primeros auxilios|bandages|"
-    "vendas|blood pressure|presion|covid|vaccine|vacuna|dentist|dentista|fell|se cayo|"
-    "adult diapers|panales para adulto|muela|tos|cough|"
-    "chest pain|bleeding|sangrando|cant breathe|no puede respirar",
-    "childcare": "kids|kid|children|child|baby|babies|babysit|babysitter|babysitting|"
-    "daycare|school pickup|pick up my kids|pick up the kids|watch my kids|watch the kids|"
-    "ninos|nino|ninas|nina|ninera|bebe|bebes|guarderia|cuidar a mis hijos|hijos|hijas|"
-    "cuidar ninos|nanny|nannies|after school|childcare|child care",
-    "housing": "shelter|shelters|tent|tents|carpa|carpas|casa de campana|roof|techo|"
-    "house destroyed|house is destroyed|my house|our house|homeless|rent|renta|"
-    "alquiler|evicted|eviction|desalojo|place to stay|somewhere to stay|place to sleep|"
-    "somewhere to sleep|where to sleep|donde dormir|donde quedarme|donde quedarnos|"
-    "refugio|albergue|repair|repairs|reparar|reparacion|leak|leaking|gotera|goteras|"
-    "plumbing|plomeria|heater|heat|calefaccion|moving|mudanza|move my|furniture|muebles|"
-    "mattress|colchon|tarp|tarps|lona|destroyed|collapsed|flooded|inundada|inundado|"
-    "inundo|destruida|destruido|destruidas|destruidos|se cayo la casa|vivienda|housing|"
-    "cuarto|apartment|apartamento|"
-    "plumber|plomero|electrician|electricista|carpenter|carpintero|handyman|contractor|"
-    "damage|mold|moho|clean up|cleaning|desalojar|en la calle|on the street|living in my car|"
-    "sleeping in my car|sin hogar|luz|electricity|no power|power is out|plywood|windows",
-    "errands": "pick up|pickup|drop off|post office|mail|package|packages|laundry|lavanderia|"
-    "correo|paquete|tramite|tramites|mandado|mandados|recado|recados|errand|errands|"
-    "bank|banco|pay a bill|shopping for me|library books|dry cleaning|ups|fedex|"
-    "papeles al|documentos al",
-    "companionship": "sit with|stay with|keep company|keep her company|keep him company|"
-    "visit|visits|lonely|alone|talk to|someone to talk|check on|check in on|company|"
-    "acompanar|acompanarla|acompanarlo|acompanamiento|compania|estoy sola|estoy solo|"
-    "acompane|acompanen|accompany|check on|checks on|vive sola|vive solo|esta sola|"
-    "vivo sola|vivo solo|visitar|visita|"
-    "platicar|hablar con alguien|cuidar a mi mama|cuidar a mi papa|cuidar a mi abuela|"
-    "quedarse con|companion|companionship|elderly|anciana|anciano|viejita|viejito",
-    "other": "clothes|clothing|ropa|shoes|zapatos|jacket|coat|chamarra|abrigo|blanket|"
-    "blankets|cobija|cobijas|frazada|charger|cargador|money|dinero|cash|"
-    "legal|lawyer|abogado|translator|translation|traductor|traduccion|interpreter|"
-    "interprete|job|trabajo|documents|documentos|papers|papeles|generator|generador|"
-    "flashlight|linterna|batteries|pilas|mechanic|mecanico|dog food|cat food|"
-    "comida para perro",
-}.items():
-    for _cue in _cues.split("|"):
-        CATEGORY_CUES.setdefault(_cue, _key)
-CATEGORY_CUE_PATTERN = re.compile(
-    r"\b(?:" + "|".join(sorted(CATEGORY_CUES, key=len, reverse=True)) + r")\b"
-)
-# Cue words that name a category only weakly: people ("my kids"), places of care ("the
-# doctor") and water ("water damage"). A category found only through them comes after the
-# others ("mi bebe esta enfermo y necesito llevarlo al doctor": transport, then medical).
-WEAK_CUES = frozenset(
-    _split(
-        "kids kid children child baby babies ninos nino nina ninas hijos hijas hijo hija bebe "
-        "bebes doctor doctors docter clinic clinica hospital sick enfermo enferma enfermos "
-        "water agua elderly anciana anciano viejita viejito apartment apartamento cuarto"
-    )
-)
-# Words that look like category words but, in these phrases, are not ("help" is not a need).
-NOT_CATEGORY = re.compile(
-    r"\b(?:my car|the car|a car) (?:is|was) (?:outside|parked|here)|"
-    r"\bhome (?:now|soon|later|at)\b|\b(?:at|be|get|got|go|going|back|im|i am) home\b"
-)
-
-PEOPLE = re.compile(
-    r"\b(?:for |para |we are |were |somos |familia de |family of )?(\d{1,2}|two|three|four|"
-    r"five|six|seven|eight|nine|ten|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez)\s+"
-    r"(?:people|persons|ppl|of us|adults|kids|children|family members|personas|adultos|"
-    r"ninos|miembros|de nosotros|helpers|volunteers|neighbors|vecinos|ayudantes)\b"
-)
-NUMBER_WORDS = {
-    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6,
-    "siete": 7, "ocho": 8, "nueve": 9, "diez": 10,
-}  # fmt: skip
-# Words only a Spanish writer uses (for the language of a new texter's replies).
-SPANISH_MARKERS = frozenset(
-    [
-        "puede",
-        "pueden",
-        "abuela",
-        "abuelo",
-        "hijo",
-        "hija",
-        "hijos",
-        "esposo",
-        "esposa",
-        "tiene",
-        "hay",
-        "muy",
-        "pero",
-        "porque",
-        "ella",
-        "el",
-        "su",
-        "tu",
-        "alguien",
-        "nosotros",
-        "respirar",
-        "ayudenme",
-        "vivo",
-        "familia",
-        "dinero",
-        "senor",
-        "senora",
-        "aqui",
-        "gracias",
-        "tambien",
-        "cuando",
-        "como",
-        "nada",
-        "necesito",
-        "necesitamos",
-        "necesita",
-        "ayuda",
-        "ayudar",
-        "por",
-        "favor",
-        "comida",
-        "agua",
-        "hola",
-        "gracias",
-        "quiero",
-        "tengo",
-        "tenemos",
-        "puedo",
-        "podemos",
-        "alguien",
-        "mi",
-        "mama",
-        "mañana",
-        "manana",
-        "hoy",
-        "casa",
-        "para",
-        "con",
-        "que",
-        "una",
-        "los",
-        "las",
-        "del",
-        "esta",
-        "estoy",
-        "somos",
-        "donde",
-        "nos",
-        "para",
-        "medicina",
-        "ropa",
-        "hambre",
-        "urgente",
-        "favor",
-        "ofrezco",
-        "soy",
-        "ocupo",
-        "renta",
-        "cerca",
-        "iglesia",
-        "calle",
-    ]
 )

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from mutualaid import categories
 from mutualaid.sms import commands as c
+from mutualaid.sms import cues
 from mutualaid.sms import lexicon as lx
 from mutualaid.sms.places import find_place
 
@@ -84,7 +85,7 @@ def categories_in(folded: str, terms: Mapping[str, str]) -> tuple[str, ...]:
     words inside it ("comida caliente" is a meal, not groceries); a category named only by
     a weak word ("my kids", "the doctor") comes after the others."""
     active = set(terms.values())
-    text = " ".join(lx.NOT_CATEGORY.sub(" ", folded).split())
+    text = " ".join(cues.NOT_CATEGORY.sub(" ", folded).split())
     words = text.split()
     hits: list[tuple[int, int, str, bool]] = []  # start, end, key, weak
     vocabulary = tuple(t for t in terms if len(t) >= _FUZZY_MIN)
@@ -108,13 +109,13 @@ def categories_in(folded: str, terms: Mapping[str, str]) -> tuple[str, ...]:
                 key = terms[close] if close is not None else None
             if key is not None:
                 end = offset + len(" ".join(chunk))
-                hits.append((offset, end, key, n == 1 and word in lx.WEAK_CUES))
+                hits.append((offset, end, key, n == 1 and word in cues.WEAK_CUES))
                 break
         offset += len(word) + 1
-    for m in lx.CATEGORY_CUE_PATTERN.finditer(text):
-        key = lx.CATEGORY_CUES[m.group(0)]
+    for m in cues.CATEGORY_CUE_PATTERN.finditer(text):
+        key = cues.CATEGORY_CUES[m.group(0)]
         if key in active:
-            hits.append((m.start(), m.end(), key, m.group(0) in lx.WEAK_CUES))
+            hits.append((m.start(), m.end(), key, m.group(0) in cues.WEAK_CUES))
     kept: list[tuple[int, int, str, bool]] = []
     for hit in sorted(hits, key=lambda h: (h[0], h[0] - h[1])):
         if not any(k[0] <= hit[0] and hit[1] <= k[1] and k != hit for k in kept):
@@ -137,8 +138,8 @@ def when_in(folded: str) -> tuple[str | None, str]:
     """(urgency key, the words) for the first time phrase; the most urgent wins."""
     text = folded
     best: tuple[int, str, str] | None = None
-    for rank, (key, pattern) in enumerate(lx.WHEN):
-        scan = lx.SPANISH_MORNING.sub(" ", text) if key == "week" else text
+    for rank, (key, pattern) in enumerate(cues.WHEN):
+        scan = cues.SPANISH_MORNING.sub(" ", text) if key == "week" else text
         m = pattern.search(scan)
         if m and (best is None or rank < best[0]):
             best = (rank, key, m.group(0))
@@ -170,17 +171,17 @@ def _letter(ch: str) -> str:
 
 
 def people_in(folded: str) -> int | None:
-    m = lx.PEOPLE.search(folded)
+    m = cues.PEOPLE.search(folded)
     if not m:
         return None
     raw = m.group(1)
-    value = int(raw) if raw.isdigit() else lx.NUMBER_WORDS.get(raw)
+    value = int(raw) if raw.isdigit() else cues.NUMBER_WORDS.get(raw)
     return value if value and 1 <= value <= 99 else None
 
 
 def language_of(folded: str) -> str | None:
     words = folded.split()
-    spanish = sum(1 for w in words if w in lx.SPANISH_MARKERS)
+    spanish = sum(1 for w in words if w in cues.SPANISH_MARKERS)
     return "es" if words and spanish >= max(2, len(words) // 4) else None
 
 

@@ -352,3 +352,9 @@ def test_chat_from_a_helper_with_another_invitation_goes_to_the_group(phone):
     assert sam.text("ok on my way, text me at 718 555 0199") == []
     assert maria.inbox() == [f"[{code}] Sam: ok on my way, text me at 718 555 0199"]
     assert _membership(_pod(other), sam_person.id).status == INVITED
+
+
+def test_a_premium_rate_number_is_never_answered_even_asking_for_help(phone):
+    premium = phone("+19002345678")  # a US 900 number: texts to it cost (SMS pumping)
+    assert premium.text("I need food please, my kids are hungry") == []
+    assert premium.person is None
