@@ -89,8 +89,7 @@ def places_in(session: Session, number: str, body: str) -> list[str]:
         where, _radius, rest = c.where_and_radius(text)
         places.append(where or rest)
     elif state in (NEED_WHERE, FIX_WHERE):
-        where, _rest = c.split_where(text)
-        places.append(where or c.tidy(text))
+        places.append(u.place_in_answer(text))
     elif command.kind in (c.TEXT, c.YES, c.NO, c.DONE, c.LEAVE) and state is None:
         reading = u.read(body, categories.terms())
         if reading.where and reading.intent in (u.REQUEST, u.OFFER):
@@ -217,8 +216,8 @@ def continue_flow(
         return posting.offer_from(session, person, data), True
     if convo.state == NEED_WHERE:
         where, rest = c.split_where(text)
-        data["where"] = where or c.tidy(text)
-        if rest and not data.get("details"):
+        data["where"] = where or u.place_in_answer(text)
+        if where and rest and not data.get("details"):
             data["details"] = rest
         return posting.need_from(session, person, data), True
     if convo.state == CHOOSE_CODE:

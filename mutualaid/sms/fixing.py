@@ -17,6 +17,7 @@ from mutualaid.need_records import NeedError, NeedInput
 from mutualaid.needs import edit_need
 from mutualaid.sms import commands as c
 from mutualaid.sms import posting
+from mutualaid.sms import understand as u
 from mutualaid.sms.flow_state import (
     FIX_CATEGORY,
     FIX_WHAT,
@@ -115,8 +116,7 @@ def answer(session: Session, person: Person, state: str, data: dict, text: str) 
             return _("When? Reply 1 now, 2 today, 3 this week, 4 no rush.")
         problem = _edit(session, need, urgency=urgency)
     else:  # FIX_WHERE
-        where, _rest = c.split_where(text)
-        location, trouble = posting.locate(session, where or c.tidy(text))
+        location, trouble = posting.locate(session, u.place_in_answer(text))
         if location is None:
             remember(session, person, state, data)
             question = _("Where? Reply with a ZIP code or address (or lat,lng).")

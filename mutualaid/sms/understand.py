@@ -170,6 +170,14 @@ def _letter(ch: str) -> str:
     return f"[{variants.get(ch, re.escape(ch))}]['\u2019]?"
 
 
+def place_in_answer(text: str) -> str:
+    """The place in the answer to "Where?": a ZIP code, an address or lat,lng as the
+    command grammar reads it, else a place in words ("we're by the church on grand st" ->
+    "the church on grand st"), else the whole answer."""
+    where, _rest = c.split_where(text)
+    return where or find_place(c.clean(text)) or c.tidy(text)
+
+
 def people_in(folded: str) -> int | None:
     m = cues.PEOPLE.search(folded)
     if not m:

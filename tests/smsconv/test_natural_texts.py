@@ -358,3 +358,16 @@ def test_a_premium_rate_number_is_never_answered_even_asking_for_help(phone):
     premium = phone("+19002345678")  # a US 900 number: texts to it cost (SMS pumping)
     assert premium.text("I need food please, my kids are hungry") == []
     assert premium.person is None
+
+
+def test_where_answered_in_words_is_looked_up(phone, fake_geocoder, nominatim):
+    from tests.fakes.nominatim import FakePlace
+
+    nominatim.add("the church on grand st", FakePlace(40.7117, -73.9573, "Grand St, Brooklyn"))
+    rosa = phone()
+    (ask,) = rosa.text("I need someone to pick up my prescription")
+    assert "Where?" in ask
+    (posted,) = rosa.text("we're by the church on grand st")
+    assert posted.startswith("Got it: need") and "near the church on grand st" in posted
+    (need,) = _needs_of(rosa)
+    assert need.location_status == "ok" and "church" not in need.details
