@@ -371,3 +371,15 @@ def test_where_answered_in_words_is_looked_up(phone, fake_geocoder, nominatim):
     assert posted.startswith("Got it: need") and "near the church on grand st" in posted
     (need,) = _needs_of(rosa)
     assert need.location_status == "ok" and "church" not in need.details
+
+
+def test_cancel_in_words_explains_and_cancels_nothing(phone):
+    maria = phone()
+    code = code_in(maria.text("NEED groceries 11211")[0])
+    assert maria.text("cancel that, my sister is bringing food") == [
+        "Nothing to cancel. To withdraw a need, text CANCEL and its code."
+    ]
+    assert _needs_of(maria)[0].status not in ("cancelled",)
+    assert maria.text(f"cancel {code}")[0] == (
+        f"Got it: need {code} is cancelled. Everyone involved was told."
+    )
