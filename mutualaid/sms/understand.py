@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import logging
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -23,6 +24,8 @@ from mutualaid.sms import commands as c
 from mutualaid.sms import cues
 from mutualaid.sms import lexicon as lx
 from mutualaid.sms.places import find_place
+
+log = logging.getLogger(__name__)
 
 REQUEST = "request"
 OFFER = "offer"
@@ -251,6 +254,7 @@ def read(body: str | None, terms: Mapping[str, str] | None = None) -> Reading:
     try:
         return _read(body or "", terms if terms is not None else categories.seed_terms())
     except Exception:  # pragma: no cover - the property test looks for this
+        log.exception("could not read a text; treated as other")
         return Reading(OTHER)
 
 
