@@ -204,7 +204,8 @@ def test_pause_resume_and_leave(phone):
 def test_unplaceable_text_stays_in_the_inbox(phone):
     stranger = phone()
     (hint,) = stranger.text("hello?? anyone")
-    assert "coordinator will read this" in hint
+    # A question: a coordinator answers it; the hint says how to ask for help in words.
+    assert "a coordinator will read your question" in hint and "what you need" in hint
     row = db.session.scalar(select(SmsMessage).where(SmsMessage.direction == INBOUND))
     assert row.handled_at is None
 
