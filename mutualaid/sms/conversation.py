@@ -208,6 +208,8 @@ def continue_flow(
             return posting.need_from(session, person, data), True
         data["categories"] = [key]
         return posting.offer_from(session, person, data), True
+    if convo.state in (OFFER_WHERE, NEED_WHERE) and u.not_a_place(text, categories.terms()):
+        return posting.ask_where_again(session, person, convo.state, data), True
     if convo.state == OFFER_WHERE:  # "11211 3 miles": the place and how far
         where, radius, rest = c.where_and_radius(text)
         data["where"] = where or rest

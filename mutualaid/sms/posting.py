@@ -66,6 +66,15 @@ def _ask_where(session: Session, person: Person, state: str, data: dict, problem
     return f"{problem} {question}".strip() if problem else question
 
 
+def ask_where_again(session: Session, person: Person, state: str, data: dict) -> str:
+    """The answer to "Where?" was a yes, no or thanks: ask again, saying why."""
+    remember(session, person, state, data)
+    return _(
+        "Where? I need a place to find neighbors near you: a ZIP code, an address or a place "
+        "nearby."
+    )
+
+
 def need(session: Session, person: Person, cmd: c.Command) -> str:
     data = {
         "category": cmd.category,

@@ -181,6 +181,15 @@ def place_in_answer(text: str) -> str:
     return where or find_place(c.clean(text)) or c.tidy(text)
 
 
+def not_a_place(text: str, terms: Mapping[str, str] | None = None) -> bool:
+    """Is this answer to "Where?" clearly not a place: a yes, no or thanks ("yes", "ok",
+    "si", "gracias!") with no digit and no place in words? Such an answer is asked again
+    instead of being looked up (a look-up of "yes" finds nothing, or something wrong)."""
+    if any(ch.isdigit() for ch in text) or find_place(c.clean(text)):
+        return False
+    return read(text, terms).intent in (YES, NO, THANKS)
+
+
 def people_in(folded: str) -> int | None:
     m = cues.PEOPLE.search(folded)
     if not m:

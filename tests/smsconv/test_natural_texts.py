@@ -96,6 +96,18 @@ def test_a_named_place_that_is_not_found_is_asked_again_without_the_menu(phone):
     assert posted.startswith("Got it: need") and "Groceries near 11211" in posted
 
 
+@pytest.mark.parametrize("answer", ["yes", "Yes!", "ok", "si", "gracias!", "no"])
+def test_a_yes_or_thanks_to_where_is_asked_again_not_looked_up(phone, answer):
+    texter = phone()
+    (ask,) = texter.text("hi i need someone to pick up my meds tomorrow")
+    assert "Where?" in ask
+    (again,) = texter.text(answer)
+    assert "a ZIP code" in again and "Got it: need" not in again, again
+    assert _needs_of(texter) == []
+    (posted,) = texter.text("11211")
+    assert posted.startswith("Got it: need") and "Medical near 11211" in posted
+
+
 def test_hungry_now_is_posted_as_urgent(phone):
     texter = phone()
     texter.text("I NEED TO EAT NOW, I AM VERY HUNGRY")
