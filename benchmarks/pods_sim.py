@@ -913,36 +913,31 @@ def covered_by_oracle(sim: Simulation, n: NeedSpec, *, willing: bool) -> bool:
 
 
 def placement(h: HelperSpec) -> tuple[str, ...]:
-    """Helpers with the same placement are equally good for the same needs, up to how far
-    they travel: same home ZIP area (the same distances, within ~1 km, to where needs come
-    from), same categories, same weekly schedule, same language (the matcher prefers the
-    requester's). Their invitations are compared per need in their reach (next function),
-    which takes the travel radius out."""
+    """Helpers with the same placement are equally good for the same needs: same home ZIP
+    area (the same distances, within ~1 km, to where needs come from), same categories, same
+    weekly schedule, same language (the matcher prefers the requester's) and a travel radius
+    on the same side of 3 km (so they reach about the same needs)."""
     schedule = "any time" if h.weekly is None else "windows " + str(sorted(h.weekly))[:24]
-    return (h.home, "+".join(h.categories), schedule, h.language)
+    radius = "radius >= 3 km" if h.radius_km >= 3 else "radius < 3 km"
+    return (h.home, "+".join(h.categories), schedule, h.language, radius)
 
 
-def ask_rates(
+def ask_ratios(
     sim: Simulation, asked: dict[int, int]
-) -> list[tuple[float, tuple[str, ...], list[str]]]:
-    """For each placement with >= 3 helpers: the most-asked helper's invitations per need in
-    their reach over the median of the group, the group, and each member's "asks/reach"."""
-    in_reach: Counter[int] = Counter()
-    for helpers in sim.reach.values():
-        in_reach.update(h.idx for h in helpers)
+) -> list[tuple[float, tuple[str, ...], list[int]]]:
+    """For each placement with >= 3 helpers: the most-asked helper's invitations over the
+    group's median, the placement, and the members' invitation counts."""
     groups: dict[tuple[str, ...], list[HelperSpec]] = defaultdict(list)
     for h in sim.world.helpers:
-        if in_reach[h.idx]:
-            groups[placement(h)].append(h)
+        groups[placement(h)].append(h)
     out = []
     for key, members in groups.items():
         if len(members) < 3:
             continue
-        rates = sorted((asked[h.idx] / in_reach[h.idx], h.idx) for h in members)
-        med = statistics.median(r for r, _i in rates)
-        top = rates[-1][0]
-        ratio = top / med if med else (math.inf if top else 1.0)
-        out.append((ratio, key, [f"{asked[i]}/{in_reach[i]}" for _r, i in rates]))
+        counts = sorted(asked[h.idx] for h in members)
+        med = statistics.median(counts)
+        ratio = counts[-1] / med if med else (math.inf if counts[-1] else 1.0)
+        out.append((ratio, key, counts))
     out.sort(key=lambda r: r[0])
     return out
 
@@ -980,7 +975,7 @@ def figures(sim: Simulation) -> dict[str, Any]:
         )
     )
     asked = {h.idx: invites.get(h.person_id, 0) for h in world.helpers}
-    ratios = ask_rates(sim, asked)
+    ratios = ask_ratios(sim, asked)
     weeks = (cfg.days + cfg.drain_days) / 7
     texts = Counter(
         dict(
@@ -1129,8 +1124,7 @@ def report(
             row(
                 "most-asked / median, equally placed",
                 f"worst {worst:.1f}x, p90 {pct(ratios, 90):.1f}x over {len(ratios)} groups of "
-                f">= 3 ({members} helpers), invitations per need in reach; worst: ZIP "
-                f"{', '.join(key)}: invitations/needs in reach {', '.join(counts)}",
+                f">= 3 ({members} helpers); worst: ZIP {', '.join(key)}: invitations {counts}",
             )
         )
     tw, nw = f["texts_per_week"], f["notices_per_week"]
