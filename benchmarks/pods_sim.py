@@ -1054,16 +1054,20 @@ def share(a: int, b: int) -> str:
     return f"{100 * a / b:5.1f} % ({a}/{b})" if b else "  n/a"
 
 
-def targets(f: dict[str, Any], cfg: SimConfig) -> list[tuple[str, bool, str]]:
+def targets(f: dict[str, Any], cfg: SimConfig) -> list[tuple[str, bool | None, str]]:
+    """Each target: its name, met (None: not measurable in this run), the figure."""
     today = f["first"]["today"]
-    worst = f["ratios"][-1][0] if f["ratios"] else 1.0
     willing = f["covered_of_willing"] / f["willing"] if f["willing"] else 1.0
     out = [
         ("coverable needs covered >= 98 %", willing >= 0.98, f"{100 * willing:.1f} %"),
-        ("over capacity: 0", not f["over_capacity"], str(len(f["over_capacity"]))),
-        ("most-asked <= 2x median among equally placed", worst <= 2.0, f"{worst:.1f}x"),
+        ("over capacity = 0", not f["over_capacity"], str(len(f["over_capacity"]))),
         (
-            "flagged unmatched while coverable: 0",
+            "most-asked <= 2x median among equally placed",
+            f["ratios"][-1][0] <= 2.0 if f["ratios"] else None,
+            f"{f['ratios'][-1][0]:.1f}x" if f["ratios"] else "no group of >= 3 equally placed",
+        ),
+        (
+            "flagged unmatched while coverable = 0",
             not f["flags_while_coverable"],
             str(len(f["flags_while_coverable"])),
         ),
@@ -1158,7 +1162,8 @@ def report(
         )
     )
     for label, ok, value in targets(f, cfg):
-        lines.append(f"  {'PASS' if ok else 'FAIL'}  {label}: {value}")
+        verdict = "n/a " if ok is None else ("PASS" if ok else "FAIL")
+        lines.append(f"  {verdict}  {label}: {value}")
     return "\n".join(lines)
 
 
