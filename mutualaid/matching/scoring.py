@@ -7,7 +7,7 @@ weighted by ``[weights]`` in config/matching.toml, times 100.
 - distance: 1 at the need's location, 0 at the edge of the effective radius (the smaller
   of the need's search radius and the helper's travel radius);
 - fairness: half from free pod slots (capacity minus active pods), half from how rarely the
-  helper was asked recently: 1 - load / ROTATION_LOAD (not below 0), where the load counts
+  helper was asked recently: 1 - load / ROTATION_LOAD (2; not below 0), where the load counts
   each invitation in the window by its age (1 in the last day, 0.5 up to three days, 0.25
   after) plus 1 for each invitation still open elsewhere. Linear, so a helper asked twice
   today is clearly behind one asked once (a 1 / (1 + load) curve flattens and let the
@@ -31,7 +31,7 @@ from typing import Any
 from mutualaid.matching.availability import When
 from mutualaid.matching.config import MatchingConfig
 
-ROTATION_LOAD = 5.0  # a recent-ask load at which the rotation half of fairness reaches 0
+ROTATION_LOAD = 2.0  # a recent-ask load at which the rotation half of fairness reaches 0
 
 
 @dataclass(frozen=True)

@@ -141,7 +141,7 @@ def invite_round(session: Session, pod: Pod, *, now: datetime | None = None) -> 
             km=f"{widest:g}",
         )
         if first_time:
-            _escalate(session, pod, need)
+            _escalate(session, pod, need, now)
     session.flush()
     return invited
 
@@ -149,7 +149,7 @@ def invite_round(session: Session, pod: Pod, *, now: datetime | None = None) -> 
 ESCALATION_TEXT_AFTER_MINUTES = 10
 
 
-def _escalate(session: Session, pod: Pod, need: Need) -> None:
+def _escalate(session: Session, pod: Pod, need: Need, now: datetime) -> None:
     """The widest radius found nobody: the area's coordinators are told (admins when the need
     is in no area) and the requester gets an honest update instead of silence."""
     area = session.get(Area, need.area_id) if need.area_id is not None else None
@@ -177,7 +177,7 @@ def _escalate(session: Session, pod: Pod, need: Need) -> None:
     areas.tell_neighbor_coordinators(session, need)
     # By text only once the need has waited (invitations expired unanswered): right after
     # posting, the reply to the post is the person's news, and a second text would be noise.
-    waited = utcnow() - need.created_at >= timedelta(minutes=ESCALATION_TEXT_AFTER_MINUTES)
+    waited = now - need.created_at >= timedelta(minutes=ESCALATION_TEXT_AFTER_MINUTES)
     notify(
         session,
         need.requester,

@@ -38,9 +38,10 @@ from mutualaid.models import needs as need_status
 from mutualaid.models.offers import OFFER_ACTIVE, OfferCategory
 from mutualaid.models.pods import POD_FORMING
 from mutualaid.offers import READY_KEY
+from mutualaid.pods.capacity import helper_capacity, seats_held
 from mutualaid.pods.config import pod_config
 from mutualaid.pods.formation import invite_match, invite_round, lock_pod, outstanding_invitations
-from mutualaid.pods.seating import helper_capacity, pending_invitation, seats_held
+from mutualaid.pods.seating import pending_invitation
 
 log = logging.getLogger(__name__)
 

@@ -18,26 +18,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, cast
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from mutualaid.audit import record_audit
 from mutualaid.i18n import _, ngettext
-from mutualaid.models import Membership, Offer, Person, Pod, utcnow
+from mutualaid.models import Membership, Person, Pod, utcnow
 from mutualaid.models import needs as need_status
-from mutualaid.models.offers import OFFER_ACTIVE, OFFER_DELETED
 from mutualaid.models.pods import (
     ACCEPTED,
     DECLINED,
     EXPIRED,
     INVITED,
-    MEMBER_HELPER,
     POD_ACTIVE,
     POD_FORMING,
     WITHDRAWN,
 )
 from mutualaid.need_records import set_status
 from mutualaid.notify import GROUP_NEWS, notify
+from mutualaid.pods.capacity import helper_capacity, lock_helper, seats_held
 from mutualaid.pods.formation import invite_round, lock_pod, seated_helpers
 from mutualaid.pods.thread import post_message
 from mutualaid.pods.wording import join_names, pod_link
@@ -59,15 +58,6 @@ class AcceptResult:
     capacity: int | None = None  # set with AT_CAPACITY: the limit the helper gave
 
 
-def at_capacity_text(capacity: int) -> str:
-    """The web page's and the API's kind explanation of ``AT_CAPACITY``."""
-    return _(
-        "You're already helping in as many groups as you said you could (%(count)s). "
-        "Finish one or raise your limit on your offer, then say yes.",
-        count=capacity,
-    )
-
-
 def pending_invitation(session: Session, pod: Pod, person: Person) -> Membership | None:
     return session.scalar(
         select(Membership).where(
@@ -75,46 +65,6 @@ def pending_invitation(session: Session, pod: Pod, person: Person) -> Membership
             Membership.person_id == person.id,
             Membership.status == INVITED,
         )
-    )
-
-
-def lock_helper(session: Session, person: Person) -> None:
-    """Hold the helper's row for this transaction (PostgreSQL ``FOR NO KEY UPDATE``, which
-    still lets others insert invitations and notices that point at the person; SQLite has
-    one writer). Taken before ``lock_pod``, never after it."""
-    session.execute(select(Person.id).where(Person.id == person.id).with_for_update(key_share=True))
-
-
-def helper_capacity(session: Session, person: Person) -> int | None:
-    """How many groups ``person`` said they can help in at once: the largest capacity among
-    their active offers (their other, not deleted, offers when none is active); None (no
-    limit) for someone without offers, e.g. added by a coordinator."""
-    rows = session.execute(
-        select(Offer.status, func.max(Offer.capacity))
-        .where(Offer.helper_id == person.id, Offer.status != OFFER_DELETED)
-        .group_by(Offer.status)
-    ).all()
-    by_status = {status: capacity for status, capacity in rows}
-    if OFFER_ACTIVE in by_status:
-        return int(by_status[OFFER_ACTIVE])
-    return max((int(c) for c in by_status.values()), default=None)
-
-
-def seats_held(session: Session, person: Person) -> int:
-    """Seats ``person`` holds as a helper in groups that are forming or active."""
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(Membership)
-            .join(Pod, Pod.id == Membership.pod_id)
-            .where(
-                Membership.person_id == person.id,
-                Membership.role == MEMBER_HELPER,
-                Membership.status == ACCEPTED,
-                Pod.status.in_((POD_FORMING, POD_ACTIVE)),
-            )
-        )
-        or 0
     )
 
 
@@ -127,7 +77,9 @@ def accept(
     now: datetime | None = None,
     check_capacity: bool = True,
 ) -> AcceptResult:
-    """Seat ``person`` if they hold a live invitation, a seat is free and they have room.
+    """Seat ``person`` if they were invited, a seat is free and they have room. A yes that
+    comes after the invitation expired still takes a seat that is free (the group is
+    still forming): turning away a willing neighbor helps nobody.
 
     A helper already seated in as many groups as their offer allows gets ``AT_CAPACITY``
     and nothing changes: the invitation stays open, so they can still say yes after
@@ -140,21 +92,29 @@ def accept(
         lock_helper(session, person)  # person first, then the pod: one order everywhere
     lock_pod(session, pod)
     membership = pending_invitation(session, pod, person)
+    open_seat = pod.status == POD_FORMING and pod.seats_taken < pod.seats and pod.need.is_active
     if membership is None:
-        already = session.scalar(
-            select(Membership.status).where(
-                Membership.pod_id == pod.id, Membership.person_id == person.id
-            )
+        earlier = session.scalar(
+            select(Membership).where(Membership.pod_id == pod.id, Membership.person_id == person.id)
         )
+        already = earlier.status if earlier is not None else None
         if already == ACCEPTED:
             return AcceptResult(True, SEATED, pod)
         if already == WITHDRAWN and pod.status != POD_FORMING:
             return AcceptResult(False, FULL, pod)
-        return AcceptResult(False, EXPIRED_INVITATION if already == EXPIRED else NOT_INVITED, pod)
-    if membership.invite_expires_at and membership.invite_expires_at <= now:
+        if already == EXPIRED and open_seat:
+            membership = earlier  # a late yes while the seat is still free: welcome
+        elif already == EXPIRED and pod.status == POD_ACTIVE:
+            return AcceptResult(False, FULL, pod)  # too late, and covered: say so
+        else:
+            return AcceptResult(
+                False, EXPIRED_INVITATION if already == EXPIRED else NOT_INVITED, pod
+            )
+    elif membership.invite_expires_at and membership.invite_expires_at <= now and not open_seat:
         membership.status = EXPIRED
         session.flush()
         return AcceptResult(False, EXPIRED_INVITATION, pod)
+    assert membership is not None
     capacity = helper_capacity(session, person) if check_capacity else None
     if capacity is not None and seats_held(session, person) >= capacity:
         return AcceptResult(False, AT_CAPACITY, pod, capacity)
@@ -164,7 +124,7 @@ def accept(
         "CursorResult[Any]",
         session.execute(
             update(Membership)
-            .where(Membership.id == membership.id, Membership.status == INVITED)
+            .where(Membership.id == membership.id, Membership.status.in_((INVITED, EXPIRED)))
             .values(status=ACCEPTED, responded_at=now, note=(note or "")[:500])
             .execution_options(synchronize_session=False)
         ),
@@ -195,6 +155,10 @@ def accept(
         return AcceptResult(False, FULL, pod)
     session.refresh(membership)
     session.refresh(pod)
+    need = pod.need
+    if need.status in (need_status.STATUS_OPEN, need_status.STATUS_MATCHING):
+        set_status(session, need, need_status.STATUS_FORMING, now)  # someone said yes
+    need.unmatched_reason = ""
     if pod.lead_id is None:
         pod.lead_id = person.id
     _post_system(session, pod, _("%(name)s joined the pod.", name=person.first_name))

@@ -124,6 +124,11 @@ def test_journey_2_jo_offers_rides_on_the_web_and_answers_by_text(phone, client)
     assert "11211" in text_of(client.get(f"/pods/{pod.id}"))  # the exact place, for members
 
 
+def need_status_of(code: str) -> str:
+    db.session.expire_all()
+    return db.session.scalar(select(Need.status).where(Need.code == code))
+
+
 def test_journey_3_a_need_nobody_takes_moves_to_the_next_helpers(phone, app):
     near = [
         sms_helper(f"Near{i} Helper", km=0.2 + i / 10, categories=("transport",)) for i in (0, 1)
@@ -147,10 +152,17 @@ def test_journey_3_a_need_nobody_takes_moves_to_the_next_helpers(phone, app):
     db.session.commit()
     need = db.session.scalar(select(Need).where(Need.code == code))
     assert need.unmatched_reason.startswith("No transport offers within")
+    # Two days on, nobody left: Maria gets an honest update, once, then STATUS answers.
+    (update,) = maria.inbox()
+    assert update.startswith(f"mutualaid: we haven't found a neighbor for {code} yet")
     (status,) = maria.text("status")
     assert f"need {code} Transport (finding neighbors)" in status
-    (late,) = two.text(f"yes {code}")
-    assert "expired" in late
+    # A late yes still takes the free seat (the neighborhood simulation showed willing
+    # helpers turned away), and Maria hears that someone is coming.
+    late = two.text(f"yes {code}")
+    assert late[0].startswith(f"Got it: you're in {code}"), late
+    assert need_status_of(code) == "active"
+    assert any("Near1" in t for t in maria.inbox())
 
 
 def test_journey_4_unplaceable_texts_wait_in_the_inbox_and_a_texter_is_merged(phone, client):

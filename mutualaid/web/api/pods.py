@@ -9,8 +9,9 @@ from mutualaid.i18n import _
 from mutualaid.models import Person, Pod
 from mutualaid.models.pods import POD_ACTIVE, POD_FORMING
 from mutualaid.pods import seating, thread
+from mutualaid.pods.capacity import at_capacity_text
 from mutualaid.pods.mine import open_invitations, seated_pods
-from mutualaid.pods.seating import accept, at_capacity_text, decline
+from mutualaid.pods.seating import accept, decline
 from mutualaid.pods.thread import ThreadError
 from mutualaid.policy import membership_of, pod_role
 from mutualaid.web.api import schemas as s

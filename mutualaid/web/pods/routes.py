@@ -11,9 +11,10 @@ from mutualaid.matching.reasons import render_stored
 from mutualaid.models import ChecklistItem, Membership, Notification, Person, Pod, utcnow
 from mutualaid.models.pods import POD_ACTIVE, POD_FORMING
 from mutualaid.pods import lifecycle, seating, thread
+from mutualaid.pods.capacity import at_capacity_text
 from mutualaid.pods.formation import PodError
 from mutualaid.pods.mine import count_open_invitations, open_invitations, seated_pods
-from mutualaid.pods.seating import accept, at_capacity_text, decline
+from mutualaid.pods.seating import accept, decline
 from mutualaid.pods.thread import ThreadError
 from mutualaid.pods.thread import system_text as render
 from mutualaid.policy import can_see_address, membership_of, pod_role
