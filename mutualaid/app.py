@@ -19,6 +19,7 @@ from mutualaid import (
     queue,
 )
 from mutualaid.cli import register_cli
+from mutualaid.email import dispatcher as email_dispatcher  # noqa: F401  (its after-commit hook)
 from mutualaid.extensions import configure_engine, csrf, db, login_manager, migrate
 from mutualaid.i18n import init_i18n
 from mutualaid.matching.config import load_config as load_matching_config

@@ -17,8 +17,19 @@ from urllib.parse import urlsplit
 
 from limits import parse_many
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-INSTANCE_DIR = PROJECT_ROOT / "instance"
+from mutualaid.settings_email import EmailSettings, email_from_env
+from mutualaid.settings_env import (
+    INSTANCE_DIR,
+    PROJECT_ROOT,
+    SettingsError,
+    _choice,
+    _float,
+    _int,
+    _str,
+)
+from mutualaid.settings_sms import SmsSettings, sms_from_env
+
+__all__ = ["INSTANCE_DIR", "PROJECT_ROOT", "Settings", "SettingsError"]
 
 
 DEFAULT_MAP_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -37,59 +48,6 @@ def map_tile_origin(url: str) -> str | None:
     if any(c in host for c in "{} ;,'\""):
         return None
     return f"{parts.scheme}://{host}"
-
-
-class SettingsError(RuntimeError):
-    """A configuration value is missing or malformed; the message names the variable."""
-
-
-def _str(env: Mapping[str, str], name: str, default: str) -> str:
-    value = env.get(name, "").strip()
-    return value or default
-
-
-def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
-    if not lo <= value <= hi:
-        raise SettingsError(f"{name} must be between {lo} and {hi}, got {value}")
-    return value
-
-
-def _float(env: Mapping[str, str], name: str, default: float, lo: float, hi: float) -> float:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
-    if not lo <= value <= hi:
-        raise SettingsError(f"{name} must be between {lo} and {hi}, got {value}")
-    return value
-
-
-def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
-    value = _str(env, name, default).lower()
-    if value not in choices:
-        raise SettingsError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
-    return value
-
-
-def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = env.get(name, "").strip().lower()
-    if not raw:
-        return default
-    if raw in {"1", "true", "yes", "on"}:
-        return True
-    if raw in {"0", "false", "no", "off"}:
-        return False
-    raise SettingsError(f"{name} must be true or false, got {raw!r}")
 
 
 KM_PER_MILE = 1.609344  # areas whose units are miles: distances are shown and typed in mi
@@ -114,21 +72,6 @@ def _need_expiry(env: Mapping[str, str]) -> tuple[tuple[str, int], ...]:
             )
         hours[key] = int(value)
     return tuple((k, hours[k]) for k, _ in DEFAULT_NEED_EXPIRY_HOURS)
-
-
-def _csv_countries(env: Mapping[str, str], name: str, default: str) -> tuple[str, ...]:
-    """SMS_ALLOWED_COUNTRIES="US,CA": ISO country codes, upper-cased; "*" allows every
-    country. Empty: ``default`` (DEFAULT_COUNTRY)."""
-    raw = env.get(name, "").strip() or default
-    codes = tuple(dict.fromkeys(part.strip().upper() for part in raw.split(",") if part.strip()))
-    if codes == ("*",):
-        return codes
-    if not codes or not all(len(c) == 2 and c.isascii() and c.isalpha() for c in codes):
-        raise SettingsError(
-            f"{name} must be comma-separated two-letter country codes like US,CA (or *); "
-            f"got {raw!r}"
-        )
-    return codes
 
 
 _SECRET_ENDINGS = ("secret", "secret_key", "_token", "password", "_api_key")
@@ -190,17 +133,13 @@ def _write_secret(path: Path) -> str:
 
 
 @dataclass(frozen=True)
-class Settings:
+class Settings(SmsSettings, EmailSettings):
+    """Every setting; the SMS and email fields are inherited (settings_sms, settings_email)."""
+
     env: str = "development"
     database_url: str = field(default_factory=lambda: _sqlite_default("mutualaid.db"))
     secret_key: str = ""
     queue_url: str = field(default_factory=lambda: _sqlite_default("queue.db"))
-    sms_backend: str = "console"
-    twilio_account_sid: str = ""
-    twilio_auth_token: str = ""
-    twilio_from_number: str = ""
-    twilio_messaging_service_sid: str = ""
-    twilio_api_url: str = "https://api.twilio.com"
     public_url: str = ""
     geocoder: str = "latlng,postal,nominatim"
     nominatim_url: str = "https://nominatim.openstreetmap.org"
@@ -216,23 +155,6 @@ class Settings:
     log_level: str = "INFO"
     proxy_hops: int = 0
     retention_days: int = 180
-    # SMS transport (issue 6)
-    sms_daily_cap: int = 20
-    sms_unknown_reply_cap: int = 3
-    sms_max_segments: int = 4
-    sms_rate_per_second: float = 1.0
-    sms_max_attempts: int = 8
-    sms_retry_base_seconds: int = 30
-    sms_retry_max_seconds: int = 3600
-    sms_timeout_seconds: float = 10.0
-    sms_lease_seconds: int = 120
-    # Inbound texts that arrive while the database is down wait here (mutualaid.sms.spool).
-    sms_spool_dir: str = str(INSTANCE_DIR / "sms-spool")
-    # SMS abuse budgets (issue 16): countries texts may go to (default: DEFAULT_COUNTRY), all
-    # texts per rolling 24 h (0 = no cap), invitations per requester per helper per 24 h.
-    sms_allowed_countries: tuple[str, ...] = ("US",)
-    sms_global_daily_cap: int = 5000
-    sms_requester_invite_cap: int = 3
     api_rate_limit: str = "120 per minute"
     api_token_days: int = 90  # a new API token expires after this many days
     # Web sessions (issue 16): idle and absolute limits, checked on every request.
@@ -271,18 +193,14 @@ class Settings:
         elif mode == "production" and len(secret) < 16:
             raise SettingsError("SECRET_KEY must be at least 16 characters in production")
         return cls(
+            **sms_from_env(env),
+            **email_from_env(env),
             env=mode,
             database_url=normalise_database_url(
                 _str(env, "DATABASE_URL", _sqlite_default("mutualaid.db"))
             ),
             secret_key=secret,
             queue_url=_str(env, "QUEUE_URL", _sqlite_default("queue.db")),
-            sms_backend=_choice(env, "SMS_BACKEND", "console", ("console", "twilio")),
-            twilio_account_sid=_str(env, "TWILIO_ACCOUNT_SID", ""),
-            twilio_auth_token=_str(env, "TWILIO_AUTH_TOKEN", ""),
-            twilio_from_number=_str(env, "TWILIO_FROM_NUMBER", ""),
-            twilio_messaging_service_sid=_str(env, "TWILIO_MESSAGING_SERVICE_SID", ""),
-            twilio_api_url=_str(env, "TWILIO_API_URL", "https://api.twilio.com").rstrip("/"),
             public_url=_str(env, "PUBLIC_URL", "").rstrip("/"),
             geocoder=_str(env, "GEOCODER", "latlng,postal,nominatim"),
             nominatim_url=_str(env, "NOMINATIM_URL", "https://nominatim.openstreetmap.org"),
@@ -307,38 +225,12 @@ class Settings:
             log_level=_choice(
                 env, "LOG_LEVEL", "info", ("debug", "info", "warning", "error")
             ).upper(),
-            sms_daily_cap=_int(env, "SMS_DAILY_CAP", 20, 1, 10_000),
-            sms_unknown_reply_cap=_int(env, "SMS_UNKNOWN_REPLY_CAP", 3, 0, 1000),
-            sms_max_segments=_int(env, "SMS_MAX_SEGMENTS", 4, 1, 10),
-            sms_rate_per_second=_float(env, "SMS_RATE_PER_SECOND", 1.0, 0.0, 1000.0),
-            sms_max_attempts=_int(env, "SMS_MAX_ATTEMPTS", 8, 1, 50),
-            sms_retry_base_seconds=_int(env, "SMS_RETRY_BASE_SECONDS", 30, 1, 3600),
-            sms_retry_max_seconds=_int(env, "SMS_RETRY_MAX_SECONDS", 3600, 1, 86_400),
-            sms_timeout_seconds=_float(env, "SMS_TIMEOUT_SECONDS", 10.0, 0.1, 60.0),
-            sms_lease_seconds=_int(env, "SMS_LEASE_SECONDS", 120, 5, 3600),
-            sms_spool_dir=_str(env, "SMS_SPOOL_DIR", str(INSTANCE_DIR / "sms-spool")),
-            sms_allowed_countries=_csv_countries(
-                env, "SMS_ALLOWED_COUNTRIES", _str(env, "DEFAULT_COUNTRY", "US")
-            ),
-            sms_global_daily_cap=_int(env, "SMS_GLOBAL_DAILY_CAP", 5000, 0, 10_000_000),
-            sms_requester_invite_cap=_int(env, "SMS_REQUESTER_INVITE_CAP", 3, 0, 1000),
         )
 
     def validate(self) -> None:
         """Cross-field checks that need the whole picture."""
-        if self.sms_backend == "twilio":
-            missing = [
-                name
-                for name, value in (
-                    ("TWILIO_ACCOUNT_SID", self.twilio_account_sid),
-                    ("TWILIO_AUTH_TOKEN", self.twilio_auth_token),
-                )
-                if not value
-            ]
-            if not (self.twilio_from_number or self.twilio_messaging_service_sid):
-                missing.append("TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
-            if missing:
-                raise SettingsError("SMS_BACKEND=twilio needs " + ", ".join(missing))
+        self.validate_sms()
+        self.validate_email()
         if not self.database_url.startswith(("sqlite", "postgresql")):
             raise SettingsError(
                 "DATABASE_URL must be sqlite:///path or postgresql+psycopg://user@host/db"
