@@ -40,6 +40,8 @@ from mutualaid.settings import Settings
 log = logging.getLogger(__name__)
 
 BATCH = 50
+# Kinds whose address and text are erased once sent (the goodbye to a deleted account).
+ERASE_AFTER_SENDING = frozenset({"account_deleted"})
 
 
 def enqueue_dispatch(ids: Iterable[int], *, bind: Any = None) -> None:
@@ -171,7 +173,7 @@ def _send_one(
         sending.record_failed(session, claim, error=str(exc), code=exc.code)
         session.commit()
     else:
-        sending.record_sent(session, claim)
+        sending.record_sent(session, claim, erase=row.kind in ERASE_AFTER_SENDING)
         session.commit()
 
 

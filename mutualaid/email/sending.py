@@ -101,8 +101,13 @@ def _set(session: Session, ids: list[int], **values: object) -> None:
     )
 
 
-def record_sent(session: Session, claim: Claim) -> None:
+def record_sent(session: Session, claim: Claim, *, erase: bool = False) -> None:
+    """The server accepted it. ``erase``: keep no trace of the address and text (the last
+    email to a deleted account)."""
     now = utcnow()
+    values: dict[str, object] = {}
+    if erase:
+        values = {"to_address": "", "body_text": "", "body_html": ""}
     _set(
         session,
         [claim.id],
@@ -111,6 +116,7 @@ def record_sent(session: Session, claim: Claim) -> None:
         attempts=claim.attempts + 1,
         error_code=None,
         error_message="",
+        **values,
     )
 
 

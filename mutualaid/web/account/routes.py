@@ -10,6 +10,8 @@ from mutualaid.phones import InvalidPhone, mask_phone, normalise_phone
 from mutualaid.sms.identity import VerificationError, confirm_code, start_verification
 from mutualaid.web.account.blueprint import bp
 from mutualaid.web.account.forms import (
+    DeleteAccountForm,
+    EmailChangeForm,
     EverywhereForm,
     PasswordForm,
     PhoneCodeForm,
@@ -17,14 +19,25 @@ from mutualaid.web.account.forms import (
     ProfileForm,
 )
 from mutualaid.web.auth import sessions
+from mutualaid.web.auth.forms import ConfirmForm
 
 
-def _profile_page(form: ProfileForm, password_form: PasswordForm | None = None, status=200):
+def _profile_page(
+    form: ProfileForm,
+    password_form: PasswordForm | None = None,
+    status=200,
+    *,
+    email_form: EmailChangeForm | None = None,
+    delete_form: DeleteAccountForm | None = None,
+):
     html = render_template(
         "account/profile.html",
         form=form,
         password_form=password_form or PasswordForm(formdata=None, prefix="pw"),
         everywhere_form=EverywhereForm(),
+        email_form=email_form or EmailChangeForm(formdata=None, prefix="em"),
+        delete_form=delete_form or DeleteAccountForm(formdata=None, prefix="del"),
+        resend_form=ConfirmForm(formdata=None),
     )
     return html, status
 
