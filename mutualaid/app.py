@@ -32,6 +32,7 @@ from mutualaid.web.admin import bp as admin_bp
 from mutualaid.web.api import init_api
 from mutualaid.web.auth import bp as auth_bp
 from mutualaid.web.coordinate import bp as coordinate_bp
+from mutualaid.web.email_links import bp as email_links_bp
 from mutualaid.web.errors import register_error_handlers
 from mutualaid.web.main import bp as main_bp
 from mutualaid.web.needs import bp as needs_bp
@@ -120,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
         coordinate_bp,
         sms_hooks_bp,
         simulator_bp,
+        email_links_bp,
     ):
         app.register_blueprint(blueprint)
     init_api(app)

@@ -13,6 +13,7 @@ from huey import crontab
 
 from mutualaid.admin_settings import retention_days
 from mutualaid.email import dispatcher as email_dispatcher
+from mutualaid.email.digest import send_digests
 from mutualaid.extensions import db
 from mutualaid.geo.geocoding import current_geocoder
 from mutualaid.needs import expire_due_needs
@@ -183,6 +184,18 @@ def send_email(*email_ids: int) -> int:
 def sweep_email() -> int:
     """Due email rows: lost tasks, retries whose time came, expired leases."""
     return email_dispatcher.sweep()
+
+
+@huey.periodic_task(crontab(minute="*"))
+@once_per_tick(1)
+@with_app_context
+def thread_digests() -> int:
+    """Group messages to email readers: one digest per group per EMAIL_DIGEST_MINUTES."""
+    sent = send_digests(
+        db.session, interval_minutes=current_app.config["MUTUALAID"].email_digest_minutes
+    )
+    db.session.commit()
+    return sent
 
 
 @huey.periodic_task(crontab(minute="23", hour="3"))

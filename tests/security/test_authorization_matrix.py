@@ -129,6 +129,12 @@ EXPECTED: dict[str, tuple] = {
     "auth.resend_verification": (L, OK, OK, OK, OK, OK, OK, OK),
     "account.change_email": (L, OK, OK, OK, OK, OK, OK, OK),
     "account.delete": (L, OK, OK, OK, OK, OK, OK, OK),
+    "account.notices": (L, OK, OK, OK, OK, OK, OK, OK),
+    # Links in notice emails: a signed token instead of a login; a bad one is 400 for all.
+    "email_links.unsubscribe": (400,) * 8,
+    "email_links.invitation": (400,) * 8,
+    "email_links.checkin": (400,) * 8,
+    "email_links.offers": (400,) * 8,
     # JSON API (issue 9): bearer tokens only. A browser session, even an admin's, is not a
     # credential there (so no CSRF exposure): 401 for every persona. Docs are public.
     "api.docs": (200,) * 8,

@@ -103,3 +103,26 @@ class DeleteAccountForm(FlaskForm):
 
     password = PasswordField(_l("Current password"), validators=[Optional()])
     delete = SubmitField(_l("Delete my account"))
+
+
+def _channel_field(label: object) -> RadioField:
+    return RadioField(
+        label,
+        choices=[
+            SelectChoice("both", _l("Text and email")),
+            SelectChoice("email", _l("Email only")),
+            SelectChoice("text", _l("Text only")),
+            SelectChoice("none", _l("Neither (I will check the website)")),
+        ],
+        default="both",
+    )
+
+
+class NoticesForm(FlaskForm):
+    """How each kind of notice reaches the person (issue 19)."""
+
+    invitations = _channel_field(_l("Invitations to help"))
+    group = _channel_field(_l("Group updates (someone joined, the group is complete, done)"))
+    thread = _channel_field(_l("Group messages (by email: one digest at a time)"))
+    checkins = _channel_field(_l("Check-ins (still need help? still available?)"))
+    save_notices = SubmitField(_l("Save how we reach you"))

@@ -9,10 +9,17 @@ from flask_login import current_user, login_required
 from mutualaid.account_deletion import delete_account
 from mutualaid.accounts import AccountError
 from mutualaid.email.account import request_email_change
+from mutualaid.email.preferences import set_channel
 from mutualaid.extensions import db
 from mutualaid.i18n import _
+from mutualaid.models.email import CATEGORIES
 from mutualaid.web.account.blueprint import bp
-from mutualaid.web.account.forms import DeleteAccountForm, EmailChangeForm, ProfileForm
+from mutualaid.web.account.forms import (
+    DeleteAccountForm,
+    EmailChangeForm,
+    NoticesForm,
+    ProfileForm,
+)
 from mutualaid.web.account.routes import _profile_page
 from mutualaid.web.auth import sessions
 
@@ -64,3 +71,18 @@ def delete():
             flash(_("Your account is deleted. Thank you for helping your neighbors."), "info")
             return redirect(url_for("main.home"), 303)
     return _profile_page(ProfileForm(obj=current_user), status=400, delete_form=form)
+
+
+@bp.route("/notices", methods=["POST"])
+@login_required
+def notices():
+    """Text, email, both or none, per kind of notice."""
+    form = NoticesForm(prefix="nt")
+    if form.validate_on_submit():
+        me = current_user._get_current_object()
+        for category in CATEGORIES:
+            set_channel(db.session, me, category, form[category].data)
+        db.session.commit()
+        flash(_("Saved: this is how we will reach you."), "success")
+        return redirect(url_for("account.profile") + "#notices", 303)
+    return _profile_page(ProfileForm(obj=current_user), status=400, notices_form=form)
