@@ -57,6 +57,7 @@ class EmailSettings:
     email_retry_base_seconds: int = 30
     email_retry_max_seconds: int = 3600
     email_lease_seconds: int = 120
+    email_connections: int = 4  # SMTP connections the worker uses at once per batch
     email_digest_minutes: int = 60  # at most one thread digest per group per this interval
     # Account emails (verify, reset): how many one address may be sent per hour, and how many
     # reset requests one client (IP) may make per hour.
@@ -79,6 +80,7 @@ def email_from_env(env: Mapping[str, str]) -> dict[str, Any]:
         "email_retry_base_seconds": _int(env, "EMAIL_RETRY_BASE_SECONDS", 30, 1, 3600),
         "email_retry_max_seconds": _int(env, "EMAIL_RETRY_MAX_SECONDS", 3600, 1, 86_400),
         "email_lease_seconds": _int(env, "EMAIL_LEASE_SECONDS", 120, 5, 3600),
+        "email_connections": _int(env, "EMAIL_CONNECTIONS", 4, 1, 32),
         "email_digest_minutes": _int(env, "EMAIL_DIGEST_MINUTES", 60, 1, 10_080),
         "email_account_per_hour": _int(env, "EMAIL_ACCOUNT_PER_HOUR", 3, 1, 100),
         "email_reset_per_ip_hour": _int(env, "EMAIL_RESET_PER_IP_HOUR", 10, 1, 10_000),

@@ -9,8 +9,10 @@ batch (``open``/``close``); a dropped connection is re-opened on the next messag
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import smtplib
+import socket
 import ssl
 from email.message import EmailMessage
 from typing import Protocol
@@ -110,6 +112,8 @@ class SmtpBackend:
                 )
         if self.username:
             conn.login(self.username, self.password)
+        with contextlib.suppress(OSError, AttributeError):  # commands are small: no Nagle wait
+            conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return conn
 
     def send(self, message: EmailMessage) -> None:

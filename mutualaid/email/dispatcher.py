@@ -8,19 +8,23 @@ hook (registered when it is imported; the app factory imports it). Used by the H
 leases). With ``QUEUE_URL=memory://`` (tests) ``enqueue_dispatch`` sends inline right after
 the caller's commit, on the caller's database connection.
 
-Each acceptance is committed before the next message is handed over, so a worker killed
-mid-batch leaves at most the message in hand unrecorded (sending.py: the reconcile rule).
+Each acceptance is recorded before the next message is handed over, so a worker killed
+mid-batch leaves at most the message in hand unrecorded (sending.py: the reconcile rule). On
+PostgreSQL the worker records it with one autocommitted UPDATE on a connection of its own
+(one round trip right after the server's 250): the instant in which a kill leaves an
+accepted message unrecorded is as short as it can be.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import event
+from sqlalchemy import Connection, event
 from sqlalchemy.orm import Session
 
 from mutualaid import queue
@@ -33,8 +37,8 @@ from mutualaid.email.backend import (
 )
 from mutualaid.email.compose import BadAddress, build
 from mutualaid.email.outbox import PENDING_KEY
-from mutualaid.extensions import worker_session
-from mutualaid.models import utcnow
+from mutualaid.extensions import db, worker_session
+from mutualaid.models import OutboundEmail, Person, utcnow
 from mutualaid.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -103,6 +107,9 @@ def _run(
     *, ids: list[int] | None, limit: int, bind: Any = None, backend: EmailBackend | None = None
 ) -> int:
     settings: Settings = current_app.config["MUTUALAID"]
+    # Several SMTP connections at once (EMAIL_CONNECTIONS) for the worker on the app's own
+    # engine; a given backend or a test's connection goes one message at a time.
+    lanes = settings.email_connections if backend is None and bind is None else 1
     backend = backend or get_backend()
     session = worker_session(bind)
     handled = 0
@@ -117,8 +124,13 @@ def _run(
             session.commit()
             if not claims:
                 break
-            for claim in claims:
-                _send_one(session, backend, claim, settings)
+            loaded = sending.load_batch(session, claims)
+            session.commit()  # no transaction stays open across the SMTP calls
+            work = [(c, loaded[c.id]) for c in claims if c.id in loaded]
+            if lanes > 1 and len(work) > 1:
+                _send_in_lanes(work, settings, lanes)
+            else:
+                _send_lane(work, settings, session, backend, bind)
             handled += len(claims)
             if ids is not None:
                 claimed = {c.id for c in claims}
@@ -131,12 +143,62 @@ def _run(
     return handled
 
 
-def _send_one(
-    session: Session, backend: EmailBackend, claim: sending.Claim, settings: Settings
+Work = list[tuple[sending.Claim, tuple[OutboundEmail, Person | None]]]
+
+
+def _send_lane(
+    work: Work, settings: Settings, session: Session, backend: EmailBackend, bind: Any
 ) -> None:
-    loaded = sending.load(session, claim.id)
-    if loaded is None:
-        return
+    """Send these messages one after the other over one connection."""
+    recorder = _recorder(bind)
+    try:
+        for claim, loaded in work:
+            _send_one(session, backend, claim, settings, loaded, recorder)
+    finally:
+        if recorder is not None:
+            recorder.close()
+
+
+def _send_in_lanes(work: Work, settings: Settings, lanes: int) -> None:
+    """Split a batch over ``lanes`` threads, each with its own SMTP connection, database
+    session and recorder; every message is still recorded the moment it is accepted."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # werkzeug proxy
+
+    def lane(part: Work) -> None:
+        with app.app_context():
+            session = worker_session(None)
+            backend = get_backend()
+            try:
+                _send_lane(part, settings, session, backend, None)
+            finally:
+                session.close()
+                backend.close()
+
+    parts = [work[i::lanes] for i in range(lanes) if work[i::lanes]]
+    with ThreadPoolExecutor(max_workers=len(parts)) as pool:
+        for future in [pool.submit(lane, part) for part in parts]:
+            future.result()
+
+
+def _recorder(bind: Any) -> Connection | None:
+    """The worker's autocommit connection for recording acceptances (PostgreSQL, the app's
+    own engine only; tests pass a connection inside their transaction and use the session)."""
+    if bind is not None:
+        return None
+    engine = db.engine
+    if engine.dialect.name != "postgresql":
+        return None
+    return engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
+
+def _send_one(
+    session: Session,
+    backend: EmailBackend,
+    claim: sending.Claim,
+    settings: Settings,
+    loaded: tuple[OutboundEmail, Person | None],
+    recorder: Connection | None = None,
+) -> None:
     row, person = loaded
     if person is not None and person.deleted_at is not None:
         sending.record_cancelled(session, claim, "the account was deleted")
@@ -173,8 +235,12 @@ def _send_one(
         sending.record_failed(session, claim, error=str(exc), code=exc.code)
         session.commit()
     else:
-        sending.record_sent(session, claim, erase=row.kind in ERASE_AFTER_SENDING)
-        session.commit()
+        erase = row.kind in ERASE_AFTER_SENDING
+        if recorder is not None:
+            recorder.execute(sending.sent_statement(claim, erase=erase))
+        else:
+            sending.record_sent(session, claim, erase=erase)
+            session.commit()
 
 
 def sweep(limit: int = 10_000, *, bind: Any = None) -> int:

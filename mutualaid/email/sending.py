@@ -18,7 +18,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, Update, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from mutualaid.models import OutboundEmail, Person, utcnow
@@ -82,12 +82,20 @@ def claim_batch(
     return [Claim(r.id, r.attempts or 0, r.status == EMAIL_SENDING) for r in rows if r.id in taken]
 
 
-def load(session: Session, claim_id: int) -> tuple[OutboundEmail, Person | None] | None:
-    row = session.get(OutboundEmail, claim_id)
-    if row is None:
-        return None
-    person = session.get(Person, row.person_id) if row.person_id else None
-    return row, person
+def load_batch(
+    session: Session, claims: list[Claim]
+) -> dict[int, tuple[OutboundEmail, Person | None]]:
+    """The rows of these claims and their people, in two queries."""
+    rows = session.scalars(
+        select(OutboundEmail).where(OutboundEmail.id.in_([c.id for c in claims]))
+    ).all()
+    person_ids = {r.person_id for r in rows if r.person_id is not None}
+    people = (
+        {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(person_ids)))}
+        if person_ids
+        else {}
+    )
+    return {r.id: (r, people.get(r.person_id) if r.person_id is not None else None) for r in rows}
 
 
 def _set(session: Session, ids: list[int], **values: object) -> None:
@@ -101,23 +109,27 @@ def _set(session: Session, ids: list[int], **values: object) -> None:
     )
 
 
-def record_sent(session: Session, claim: Claim, *, erase: bool = False) -> None:
-    """The server accepted it. ``erase``: keep no trace of the address and text (the last
-    email to a deleted account)."""
+def sent_statement(claim: Claim, *, erase: bool = False) -> Update:
+    """The UPDATE that records an acceptance. ``erase``: keep no trace of the address and
+    text (the last email to a deleted account)."""
     now = utcnow()
-    values: dict[str, object] = {}
+    values: dict[str, object] = {
+        "status": EMAIL_SENT,
+        "sent_at": now,
+        "updated_at": now,
+        "next_attempt_at": None,
+        "attempts": claim.attempts + 1,
+        "error_code": None,
+        "error_message": "",
+    }
     if erase:
-        values = {"to_address": "", "body_text": "", "body_html": ""}
-    _set(
-        session,
-        [claim.id],
-        status=EMAIL_SENT,
-        sent_at=now,
-        attempts=claim.attempts + 1,
-        error_code=None,
-        error_message="",
-        **values,
-    )
+        values.update(to_address="", body_text="", body_html="")
+    return update(OutboundEmail).where(OutboundEmail.id == claim.id).values(**values)
+
+
+def record_sent(session: Session, claim: Claim, *, erase: bool = False) -> None:
+    """The server accepted it (see ``sent_statement``)."""
+    session.execute(sent_statement(claim, erase=erase).execution_options(synchronize_session=False))
 
 
 def record_cancelled(session: Session, claim: Claim, reason: str) -> None:

@@ -103,3 +103,28 @@ class LoopbackSmtp:
 
     def message_id_counts(self) -> Counter[str]:
         return Counter(r.message_id for r in self.received)
+
+
+def main() -> None:
+    """``python -m tests.fakes.smtp_server PORT``: serve in a process of its own (benchmarks:
+    the server's work must not share the measured process's GIL). On SIGTERM it prints how
+    many messages it accepted and how many distinct Message-IDs."""
+    import signal
+    import sys
+    import threading as _threading
+
+    server = LoopbackSmtp()
+    server.port = int(sys.argv[1])
+    server.controller = Controller(server.handler, hostname="127.0.0.1", port=server.port)
+    server.start()
+    done = _threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+    print("ready", flush=True)
+    done.wait()
+    counts = server.message_id_counts()
+    server.stop()
+    print(f"{sum(counts.values())} {len(counts)}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
