@@ -112,8 +112,9 @@ class SmtpBackend:
                 )
         if self.username:
             conn.login(self.username, self.password)
-        with contextlib.suppress(OSError, AttributeError):  # commands are small: no Nagle wait
-            conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if conn.sock is not None:
+            with contextlib.suppress(OSError):  # commands are small: no Nagle wait
+                conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return conn
 
     def send(self, message: EmailMessage) -> None:
