@@ -14,7 +14,7 @@ import logging
 import smtplib
 import socket
 import ssl
-from email.message import EmailMessage
+from email.message import Message
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
@@ -44,7 +44,7 @@ class PermanentEmailError(EmailError):
 class EmailBackend(Protocol):
     name: str
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         """Hand one message over; returns once the server accepted it (250)."""
         ...
 
@@ -57,9 +57,9 @@ class ConsoleBackend:
     name = "console"
 
     def __init__(self) -> None:
-        self.sent: list[EmailMessage] = []
+        self.sent: list[Message] = []
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         log.info("email to %s: %s (%s)", message["To"], message["Subject"], message["Message-ID"])
         self.sent.append(message)
         del self.sent[:-100]  # keep the last hundred, for tests and debugging
@@ -117,7 +117,7 @@ class SmtpBackend:
                 conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return conn
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         try:
             if self._conn is None:
                 self._conn = self._connect()

@@ -112,13 +112,15 @@ def _run(
     lanes = settings.email_connections if backend is None and bind is None else 1
     backend = backend or get_backend()
     session = worker_session(bind)
+    pool = ThreadPoolExecutor(max_workers=lanes) if lanes > 1 else None
+    lane_backends = [backend] + [get_backend() for _ in range(lanes - 1)]
     handled = 0
     try:
         while handled < limit:
             claims = sending.claim_batch(
                 session,
                 ids=ids,
-                limit=min(BATCH, limit - handled),
+                limit=min(BATCH * lanes, limit - handled),
                 lease_seconds=settings.email_lease_seconds,
             )
             session.commit()
@@ -127,8 +129,8 @@ def _run(
             loaded = sending.load_batch(session, claims)
             session.commit()  # no transaction stays open across the SMTP calls
             work = [(c, loaded[c.id]) for c in claims if c.id in loaded]
-            if lanes > 1 and len(work) > 1:
-                _send_in_lanes(work, settings, lanes)
+            if pool is not None and len(work) > 1:
+                _send_in_lanes(pool, work, settings, lane_backends)
             else:
                 _send_lane(work, settings, session, backend, bind)
             handled += len(claims)
@@ -139,7 +141,10 @@ def _run(
                     break
     finally:
         session.close()
-        backend.close()
+        if pool is not None:
+            pool.shutdown()
+        for each in lane_backends:
+            each.close()
     return handled
 
 
@@ -159,25 +164,26 @@ def _send_lane(
             recorder.close()
 
 
-def _send_in_lanes(work: Work, settings: Settings, lanes: int) -> None:
-    """Split a batch over ``lanes`` threads, each with its own SMTP connection, database
-    session and recorder; every message is still recorded the moment it is accepted."""
+def _send_in_lanes(
+    pool: ThreadPoolExecutor, work: Work, settings: Settings, backends: list[EmailBackend]
+) -> None:
+    """Split a batch over the lanes, each with its own SMTP connection (kept for the whole
+    run), database session and recorder; every message is still recorded the moment it is
+    accepted."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # werkzeug proxy
 
-    def lane(part: Work) -> None:
+    def lane(part: Work, backend: EmailBackend) -> None:
         with app.app_context():
             session = worker_session(None)
-            backend = get_backend()
             try:
                 _send_lane(part, settings, session, backend, None)
             finally:
                 session.close()
-                backend.close()
 
-    parts = [work[i::lanes] for i in range(lanes) if work[i::lanes]]
-    with ThreadPoolExecutor(max_workers=len(parts)) as pool:
-        for future in [pool.submit(lane, part) for part in parts]:
-            future.result()
+    lanes = len(backends)
+    parts = [(work[i::lanes], backends[i]) for i in range(lanes) if work[i::lanes]]
+    for future in [pool.submit(lane, part, backend) for part, backend in parts]:
+        future.result()
 
 
 def _recorder(bind: Any) -> Connection | None:

@@ -195,3 +195,20 @@ def test_permanent_failures_are_shown_to_coordinators(app, smtp, admin_client):
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "Emails not delivered" in text and "550 5.1.1 No such user" in text
+
+
+def test_spanish_subjects_and_names_arrive_intact(app, smtp):
+    person = make_person(name="Ána Pérez", email="ana@example.org")
+    subject = "¿Puedes ayudar a un vecino? (Q7K) " * 3
+    queue_email(db.session, person, subject, "Hola, Ána: ¿puedes?", "<p>¿puedes?</p>", kind="x")
+    db.session.commit()
+    [got] = smtp.to("ana@example.org")
+    assert got.message["Subject"] == subject.strip()
+    assert got.message["To"].addresses[0].display_name == "Ána Pérez"
+    assert got.message.get_body(("plain",)).get_content().strip() == "Hola, Ána: ¿puedes?"
+
+
+def test_internationalised_addresses_are_refused_not_stuck(app, smtp):
+    row = queue_email(db.session, "ñandú@example.org", "Hi", "body", kind="notice")
+    db.session.commit()
+    assert _reload(row).status == "cancelled"
