@@ -21,10 +21,15 @@ def _invited(live_app):
     code = "".join(random.choice("ACDEFHJKMNPRTWXY") for _ in range(3))
     with live_app.app_context():
         requester = make_person(name="Maria Lopez", email=f"maria-{tag}@example.org")
+        # A category no other browser test offers, very near: this helper is the one invited.
         helper = make_helper(
-            "Ben Inbox", 0.6, email=f"ben-{tag}@example.org", email_verified_at=utcnow()
-        )
-        need = make_need(requester, people_needed=1, code=code, address="77 Grand St, Apt 2")
+            "Ben Inbox", 0.05, categories=("companionship",), email=f"ben-{tag}@example.org",
+            email_verified_at=utcnow(),
+        )  # fmt: skip
+        need = make_need(
+            requester, people_needed=1, code=code, address="77 Grand St, Apt 2",
+            category="companionship",
+        )  # fmt: skip
         start_pod(db.session, need)
         db.session.commit()
         body = db.session.scalars(
