@@ -303,11 +303,17 @@ def analyze(engine) -> None:
             conn.exec_driver_sql("VACUUM ANALYZE")
     else:
         engine.dispose()  # no pooled connection may hold the WAL open
-        with engine.connect() as conn:
-            conn.exec_driver_sql("ANALYZE")
-            conn.commit()
+        # The raw DBAPI connection, outside any transaction: the app's engine opens every
+        # transaction with BEGIN IMMEDIATE, and SQLite refuses a checkpoint inside one.
+        raw = engine.raw_connection()
+        try:
+            sqlite = raw.driver_connection
+            sqlite.execute("ANALYZE")
+            sqlite.commit()
             # Fold the bulk load's write-ahead log into the database file: reads through a
             # large un-checkpointed WAL are slower and would not be production's state.
-            busy, _log, _done = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
-            if busy:
-                raise RuntimeError("could not checkpoint the WAL after loading")
+            busy, _log, _done = sqlite.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            raw.close()
+        if busy:
+            raise RuntimeError("could not checkpoint the WAL after loading")

@@ -9,6 +9,7 @@ and invite. Texts cycle through a realistic
 mix: NEED with everything, NEED then its two answers, OFFER, STATUS, YES, free text.
 
     .venv/bin/python benchmarks/sms_conversation_bench.py [--texts 400] [--helpers 300] [--postgres]
+        [--mix commands|words]
 """
 
 from __future__ import annotations
@@ -34,6 +35,19 @@ MIX = [
     "yes",
     "necesito medicina 11211",
     "what is this?",
+]
+# --mix words (issue 18): the same kinds of texts, written the way people write them.
+MIX_WORDS = [
+    "hi can someone pick up groceries for me, 11211, milk bread rice",
+    "what do i do now?",
+    "thank you so much, see you at 5!",
+    "I NEED TO EAT NOW, I AM VERY HUNGRY",
+    "11211",
+    "I have a car and I want to help, 11211",
+    "sure, I can do it",
+    "necesito ayuda con comida 11211",
+    "who is this?",
+    "my mom fell, can someone sit with her tomorrow morning? 11211",
 ]
 
 
@@ -64,7 +78,7 @@ def placeholder(session, person, message) -> str:
     return "Thanks, we got your text. A neighborhood coordinator will read it."
 
 
-def run(app, texts: int, handler_name: str, numbers: list[str]) -> list[float]:
+def run(app, texts: int, handler_name: str, numbers: list[str], mix=MIX) -> list[float]:
     from mutualaid.extensions import db
     from mutualaid.sms import apply
     from mutualaid.sms.conversation import handle_text as conversation
@@ -75,7 +89,7 @@ def run(app, texts: int, handler_name: str, numbers: list[str]) -> list[float]:
     with app.app_context():
         for i in range(texts):
             number = numbers[i % len(numbers)]
-            body = MIX[(i // len(numbers)) % len(MIX)]
+            body = mix[(i // len(numbers)) % len(mix)]
             start = time.perf_counter()
             apply.receive_inbound(
                 db.session,
@@ -95,7 +109,9 @@ def main() -> None:
     parser.add_argument("--texts", type=int, default=400)
     parser.add_argument("--helpers", type=int, default=300)
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--mix", choices=("commands", "words"), default="commands")
     args = parser.parse_args()
+    mix = MIX_WORDS if args.mix == "words" else MIX
     tmp = tempfile.TemporaryDirectory()
     context = throwaway_postgres("smsconv_bench") if args.postgres else nullcontext(None)
     with context as pg_url:
@@ -126,7 +142,7 @@ def main() -> None:
             for name in ("placeholder", "conversation"):
                 prefix = "+1646" + ("5" if name == "placeholder" else "6") + f"55{round_no}"
                 numbers = [f"{prefix}{i:03d}" for i in range(40)]
-                results[name] += run(app, args.texts // 2, name, numbers)
+                results[name] += run(app, args.texts // 2, name, numbers, mix)
         huey.storage.flush_queue()
         with app.app_context():
             db.engine.dispose()

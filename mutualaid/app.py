@@ -25,6 +25,7 @@ from mutualaid.i18n import init_i18n
 from mutualaid.matching.config import load_config as load_matching_config
 from mutualaid.models import Person  # every model: registers each table on the metadata
 from mutualaid.phones import mask_phone
+from mutualaid.pods import newcomers  # noqa: F401  (waiting needs consider new offers)
 from mutualaid.settings import INSTANCE_DIR, PROJECT_ROOT, Settings
 from mutualaid.sms import dispatcher  # noqa: F401  (the outbox's after-commit hook)
 from mutualaid.web.account import bp as account_bp

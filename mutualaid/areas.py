@@ -1,4 +1,5 @@
-"""Areas: admins create and edit neighborhoods and choose their coordinators.
+"""Areas: admins create and edit neighborhoods and choose their coordinators; neighboring
+areas' coordinators hear of an escalated need (:func:`tell_neighbor_coordinators`).
 
 Plain functions taking a session; they flush and never commit.
 """
@@ -14,7 +15,10 @@ from sqlalchemy.orm import Session
 
 from mutualaid.audit import record_audit
 from mutualaid.i18n import _
-from mutualaid.models import Area, Person
+from mutualaid.models import Area, Need, Person
+from mutualaid.models.places import area_coordinators
+from mutualaid.notify import notify
+from mutualaid.policy import neighbor_area_ids
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 
@@ -99,3 +103,37 @@ def staff(session: Session) -> list[Person]:
             select(Person).where(Person.role.in_(("coordinator", "admin"))).order_by(Person.name)
         )
     )
+
+
+def neighbor_coordinators(session: Session, need: Need) -> list[Person]:
+    """Who coordinates an area neighboring ``need``'s (mutualaid.policy.neighbor_area_ids),
+    leaving out those told first-hand: its area's coordinators (admins when it has none)."""
+    ids = neighbor_area_ids(session, need)
+    if not ids or need.area is None:
+        return []
+    own = {p.id for p in need.area.coordinators}
+    in_neighbors = select(area_coordinators.c.person_id).where(area_coordinators.c.area_id.in_(ids))
+    people = session.scalars(select(Person).where(Person.id.in_(in_neighbors)).order_by(Person.id))
+    return [p for p in people if p.is_coordinator and p.id not in own and (own or not p.is_admin)]
+
+
+def tell_neighbor_coordinators(session: Session, need: Need) -> list[Person]:
+    """The widest radius found nobody for ``need``: neighboring areas' coordinators get a
+    lower-priority notice than its own (on the web only, no text) and see it in their queue
+    while it is escalated. Returns who was told."""
+    people = neighbor_coordinators(session, need)
+    area_name = need.area.name if need.area is not None else ""
+    for person in people:
+        notify(
+            session,
+            person,
+            "need_unmatched_nearby",
+            lambda: _(
+                "From %(area)s: nobody nearby can take %(code)s yet. Can your people help?",
+                area=area_name,
+                code=need.code,
+            ),
+            link=f"/coordinate/needs/{need.id}",
+            need=need,
+        )
+    return people

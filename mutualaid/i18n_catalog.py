@@ -78,6 +78,9 @@ SMS_SAMPLE_VALUES: dict[str, object] = {
     "why": "No conocemos el código postal 00000. Revísalo o escribe una dirección.",
     "verb": "Oferta actualizada",
     "where": "Myrtle Ave y Broadway",
+    "number": "911",
+    "codes": "A7K, C4MW",
+    "when": ", mañana por la tarde",
 }
 SMS_ACCENTED_VALUES: dict[str, object] = {
     **SMS_SAMPLE_VALUES,

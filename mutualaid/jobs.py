@@ -19,6 +19,8 @@ from mutualaid.geo.geocoding import current_geocoder
 from mutualaid.needs import expire_due_needs
 from mutualaid.pods.cascade import expire_invitations
 from mutualaid.pods.lifecycle import send_checkins
+from mutualaid.pods.newcomers import TASK as OFFERS_READY
+from mutualaid.pods.newcomers import consider_offers
 from mutualaid.queue import claim_tick, huey, is_immediate, record_heartbeat, register
 from mutualaid.retention import purge_closed_needs
 from mutualaid.sms.dispatcher import dispatch_paced, sweep
@@ -147,6 +149,17 @@ def send_sms(*message_ids: int) -> int:
     """Send the outbox rows one commit wrote (ids only), claimed in batches. With pacing on,
     one thread per process does the (slow) sending (``dispatch_paced``)."""
     return dispatch_paced(list(message_ids))
+
+
+@register(OFFERS_READY)
+@huey.task(priority=15)
+@with_app_context
+def offers_ready(*offer_ids: int) -> int:
+    """Offers posted, resumed, confirmed or widened, or whose helper has a seat free again:
+    the needs waiting in reach consider them now (``mutualaid.pods.newcomers``)."""
+    invited = consider_offers(db.session, offer_ids)
+    db.session.commit()
+    return invited
 
 
 @register("process_inbound")

@@ -37,6 +37,26 @@ ANY_TIME = {"any_time": True}
 TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
+# Offers that just became available to match (posted, edited, resumed, confirmed) or whose
+# helper just got a seat back. ``mutualaid.pods.newcomers`` reads this set once the
+# transaction commits and lets the needs already waiting in reach consider them.
+READY_KEY = "mutualaid.offers_ready"
+
+
+def mark_ready(session: Session, offer: Offer) -> None:
+    """After this transaction commits, waiting needs in reach consider ``offer``."""
+    if offer.status == OFFER_ACTIVE and offer.id is not None:
+        session.info.setdefault(READY_KEY, set()).add(offer.id)
+
+
+def mark_helper_ready(session: Session, person_id: int) -> None:
+    """The helper has a seat free again: their active offers count as newly available."""
+    for offer_id in session.scalars(
+        select(Offer.id).where(Offer.helper_id == person_id, Offer.status == OFFER_ACTIVE)
+    ):
+        session.info.setdefault(READY_KEY, set()).add(offer_id)
+
+
 class OfferError(ValueError):
     """A rule about offers was broken; ``field`` says which input to point at."""
 
@@ -107,6 +127,7 @@ def _revive(session: Session, offer: Offer, now: datetime) -> Offer:
     _confirm(offer, now)
     offer.updated_at = now
     session.flush()
+    mark_ready(session, offer)
     return offer
 
 
@@ -135,6 +156,7 @@ def post_offer(
     apply_location(session, offer, location)
     session.add(offer)
     session.flush()
+    mark_ready(session, offer)
     return offer
 
 
@@ -179,6 +201,7 @@ def resume_offer(session: Session, offer: Offer, now: datetime | None = None) ->
     _confirm(offer, now)
     offer.updated_at = now
     session.flush()
+    mark_ready(session, offer)
     return offer
 
 

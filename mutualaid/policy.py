@@ -8,7 +8,8 @@ Groups (pods): members (the requester and seated helpers) see everything, coordi
 the need's area (and admins) too. A person with an open invitation sees the invitation
 summary but not the address. Everyone else: the group does not exist for them (404).
 
-Areas: admins see every area, coordinators their own (plus needs outside every area).
+Areas: admins see every area, coordinators their own (plus needs outside every area); a
+neighboring area's coordinators work on a need while it is escalated (:func:`escalated_to`).
 
 People: a coordinator sees a person who
 - lives in one of their areas (``home_area_id``), or
@@ -27,14 +28,15 @@ for anyone else answers 404, so a coordinator cannot learn who exists elsewhere.
 from __future__ import annotations
 
 import math
+from typing import cast
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session, object_session
 
-from mutualaid.geo.distance import haversine_km
+from mutualaid.geo.distance import circles_near, haversine_km
 from mutualaid.models import Area, AuditEvent, Membership, Need, Offer, Person, Pod, SmsMessage
 from mutualaid.models.messages import INBOUND
-from mutualaid.models.needs import STATUS_FORMING, STATUS_MATCHING, STATUS_OPEN
+from mutualaid.models.needs import ESCALATED_STATUSES, STATUS_FORMING, STATUS_MATCHING, STATUS_OPEN
 from mutualaid.models.places import area_coordinators
 from mutualaid.models.pods import ACCEPTED, INVITED, POD_ACTIVE, POD_FORMING
 
@@ -77,7 +79,7 @@ def pod_role(session: Session, pod: Pod, person: Person | None) -> str | None:
     m = membership_of(session, pod, person)
     if m is not None and m.status == ACCEPTED:
         return ROLE_MEMBER
-    if coordinates_area(person, pod.need.area_id):
+    if coordinates_need(person, pod.need):
         return ROLE_STAFF
     if m is not None and m.status == INVITED:
         return ROLE_INVITED
@@ -128,17 +130,18 @@ def can_manage(viewer: Person | None, need: Need) -> bool:
         return False
     if viewer.id == need.requester_id:
         return True
-    return coordinates_area(viewer, need.area_id)
+    return coordinates_need(viewer, need)
 
 
 def can_see_private(viewer: Person | None, need: Need) -> bool:
     """The requester, admins, and coordinators of the need's area (any coordinator when the
-    need has no area yet), and the helpers seated in its pod."""
+    need has no area yet; a neighboring area's while it is escalated), and the helpers
+    seated in its pod."""
     if viewer is None or not getattr(viewer, "is_authenticated", False):
         return False
     if viewer.id == need.requester_id or viewer.is_admin:
         return True
-    if coordinates_area(viewer, need.area_id):
+    if coordinates_need(viewer, need):
         return True
     return seated_in_need(viewer, need)
 
@@ -169,7 +172,53 @@ def visible_needs_clause(viewer: Person) -> ColumnElement[bool] | None:
     ]
     if viewer.is_coordinator:
         clauses.append(area_filter(viewer, Need.area_id))
+        clauses.append(escalated_here_clause(viewer))
     return or_(*clauses)
+
+
+# --- escalated needs and neighboring areas ------------------------------------------------
+
+# Areas are neighbors when their circles overlap or their edges are at most this far apart:
+# about how far a helper goes for a "today" need (config/matching.toml's first step).
+NEIGHBOR_GAP_KM = 5.0
+
+
+def areas_neighbor(own: Area, other: Area) -> bool:
+    return own.id != other.id and bool(circles_near(own, other, NEIGHBOR_GAP_KM))
+
+
+def escalated_to(viewer: Person, need: Need) -> bool:
+    """Does ``need`` reach ``viewer`` as an escalated need of a neighboring area?"""
+    area = need.area
+    if area is None or not viewer.is_coordinator or not need.escalated:
+        return False
+    mine = coordinates_area(viewer, area.id)
+    return not mine and any(areas_neighbor(own, area) for own in viewer.areas)
+
+
+def coordinates_need(viewer: Person, need: Need) -> bool:
+    """Its page, group and exact address: its area's coordinators, admins, neighbors'."""
+    return coordinates_area(viewer, need.area_id) or escalated_to(viewer, need)
+
+
+def escalated_here_clause(viewer: Person) -> ColumnElement[bool]:
+    """SQL for the needs :func:`escalated_to` ``viewer`` (none for admins: they see all)."""
+    own = [] if viewer.is_admin or not viewer.is_coordinator else list(viewer.areas)
+    if not own:
+        return false()
+    near = or_(*(cast(ColumnElement[bool], circles_near(a, Area, NEIGHBOR_GAP_KM)) for a in own))
+    nearby = select(Area.id).where(near, Area.id.not_in([a.id for a in own]))
+    return and_(
+        Need.status.in_(ESCALATED_STATUSES), Need.unmatched_reason != "", Need.area_id.in_(nearby)
+    )
+
+
+def neighbor_area_ids(session: Session, need: Need) -> list[int]:
+    """The areas whose coordinators an escalation of ``need`` reaches besides its own."""
+    if need.area is None:
+        return []
+    others = session.scalars(select(Area).where(Area.id != need.area.id).order_by(Area.id))
+    return [a.id for a in others if areas_neighbor(a, need.area)]
 
 
 # --- areas and people --------------------------------------------------------------------

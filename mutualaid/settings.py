@@ -18,19 +18,11 @@ from urllib.parse import urlsplit
 from limits import parse_many
 
 from mutualaid.settings_email import EmailSettings, email_from_env
-from mutualaid.settings_env import (
-    INSTANCE_DIR,
-    PROJECT_ROOT,
-    SettingsError,
-    _choice,
-    _float,
-    _int,
-    _str,
-)
+from mutualaid.settings_env import INSTANCE_DIR as INSTANCE_DIR
+from mutualaid.settings_env import PROJECT_ROOT as PROJECT_ROOT
+from mutualaid.settings_env import SettingsError as SettingsError
+from mutualaid.settings_env import _choice, _float, _int, _str
 from mutualaid.settings_sms import SmsSettings, sms_from_env
-
-__all__ = ["INSTANCE_DIR", "PROJECT_ROOT", "Settings", "SettingsError"]
-
 
 DEFAULT_MAP_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 DEFAULT_MAP_TILE_ATTRIBUTION = "© OpenStreetMap contributors"
@@ -193,7 +185,7 @@ class Settings(SmsSettings, EmailSettings):
         elif mode == "production" and len(secret) < 16:
             raise SettingsError("SECRET_KEY must be at least 16 characters in production")
         return cls(
-            **sms_from_env(env),
+            **asdict(sms_from_env(env)),
             **email_from_env(env),
             env=mode,
             database_url=normalise_database_url(
@@ -229,7 +221,19 @@ class Settings(SmsSettings, EmailSettings):
 
     def validate(self) -> None:
         """Cross-field checks that need the whole picture."""
-        self.validate_sms()
+        if self.sms_backend == "twilio":
+            missing = [
+                name
+                for name, value in (
+                    ("TWILIO_ACCOUNT_SID", self.twilio_account_sid),
+                    ("TWILIO_AUTH_TOKEN", self.twilio_auth_token),
+                )
+                if not value
+            ]
+            if not (self.twilio_from_number or self.twilio_messaging_service_sid):
+                missing.append("TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
+            if missing:
+                raise SettingsError("SMS_BACKEND=twilio needs " + ", ".join(missing))
         self.validate_email()
         if not self.database_url.startswith(("sqlite", "postgresql")):
             raise SettingsError(

@@ -1,5 +1,5 @@
-"""The typed readers every settings module uses: a bad value fails at start-up with the
-variable's name in the message."""
+"""Reading settings from the environment: typed readers that name the variable when a value
+is bad. Below ``mutualaid.settings`` and ``mutualaid.settings_sms`` (which both use them)."""
 
 from __future__ import annotations
 
@@ -61,3 +61,18 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     if raw in {"0", "false", "no", "off"}:
         return False
     raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+def _csv_countries(env: Mapping[str, str], name: str, default: str) -> tuple[str, ...]:
+    """SMS_ALLOWED_COUNTRIES="US,CA": ISO country codes, upper-cased; "*" allows every
+    country. Empty: ``default`` (DEFAULT_COUNTRY)."""
+    raw = env.get(name, "").strip() or default
+    codes = tuple(dict.fromkeys(part.strip().upper() for part in raw.split(",") if part.strip()))
+    if codes == ("*",):
+        return codes
+    if not codes or not all(len(c) == 2 and c.isascii() and c.isalpha() for c in codes):
+        raise SettingsError(
+            f"{name} must be comma-separated two-letter country codes like US,CA (or *); "
+            f"got {raw!r}"
+        )
+    return codes

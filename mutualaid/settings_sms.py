@@ -1,28 +1,23 @@
-"""The SMS settings (issues 6 and 16): Twilio credentials, caps, pacing, retries. Part of
-``Settings`` (mutualaid.settings), which inherits these fields."""
+"""SMS settings: the transport (Twilio), its limits, the abuse budgets and what texts say
+in an emergency. ``mutualaid.settings.Settings`` inherits these fields, so every setting is
+still read as ``settings.sms_daily_cap``; this module reads them from the environment."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from mutualaid.settings_env import INSTANCE_DIR, SettingsError, _choice, _float, _int, _str
+from mutualaid.settings_env import (
+    INSTANCE_DIR,
+    SettingsError,
+    _choice,
+    _csv_countries,
+    _float,
+    _int,
+    _str,
+)
 
-
-def _csv_countries(env: Mapping[str, str], name: str, default: str) -> tuple[str, ...]:
-    """SMS_ALLOWED_COUNTRIES="US,CA": ISO country codes, upper-cased; "*" allows every
-    country. Empty: ``default`` (DEFAULT_COUNTRY)."""
-    raw = env.get(name, "").strip() or default
-    codes = tuple(dict.fromkeys(part.strip().upper() for part in raw.split(",") if part.strip()))
-    if codes == ("*",):
-        return codes
-    if not codes or not all(len(c) == 2 and c.isascii() and c.isalpha() for c in codes):
-        raise SettingsError(
-            f"{name} must be comma-separated two-letter country codes like US,CA (or *); "
-            f"got {raw!r}"
-        )
-    return codes
+_EMERGENCY_CHARS = set("0123456789+-() ")
 
 
 @dataclass(frozen=True)
@@ -50,45 +45,47 @@ class SmsSettings:
     sms_allowed_countries: tuple[str, ...] = ("US",)
     sms_global_daily_cap: int = 5000
     sms_requester_invite_cap: int = 3
-
-    def validate_sms(self) -> None:
-        if self.sms_backend == "twilio":
-            missing = [
-                name
-                for name, value in (
-                    ("TWILIO_ACCOUNT_SID", self.twilio_account_sid),
-                    ("TWILIO_AUTH_TOKEN", self.twilio_auth_token),
-                )
-                if not value
-            ]
-            if not (self.twilio_from_number or self.twilio_messaging_service_sid):
-                missing.append("TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
-            if missing:
-                raise SettingsError("SMS_BACKEND=twilio needs " + ", ".join(missing))
+    # Issue 18: an unknown number whose text reads as a request for help is answered up to
+    # this many times a day (instead of SMS_UNKNOWN_REPLY_CAP); replies to unknown numbers
+    # sharing a prefix (country code + 6 digits) are capped per day (0 = no cap).
+    sms_unknown_request_cap: int = 10
+    sms_prefix_daily_cap: int = 60
+    # The number an emergency text is told to call (issue 18).
+    sms_emergency_number: str = "911"
 
 
-def sms_from_env(env: Mapping[str, str]) -> dict[str, Any]:
-    """The SMS fields of ``Settings``, read from ``env``."""
-    return {
-        "sms_backend": _choice(env, "SMS_BACKEND", "console", ("console", "twilio")),
-        "twilio_account_sid": _str(env, "TWILIO_ACCOUNT_SID", ""),
-        "twilio_auth_token": _str(env, "TWILIO_AUTH_TOKEN", ""),
-        "twilio_from_number": _str(env, "TWILIO_FROM_NUMBER", ""),
-        "twilio_messaging_service_sid": _str(env, "TWILIO_MESSAGING_SERVICE_SID", ""),
-        "twilio_api_url": _str(env, "TWILIO_API_URL", "https://api.twilio.com").rstrip("/"),
-        "sms_daily_cap": _int(env, "SMS_DAILY_CAP", 20, 1, 10_000),
-        "sms_unknown_reply_cap": _int(env, "SMS_UNKNOWN_REPLY_CAP", 3, 0, 1000),
-        "sms_max_segments": _int(env, "SMS_MAX_SEGMENTS", 4, 1, 10),
-        "sms_rate_per_second": _float(env, "SMS_RATE_PER_SECOND", 1.0, 0.0, 1000.0),
-        "sms_max_attempts": _int(env, "SMS_MAX_ATTEMPTS", 8, 1, 50),
-        "sms_retry_base_seconds": _int(env, "SMS_RETRY_BASE_SECONDS", 30, 1, 3600),
-        "sms_retry_max_seconds": _int(env, "SMS_RETRY_MAX_SECONDS", 3600, 1, 86_400),
-        "sms_timeout_seconds": _float(env, "SMS_TIMEOUT_SECONDS", 10.0, 0.1, 60.0),
-        "sms_lease_seconds": _int(env, "SMS_LEASE_SECONDS", 120, 5, 3600),
-        "sms_spool_dir": _str(env, "SMS_SPOOL_DIR", str(INSTANCE_DIR / "sms-spool")),
-        "sms_allowed_countries": _csv_countries(
+def _emergency_number(env: Mapping[str, str]) -> str:
+    value = _str(env, "SMS_EMERGENCY_NUMBER", "911")
+    if len(value) > 20 or not set(value) <= _EMERGENCY_CHARS or not any(c.isdigit() for c in value):
+        raise SettingsError(f"SMS_EMERGENCY_NUMBER must be a phone number like 911; got {value!r}")
+    return value
+
+
+def sms_from_env(env: Mapping[str, str]) -> SmsSettings:
+    """The SMS settings read from ``env``."""
+    return SmsSettings(
+        sms_backend=_choice(env, "SMS_BACKEND", "console", ("console", "twilio")),
+        twilio_account_sid=_str(env, "TWILIO_ACCOUNT_SID", ""),
+        twilio_auth_token=_str(env, "TWILIO_AUTH_TOKEN", ""),
+        twilio_from_number=_str(env, "TWILIO_FROM_NUMBER", ""),
+        twilio_messaging_service_sid=_str(env, "TWILIO_MESSAGING_SERVICE_SID", ""),
+        twilio_api_url=_str(env, "TWILIO_API_URL", "https://api.twilio.com").rstrip("/"),
+        sms_daily_cap=_int(env, "SMS_DAILY_CAP", 20, 1, 10_000),
+        sms_unknown_reply_cap=_int(env, "SMS_UNKNOWN_REPLY_CAP", 3, 0, 1000),
+        sms_max_segments=_int(env, "SMS_MAX_SEGMENTS", 4, 1, 10),
+        sms_rate_per_second=_float(env, "SMS_RATE_PER_SECOND", 1.0, 0.0, 1000.0),
+        sms_max_attempts=_int(env, "SMS_MAX_ATTEMPTS", 8, 1, 50),
+        sms_retry_base_seconds=_int(env, "SMS_RETRY_BASE_SECONDS", 30, 1, 3600),
+        sms_retry_max_seconds=_int(env, "SMS_RETRY_MAX_SECONDS", 3600, 1, 86_400),
+        sms_timeout_seconds=_float(env, "SMS_TIMEOUT_SECONDS", 10.0, 0.1, 60.0),
+        sms_lease_seconds=_int(env, "SMS_LEASE_SECONDS", 120, 5, 3600),
+        sms_spool_dir=_str(env, "SMS_SPOOL_DIR", str(INSTANCE_DIR / "sms-spool")),
+        sms_allowed_countries=_csv_countries(
             env, "SMS_ALLOWED_COUNTRIES", _str(env, "DEFAULT_COUNTRY", "US")
         ),
-        "sms_global_daily_cap": _int(env, "SMS_GLOBAL_DAILY_CAP", 5000, 0, 10_000_000),
-        "sms_requester_invite_cap": _int(env, "SMS_REQUESTER_INVITE_CAP", 3, 0, 1000),
-    }
+        sms_global_daily_cap=_int(env, "SMS_GLOBAL_DAILY_CAP", 5000, 0, 10_000_000),
+        sms_requester_invite_cap=_int(env, "SMS_REQUESTER_INVITE_CAP", 3, 0, 1000),
+        sms_unknown_request_cap=_int(env, "SMS_UNKNOWN_REQUEST_CAP", 10, 0, 1000),
+        sms_prefix_daily_cap=_int(env, "SMS_PREFIX_DAILY_CAP", 60, 0, 1_000_000),
+        sms_emergency_number=_emergency_number(env),
+    )

@@ -197,10 +197,18 @@ def provider_outage(messages: int, outage: float, max_wait: float = 240.0) -> di
         app = make_app(url, **{k: v for k, v in env.items() if k != "DATABASE_URL"})
         worker = start_worker("worker-outage", env)
         try:
-            emu.outage(outage)
+            # The outage lasts at least ``outage`` seconds and until the provider has refused
+            # as many sends as there are texts (a slow, loaded machine may start the worker
+            # late; an outage that ended before the first send would test nothing).
+            emu.outage(max_wait)
             t0 = time.monotonic()
             queue_messages(app, messages, tag)
-            wait_until(lambda: time.monotonic() - t0 > outage, outage + 5, "outage")
+            wait_until(
+                lambda: time.monotonic() - t0 > outage and emu.outage_errors >= messages,
+                outage + max_wait / 2,
+                "outage",
+            )
+            emu.outage(0)
             drained = wait_all_sent(app, messages, max_wait)
             state = outbox_state(app)
             attempts = _attempts(app)

@@ -7,7 +7,7 @@ ellipsoidal distance, which is plenty for "within 3 km".
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG)
 MAX_LAT = 90.0
@@ -64,3 +64,25 @@ def bounding_boxes(lat: float, lng: float, radius_km: float) -> list[Box]:
 
 def in_boxes(lat: float, lng: float, boxes: list[Box]) -> bool:
     return any(b.min_lat <= lat <= b.max_lat and b.min_lng <= lng <= b.max_lng for b in boxes)
+
+
+KM_PER_DEG = 111.32
+
+
+class Circle(Protocol):
+    center_lat: Any
+    center_lng: Any
+    radius_km: Any
+
+
+def circles_near(own: Circle, other: Any, gap_km: float) -> Any:
+    """Does ``other`` come within ``gap_km`` of ``own`` (edge to edge; overlapping circles
+    do)? ``other``'s fields may be SQL columns (an ``Area`` class): one formula, the
+    equirectangular distance at ``own``'s latitude (exact to well under 1 % at
+    neighborhood scale; plain arithmetic for SQLite and PostgreSQL), so Python and SQL
+    give the same answer."""
+    cos = max(0.01, math.cos(math.radians(own.center_lat)))
+    dx = (other.center_lng - own.center_lng) * (KM_PER_DEG * cos)
+    dy = (other.center_lat - own.center_lat) * KM_PER_DEG
+    reach = other.radius_km + (own.radius_km + gap_km)
+    return dx * dx + dy * dy <= reach * reach

@@ -73,10 +73,17 @@ SELECT m.person_id,
   SUM(CASE WHEN m.status = 'accepted' AND pd.status IN ('forming', 'active')
       THEN 1 ELSE 0 END),
   SUM(CASE WHEN m.invited_at >= :fair_since THEN 1 ELSE 0 END),
+  SUM(CASE WHEN m.invited_at >= :day_since THEN 1.0
+           WHEN m.invited_at >= :days3_since THEN 0.5
+           WHEN m.invited_at >= :fair_since THEN 0.25 ELSE 0 END),
+  SUM(CASE WHEN m.status = 'invited' AND m.invite_expires_at > :now AND pd.status = 'forming'
+           AND pd.need_id <> :need_id THEN 1 ELSE 0 END),
+  MAX(m.invited_at),
   SUM(CASE WHEN m.invited_at >= :hist_since AND m.status = 'accepted' THEN 1 ELSE 0 END),
   SUM(CASE WHEN m.invited_at >= :hist_since AND m.status = 'declined' THEN 1 ELSE 0 END),
   SUM(CASE WHEN m.invited_at >= :hist_since AND m.status = 'expired' THEN 1 ELSE 0 END),
-  MAX(CASE WHEN pd.need_id = :need_id AND m.status <> 'withdrawn' THEN 1 ELSE 0 END)
+  MAX(CASE WHEN pd.need_id = :need_id AND m.status <> 'withdrawn' THEN 1 ELSE 0 END),
+  MAX(CASE WHEN pd.need_id = :need_id AND m.status = 'invited' THEN 1 ELSE 0 END)
 FROM memberships AS m
 JOIN pods AS pd ON pd.id = m.pod_id
 WHERE m.role = 'helper' AND m.person_id {person_filter}
@@ -221,10 +228,15 @@ class PodHistory:
 
     seated: int = 0  # accepted seats in forming or active pods
     asked_recently: int = 0  # invitations within the fairness window
+    # Recent asks, decaying with age (last day 1, up to 3 days 0.5, rest of the window 0.25)
+    recent_load: float = 0.0
+    open_elsewhere: int = 0  # invitations still open in other forming groups
+    last_asked_at: datetime | None = None
     accepted: int = 0  # within the response window
     declined: int = 0
     no_reply: int = 0
     invited_to_need: bool = False
+    open_here: bool = False  # an invitation to this need still open
 
 
 NO_HISTORY = PodHistory()
@@ -251,17 +263,24 @@ def membership_stats(
             "person_ids": json.dumps(ids) if driver.sqlite else ids,
             "need_id": need_id if need_id is not None else -1,
             "fair_since": driver.param_time(now - timedelta(days=fairness_days)),
+            "day_since": driver.param_time(now - timedelta(days=1)),
+            "days3_since": driver.param_time(now - timedelta(days=3)),
+            "now": driver.param_time(now),
             "hist_since": driver.param_time(now - timedelta(days=history_days)),
         },
     )
     return {
         pid: PodHistory(
-            int(seated or 0),
-            int(asked or 0),
-            int(acc or 0),
-            int(dec or 0),
-            int(exp or 0),
-            bool(here),
+            seated=int(seated or 0),
+            asked_recently=int(asked or 0),
+            recent_load=float(load or 0) + int(open_elsewhere or 0),
+            open_elsewhere=int(open_elsewhere or 0),
+            last_asked_at=driver.result_time(last) if last is not None else None,
+            accepted=int(acc or 0),
+            declined=int(dec or 0),
+            no_reply=int(exp or 0),
+            invited_to_need=bool(here),
+            open_here=bool(open_here),
         )
-        for pid, seated, asked, acc, dec, exp, here in rows
+        for pid, seated, asked, load, open_elsewhere, last, acc, dec, exp, here, open_here in rows
     }

@@ -52,6 +52,7 @@ class Match:
     score: float
     reasons: tuple[str, ...]
     details: tuple[Reason, ...] = ()
+    invited: bool = False  # already holds an open invitation to this need
 
 
 def resolve_radius_km(need: Need, radius_km: float | None, config: MatchingConfig) -> float:
@@ -73,11 +74,14 @@ def find_matches(
     radius_km: float | None = None,
     config: MatchingConfig | None = None,
     language: str | None = None,
+    with_open_invitations: bool = False,
 ) -> list[Match]:
     """The top ``limit`` helpers for ``need``, best first, each with distance, score and
     reasons. ``radius_km`` overrides the need's search radius (escalation passes
     ``config.search_radius_km(urgency, step)``). A need without a location has no matches.
-    Reasons are rendered in ``language``, else the current request's, else English."""
+    Reasons are rendered in ``language``, else the current request's, else English.
+    ``with_open_invitations`` keeps helpers whose invitation to this need is still open in
+    the ranking (``Match.invited``): where a newcomer would stand in the current round."""
     if limit <= 0:
         return []
     cfg = config or load_config()
@@ -126,11 +130,16 @@ def find_matches(
         units=area.units if area else "km",
     )
     context = Context(now=now, config=cfg)
-    best: dict[int, tuple[float, float, int, Candidate]] = {}
+    best: dict[int, tuple[float, float, float, int, Candidate]] = {}
+    open_here: set[int] = set()
     for hit, when in available:
         past = history.get(hit.person_id, NO_HISTORY)
-        if past.invited_to_need or past.seated >= hit.capacity:
+        if past.seated >= hit.capacity:
             continue
+        if past.invited_to_need:
+            if not (with_open_invitations and past.open_here):
+                continue
+            open_here.add(hit.person_id)
         candidate = Candidate(
             offer_id=hit.offer_id,
             person_id=hit.person_id,
@@ -145,26 +154,36 @@ def find_matches(
             language=hit.language,
             last_confirmed_at=hit.last_confirmed_at,
             when=when,
+            recent_load=past.recent_load,
+            open_elsewhere=past.open_elsewhere,
         )
-        key = (-score_value(facts, candidate, context), hit.distance_km, hit.offer_id)
+        # Equally good helpers (within a tenth of a point) take turns: whoever was asked
+        # least recently first.
+        asked = past.last_asked_at.timestamp() if past.last_asked_at else 0.0
+        key = (
+            -round(score_value(facts, candidate, context), 1),
+            asked,
+            hit.distance_km,
+            hit.offer_id,
+        )
         current = best.get(hit.person_id)
-        if current is None or key < current[:3]:
+        if current is None or key < current[:4]:
             best[hit.person_id] = (*key, candidate)
 
     # Reasons only for the few that are shown.
     ranked = [
         (candidate, score(facts, candidate, context))
-        for *_key, candidate in sorted(best.values(), key=lambda item: item[:3])[:limit]
+        for *_key, candidate in sorted(best.values(), key=lambda item: item[:4])[:limit]
     ]
     if language is None and has_request_context():
         translations = get_translations()
-        return [_match(c, scored, translations) for c, scored in ranked]
+        return [_match(c, scored, translations, open_here) for c, scored in ranked]
     with in_language(language or "en"):
         translations = get_translations()
-        return [_match(c, scored, translations) for c, scored in ranked]
+        return [_match(c, scored, translations, open_here) for c, scored in ranked]
 
 
-def _match(candidate: Candidate, scored: Scored, translations: Any) -> Match:
+def _match(candidate: Candidate, scored: Scored, translations: Any, open_here: set[int]) -> Match:
     return Match(
         person_id=candidate.person_id,
         offer_id=candidate.offer_id,
@@ -172,4 +191,5 @@ def _match(candidate: Candidate, scored: Scored, translations: Any) -> Match:
         score=scored.score,
         reasons=tuple(render(r, translations) for r in scored.reasons),
         details=scored.reasons,
+        invited=candidate.person_id in open_here,
     )

@@ -78,6 +78,12 @@ def render(reason: Reason, translations: NullTranslations | None = None) -> str:
             "asked %(num)d times in %(days)d days (ranked lower)",
             p["times"],
         ) % {"num": p["times"], "days": p["days"]}
+    if key == "open":
+        return ngettext(
+            "has %(num)d other open invitation (ranked lower)",
+            "has %(num)d other open invitations (ranked lower)",
+            p["times"],
+        ) % {"num": p["times"]}
     if key == "missed":
         return gettext("did not take %(missed)d of %(asked)d recent invitations (ranked lower)") % {
             "missed": p["missed"],

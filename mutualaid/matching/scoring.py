@@ -7,8 +7,12 @@ weighted by ``[weights]`` in config/matching.toml, times 100.
 - distance: 1 at the need's location, 0 at the edge of the effective radius (the smaller
   of the need's search radius and the helper's travel radius);
 - fairness: half from free pod slots (capacity minus active pods), half from how rarely the
-  helper was asked recently (1 / (1 + invitations in the window)), so the same helpers are
-  not asked every time;
+  helper was asked recently: 1 - load / ROTATION_LOAD (not below 0), where the load counts
+  each invitation in the window by its age (1 in the last day, 0.5 up to three days, 0.25
+  after) plus 1 for each invitation still open elsewhere. Linear, so a helper asked twice
+  today is clearly behind one asked once (a 1 / (1 + load) curve flattens and let the
+  closest helper win every time); equally good helpers are asked in turn, and ties go to
+  whoever was asked least recently (``engine``);
 - freshness: halves every ``half_life_days`` since the helper last confirmed the offer;
 - response: accepts / (accepts + declines + no replies) with a Beta prior, so one decline
   lowers the rank gently;
@@ -26,6 +30,8 @@ from typing import Any
 
 from mutualaid.matching.availability import When
 from mutualaid.matching.config import MatchingConfig
+
+ROTATION_LOAD = 5.0  # a recent-ask load at which the rotation half of fairness reaches 0
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,8 @@ class Candidate:
     language: str
     last_confirmed_at: datetime
     when: When
+    recent_load: float = 0.0  # recent invitations weighted by age, plus open ones elsewhere
+    open_elsewhere: int = 0  # invitations still open in other groups
 
 
 @dataclass(frozen=True)
@@ -92,7 +100,7 @@ def factors(need: NeedFacts, candidate: Candidate, context: Context) -> dict[str
     distance = max(0.0, 1.0 - candidate.distance_km / effective) if effective > 0 else 1.0
     free = max(0, candidate.capacity - candidate.seated)
     slots = free / candidate.capacity if candidate.capacity > 0 else 0.0
-    fairness = 0.5 * slots + 0.5 / (1 + candidate.asked_recently)
+    fairness = 0.5 * slots + 0.5 * max(0.0, 1.0 - candidate.recent_load / ROTATION_LOAD)
     age_days = max(0.0, (context.now - candidate.last_confirmed_at).total_seconds() / 86400)
     freshness = 0.5 ** (age_days / cfg.freshness_half_life_days)
     answered = candidate.accepted + candidate.declined + candidate.no_reply
@@ -138,6 +146,8 @@ def score(need: NeedFacts, candidate: Candidate, context: Context) -> Scored:
     age_days = max(0.0, (context.now - c.last_confirmed_at).total_seconds() / 86400)
     stale = age_days > 2 * cfg.freshness_half_life_days
     reasons.append(Reason("confirmed", (("days", int(age_days)),), lowers=stale))
+    if c.open_elsewhere:
+        reasons.append(Reason("open", (("times", c.open_elsewhere),), lowers=True))
     if c.asked_recently >= cfg.fairness_mention_from:
         reasons.append(
             Reason(

@@ -20,6 +20,8 @@ STATUS_RESOLVED = "resolved"
 STATUS_CANCELLED = "cancelled"
 STATUS_EXPIRED = "expired"
 ACTIVE_STATUSES = (STATUS_OPEN, STATUS_MATCHING, STATUS_FORMING, STATUS_ACTIVE)
+# Still looking for helpers: with ``unmatched_reason`` set, the need is escalated.
+ESCALATED_STATUSES = (STATUS_OPEN, STATUS_MATCHING, STATUS_FORMING)
 STATUSES = (*ACTIVE_STATUSES, STATUS_RESOLVED, STATUS_CANCELLED, STATUS_EXPIRED)
 
 CONTACT_PREFERENCES = ("web", "sms", "both")
@@ -72,6 +74,12 @@ class Need(Located, Base):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def escalated(self) -> bool:
+        """Still looking for helpers, and the widest search radius found nobody (the
+        coordinators of its area and of neighboring areas are looking: mutualaid.policy)."""
+        return self.status in ESCALATED_STATUSES and bool(self.unmatched_reason)
 
     def __repr__(self) -> str:
         return f"<Need {self.code} {self.category} {self.status}>"

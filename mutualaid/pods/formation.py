@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mutualaid import categories
+from mutualaid import areas, categories
 from mutualaid.i18n import _, distance
 from mutualaid.matching import Match, escalation_radii, find_matches
 from mutualaid.models import Area, Membership, Need, Person, Pod, utcnow
@@ -173,6 +173,8 @@ def _escalate(session: Session, pod: Pod, need: Need) -> None:
             link=f"/coordinate/needs/{need.id}",
             need=need,
         )
+    # Coordinators of neighboring areas see it in their queue and get a quieter notice.
+    areas.tell_neighbor_coordinators(session, need)
     # By text only once the need has waited (invitations expired unanswered): right after
     # posting, the reply to the post is the person's news, and a second text would be noise.
     waited = utcnow() - need.created_at >= timedelta(minutes=ESCALATION_TEXT_AFTER_MINUTES)

@@ -29,6 +29,7 @@ from mutualaid.models.pods import (
 )
 from mutualaid.need_records import set_status
 from mutualaid.notify import notify
+from mutualaid.offers import mark_helper_ready
 from mutualaid.pods.config import pod_config
 from mutualaid.pods.formation import PodError, invite_round, lock_pod, seated_helpers
 from mutualaid.pods.thread import post_message
@@ -195,6 +196,9 @@ def _close(session: Session, pod: Pod, status: str, now: datetime, reason: str =
         select(Membership).where(Membership.pod_id == pod.id, Membership.status == INVITED)
     ):
         m.status = WITHDRAWN
+    # Seated helpers have a seat free again: needs waiting near them may ask them now.
+    for helper in seated_helpers(session, pod):
+        mark_helper_ready(session, helper.id)
 
 
 def _invited_and_seated(session: Session, pod: Pod) -> list[Person]:

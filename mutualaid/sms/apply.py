@@ -114,7 +114,8 @@ def apply_inbound(session: Session, message: SmsMessage) -> InboundResult:
 
     reply = None
     if reply_text:
-        reply = queue_sms(session, person, reply_text, kind=KIND_REPLY)
+        asking = (message.priority or 0) >= compliance.INBOUND_REQUEST  # issue 18
+        reply = queue_sms(session, person, reply_text, kind=KIND_REPLY, asking_for_help=asking)
     message.processed_at = now
     session.flush()
     return InboundResult(message, person, keyword, reply)

@@ -21,6 +21,7 @@ import unicodedata
 from datetime import timedelta
 from typing import Any, cast
 
+import phonenumbers
 from sqlalchemy import CursorResult, case, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -48,6 +49,12 @@ HELP_WORDS = frozenset({"HELP", "INFO", "AYUDA"})
 KIND_VERIFICATION = "verification"
 KIND_INVITATION = "invitation"
 ANY_COUNTRY = "*"
+
+# Inbound texts (issue 18): ``SmsMessage.priority`` of a text that reads as a request for
+# help, and of one with signs of an emergency (first in the coordinators' inbox).
+INBOUND_REQUEST = 10
+INBOUND_URGENT = 20
+PREFIX_DIGITS = 6  # a prefix: the country code and this many digits after it
 
 KEYWORD_STOP = "stop"
 KEYWORD_START = "start"
@@ -163,11 +170,31 @@ def country_allowed(number: str, allowed: tuple[str, ...]) -> bool:
     return country_of(number) in allowed
 
 
+_PAID_TYPES = frozenset(
+    {
+        phonenumbers.PhoneNumberType.PREMIUM_RATE,
+        phonenumbers.PhoneNumberType.SHARED_COST,
+        phonenumbers.PhoneNumberType.UAN,
+        phonenumbers.PhoneNumberType.PAGER,
+    }
+)
+
+
+def paid_number(number: str) -> bool:
+    """A premium-rate, shared-cost or similar number: texts to it cost more or pay someone
+    (SMS pumping), so it is never answered."""
+    try:
+        return phonenumbers.number_type(phonenumbers.parse(number, None)) in _PAID_TYPES
+    except phonenumbers.NumberParseException:
+        return True
+
+
 def answerable_sender(number: str, allowed: tuple[str, ...]) -> bool:
     """May a text from this unknown sender get a reply (and a person record)? Only a valid
-    phone number (E.164) in an allowed country: never a short code ("12345"), an
-    alphanumeric sender ("ACME-BANK") or a number that is not valid (SMS pumping)."""
-    return is_valid_e164(number) and country_allowed(number, allowed)
+    phone number (E.164) in an allowed country that is not premium-rate: never a short code
+    ("12345"), an alphanumeric sender ("ACME-BANK"), a number that is not valid, or a paid
+    number (SMS pumping)."""
+    return is_valid_e164(number) and country_allowed(number, allowed) and not paid_number(number)
 
 
 def sent_in_last_day(session: Session, to_number: str) -> tuple[int, int]:
@@ -206,6 +233,39 @@ def sent_everywhere_in_last_day(session: Session, up_to: int) -> int:
     return int(session.scalar(select(func.count()).select_from(recent)) or 0)
 
 
+def number_prefix(number: str) -> str:
+    """ "+17185550123" -> "+1718555": the country code and ``PREFIX_DIGITS`` digits (for
+    North America, the area code and exchange), so a burst from one block of numbers is
+    seen as one."""
+    digits = re.sub(r"\D", "", number or "")
+    code_length = 1 if digits.startswith(("1", "7")) else 2
+    return "+" + digits[: code_length + PREFIX_DIGITS]
+
+
+def unknown_replies_to_prefix(session: Session, prefix: str, up_to: int) -> int:
+    """Replies in the last 24 h to numbers starting with ``prefix`` whose owner is not
+    known (no account, never verified), counted up to ``up_to``."""
+    since = utcnow() - timedelta(hours=24)
+    recent = (
+        select(literal(1))
+        .select_from(SmsMessage)
+        .outerjoin(Person, Person.id == SmsMessage.person_id)
+        .where(
+            SmsMessage.direction == OUTBOUND,
+            SmsMessage.kind == KIND_REPLY,
+            SmsMessage.to_number.startswith(prefix, autoescape=True),
+            SmsMessage.created_at >= since,
+            SmsMessage.status != SMS_CANCELLED,
+            Person.email.is_(None),
+            Person.password_hash.is_(None),
+            Person.phone_verified_at.is_(None),
+        )
+        .limit(up_to)
+        .subquery()
+    )
+    return int(session.scalar(select(func.count()).select_from(recent)) or 0)
+
+
 def invitations_from_requester(session: Session, to_number: str, requester_id: int) -> int:
     """Invitations to ``to_number`` for needs of ``requester_id`` in the last 24 h."""
     since = utcnow() - timedelta(hours=24)
@@ -236,9 +296,15 @@ def block_reason(
     global_daily_cap: int = 0,
     requester_id: int | None = None,
     requester_invite_cap: int = 0,
+    asking_for_help: bool = False,
+    unknown_request_cap: int = 0,
+    prefix_daily_cap: int = 0,
 ) -> str | None:
     """Why a new text to ``to_number`` must not go out, or None when it may. A cap of 0
-    (global, per requester) is no cap. ``requester_id``: whose need an invitation is for."""
+    (global, per requester, per prefix) is no cap. ``requester_id``: whose need an
+    invitation is for. ``asking_for_help``: a reply to a text that reads as a request for
+    help (issue 18): an unknown number gets up to ``unknown_request_cap`` such replies a day
+    instead of ``unknown_reply_cap``, so a first-time texter asking for help is answered."""
     if person is not None and person.sms_opted_out:
         return "opted out"
     if not country_allowed(to_number, allowed_countries):
@@ -258,8 +324,14 @@ def block_reason(
     texts, replies = sent_in_last_day(session, to_number)
     if kind != KIND_VERIFICATION and texts >= daily_cap:
         return "daily cap reached"
-    if kind == KIND_REPLY and not is_known_number(person) and replies >= unknown_reply_cap:
-        return "unknown-number reply cap reached"
+    if kind == KIND_REPLY and not is_known_number(person):
+        if replies >= max(unknown_reply_cap, unknown_request_cap if asking_for_help else 0):
+            return "unknown-number reply cap reached"
+        if prefix_daily_cap and (
+            unknown_replies_to_prefix(session, number_prefix(to_number), prefix_daily_cap)
+            >= prefix_daily_cap
+        ):
+            return "prefix daily cap reached"
     return None
 
 

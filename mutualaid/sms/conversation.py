@@ -22,12 +22,19 @@ from mutualaid import categories
 from mutualaid.i18n import _, in_language
 from mutualaid.models import Person, SmsMessage, utcnow
 from mutualaid.models.messages import Conversation
-from mutualaid.sms import actions, posting, self_service
+from mutualaid.pods.mine import pending_invitations
+from mutualaid.sms import actions, emergency, fixing, meaning, posting, self_service
 from mutualaid.sms import commands as c
+from mutualaid.sms import understand as u
 from mutualaid.sms.flow_state import (
     CHOOSE_CODE,
+    FIX_CATEGORY,
+    FIX_WHAT,
+    FIX_WHEN,
+    FIX_WHERE,
     NEED_CATEGORY,
     NEED_WHERE,
+    NEW_OR_GROUP,
     OFFER_CATEGORY,
     OFFER_WHERE,
     RELAY_CODE,
@@ -47,7 +54,9 @@ def handle_text(session: Session, person: Person, message: SmsMessage) -> str | 
 
     ``message.handled_at`` is set for everything the layer placed; texts for the
     coordinators' inbox are left unhandled."""
-    command = c.parse(message.body, categories.terms())
+    terms = categories.terms()
+    command = c.parse(message.body, terms)
+    reading = u.read(message.body, terms)
     with in_language(person.language):
         if unverified_account(person):
             # A web account's number acts as the account only once verified by code.
@@ -57,7 +66,8 @@ def handle_text(session: Session, person: Person, message: SmsMessage) -> str | 
                     "verify it on the website: Profile, then Verify a phone number."
                 )
             )
-        reply = dispatch(session, person, message, command)
+        reply = dispatch(session, person, message, command, reading)
+        emergency.mark(session, person, message, reading)
     if reply is None:
         return None
     return fit(reply)
@@ -78,9 +88,12 @@ def places_in(session: Session, number: str, body: str) -> list[str]:
     if state == OFFER_WHERE:
         where, _radius, rest = c.where_and_radius(text)
         places.append(where or rest)
-    elif state == NEED_WHERE:
-        where, _rest = c.split_where(text)
-        places.append(where or c.tidy(text))
+    elif state in (NEED_WHERE, FIX_WHERE):
+        places.append(u.place_in_answer(text))
+    elif command.kind in (c.TEXT, c.YES, c.NO, c.DONE, c.LEAVE) and state is None:
+        reading = u.read(body, categories.terms())
+        if reading.where and reading.intent in (u.REQUEST, u.OFFER):
+            places.append(reading.where)  # "... we're by the church on grand st"
     return places
 
 
@@ -90,27 +103,43 @@ def unverified_account(person: Person) -> bool:
     return bool(person.email or person.password_hash) and person.phone_verified_at is None
 
 
-def dispatch(session: Session, person: Person, message: SmsMessage, cmd: c.Command) -> str | None:
+def dispatch(
+    session: Session,
+    person: Person,
+    message: SmsMessage,
+    cmd: c.Command,
+    reading: u.Reading | None = None,
+) -> str | None:
     handled = True
+    reading = reading or u.read(cmd.text, categories.terms())
     try:
-        reply, handled = _dispatch(session, person, cmd)
+        reply, handled = _dispatch(session, person, cmd, reading)
     finally:
         if handled:
             message.handled_at = utcnow()
     return reply
 
 
-def _dispatch(session: Session, person: Person, cmd: c.Command) -> tuple[str | None, bool]:
+def _dispatch(
+    session: Session, person: Person, cmd: c.Command, reading: u.Reading
+) -> tuple[str | None, bool]:
     if cmd.kind == c.CANCEL and not cmd.code:
         had = forget(session, person)
         if had:
             return _("OK, cancelled. Text NEED or OFFER to start again, or HELP."), True
         return _("Nothing to cancel. To withdraw a need, text CANCEL and its code."), True
+    if fixing.is_fix(cmd):
+        return fixing.start(session, person, cmd), True
     convo = current(session, person)
-    if convo is not None and cmd.kind in (c.TEXT, c.EMPTY):
-        return continue_flow(session, person, convo, cmd)
-    if convo is not None:
+    if convo is not None and _answers_question(session, person, cmd):
+        answered = continue_flow(session, person, convo, cmd, reading)
+        if answered is not None:
+            return answered
+    elif convo is not None:
         forget(session, person)  # a new command abandons the old question
+    routed = meaning.route(session, person, cmd, reading)
+    if routed is not None:
+        return routed
     if cmd.kind == c.NEED:
         return posting.need(session, person, cmd), True
     if cmd.kind == c.OFFER:
@@ -141,12 +170,32 @@ def help_text() -> str:
     )
 
 
+def _answers_question(session: Session, person: Person, cmd: c.Command) -> bool:
+    """Free text answers the question in progress; so do yes / no in words when no
+    invitation waits for them (asked "Where?", "yes" is not an answer to an invitation)."""
+    if cmd.kind in (c.TEXT, c.EMPTY):
+        return True
+    return cmd.kind in (c.YES, c.NO) and not pending_invitations(session, person)
+
+
 def continue_flow(
-    session: Session, person: Person, convo: Conversation, cmd: c.Command
-) -> tuple[str | None, bool]:
-    """Feed the answer to the question the person was asked."""
+    session: Session,
+    person: Person,
+    convo: Conversation,
+    cmd: c.Command,
+    reading: u.Reading | None = None,
+) -> tuple[str | None, bool] | None:
+    """Feed the answer to the question the person was asked; None: the text is not an
+    answer but a new message (the question is dropped)."""
     data = dict(convo.data or {})
     text = cmd.text
+    if convo.state == NEW_OR_GROUP:
+        answered = meaning.answer_group_or_new(session, person, data, cmd)
+        if answered is None:
+            forget(session, person)
+        return answered
+    if convo.state in (FIX_WHAT, FIX_CATEGORY, FIX_WHERE, FIX_WHEN):
+        return fixing.answer(session, person, convo.state, data, text), True
     if convo.state in (NEED_CATEGORY, OFFER_CATEGORY):
         key = pick_category(text)
         if key is None:
@@ -159,6 +208,8 @@ def continue_flow(
             return posting.need_from(session, person, data), True
         data["categories"] = [key]
         return posting.offer_from(session, person, data), True
+    if convo.state in (OFFER_WHERE, NEED_WHERE) and u.not_a_place(text, categories.terms()):
+        return posting.ask_where_again(session, person, convo.state, data), True
     if convo.state == OFFER_WHERE:  # "11211 3 miles": the place and how far
         where, radius, rest = c.where_and_radius(text)
         data["where"] = where or rest
@@ -167,8 +218,8 @@ def continue_flow(
         return posting.offer_from(session, person, data), True
     if convo.state == NEED_WHERE:
         where, rest = c.split_where(text)
-        data["where"] = where or c.tidy(text)
-        if rest and not data.get("details"):
+        data["where"] = where or u.place_in_answer(text)
+        if where and rest and not data.get("details"):
             data["details"] = rest
         return posting.need_from(session, person, data), True
     if convo.state == CHOOSE_CODE:

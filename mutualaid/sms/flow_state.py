@@ -33,6 +33,11 @@ OFFER_CATEGORY = "offer_category"
 OFFER_WHERE = "offer_where"
 CHOOSE_CODE = "choose_code"  # YES / NO / DONE / LEAVE with several candidates
 RELAY_CODE = "relay_code"  # free text from someone in several pods
+NEW_OR_GROUP = "new_or_group"  # a request in words from a group member: which is it?
+FIX_WHAT = "fix_what"  # FIX: what should change in the need just posted
+FIX_CATEGORY = "fix_category"
+FIX_WHERE = "fix_where"
+FIX_WHEN = "fix_when"
 
 
 @functools.cache

@@ -9,6 +9,8 @@ ESPAÑOL / ENGLISH (the conversation grammar) or the web profile change it.
 from __future__ import annotations
 
 from mutualaid.sms.commands import fold
+from mutualaid.sms.understand import fold as fold_words
+from mutualaid.sms.understand import language_of
 
 # Folded words (accents and case ignored) that only a Spanish writer starts a text with.
 _WORDS = (
@@ -30,4 +32,7 @@ def first_text_language(body: str) -> str | None:
         return None
     if words[0] in ("me", "mi") and words[1:2] in (["llamo"], ["nombre"]):
         return "es"  # "Me llamo María", "Mi nombre es..."
-    return "es" if words[0] in SPANISH_WORDS else None
+    if words[0] in SPANISH_WORDS:
+        return "es"
+    # Issue 18: "mi abuela no puede respirar" is Spanish too (its words, not its first).
+    return language_of(fold_words(body or ""))

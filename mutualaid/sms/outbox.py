@@ -98,6 +98,7 @@ def queue_sms(
     pod: object | None = None,
     priority: int | None = None,
     idempotency_key: str | None = None,
+    asking_for_help: bool = False,
 ) -> SmsMessage:
     """Record an outbound text in the caller's transaction; it is sent after commit.
 
@@ -107,6 +108,8 @@ def queue_sms(
     ``idempotency_key`` a second call returns the first row instead of queueing again.
     ``kind`` "verification" goes first, then "reply" (an answer to the person's own text),
     then notices, unless ``priority`` says otherwise (``URGENT_NOTICE_PRIORITY``).
+    ``asking_for_help``: a reply to a text that reads as a request for help (the budgets
+    answer an unknown number asking for help more often, ``compliance.block_reason``).
     """
     settings = _settings()
     if idempotency_key:
@@ -150,6 +153,9 @@ def queue_sms(
         global_daily_cap=settings.sms_global_daily_cap,
         requester_id=getattr(need, "requester_id", None),
         requester_invite_cap=settings.sms_requester_invite_cap,
+        asking_for_help=asking_for_help,
+        unknown_request_cap=settings.sms_unknown_request_cap,
+        prefix_daily_cap=settings.sms_prefix_daily_cap,
     )
     if reason:
         message.status = SMS_CANCELLED

@@ -66,6 +66,15 @@ def _ask_where(session: Session, person: Person, state: str, data: dict, problem
     return f"{problem} {question}".strip() if problem else question
 
 
+def ask_where_again(session: Session, person: Person, state: str, data: dict) -> str:
+    """The answer to "Where?" was a yes, no or thanks: ask again, saying why."""
+    remember(session, person, state, data)
+    return _(
+        "Where? I need a place to find neighbors near you: a ZIP code, an address or a place "
+        "nearby."
+    )
+
+
 def need(session: Session, person: Person, cmd: c.Command) -> str:
     data = {
         "category": cmd.category,
@@ -76,23 +85,44 @@ def need(session: Session, person: Person, cmd: c.Command) -> str:
     return need_from(session, person, data)
 
 
+def _understood(data: dict) -> str:
+    """What a request in words said so far, restated: "Medical, tomorrow morning"."""
+    parts = [categories.label(data["category"])] if data.get("category") else []
+    if data.get("when"):
+        parts.append(str(data["when"]))
+    return ", ".join(parts)
+
+
 def need_from(session: Session, person: Person, data: dict) -> str:
-    """Post the need when category and place are known; otherwise ask for the next part."""
+    """Post the need when category and place are known; otherwise ask for the next part.
+    ``data["natural"]``: the request came in words (issue 18): questions restate what was
+    understood, and the reply says how to FIX a wrong guess."""
     if not data.get("category"):
         return _ask_category(session, person, NEED_CATEGORY, data, _("What do you need?"))
     if not data.get("where"):
+        if data.get("natural") and not data.get("asked_where"):
+            remember(session, person, NEED_WHERE, {**data, "asked_where": True})
+            return _(
+                "Got it: %(what)s. Where? Reply with a ZIP code, an address or a place nearby.",
+                what=_understood(data),
+            )
         return _ask_where(session, person, NEED_WHERE, data)
     location, problem = locate(session, data["where"])
     if location is None:
         return _ask_where(session, person, NEED_WHERE, {**data, "where": None}, problem or "")
     forget(session, person)
     details = (data.get("details") or "")[:MAX_DETAILS]
+    also = [categories.label(k) for k in data.get("also") or () if categories.get(k)]
+    if also:  # several needs in one text: the first is posted, the others are noted
+        noted = _("also: %(what)s", what=", ".join(also))
+        details = f"{details} ({noted})"[:MAX_DETAILS]
     try:
         posted = post_need(
             session,
             person,
             NeedInput(
                 category=data["category"],
+                urgency=data.get("urgency") or "today",
                 details=details,
                 people_needed=data.get("people"),
                 contact_preference="sms",
@@ -104,16 +134,29 @@ def need_from(session: Session, person: Person, data: dict) -> str:
         return _("Sorry, we could not post that: %(why)s", why=str(exc.message))
     mark_number_known(session, person)
     name = categories.name_of(posted.category, person.language)
-    echo = ngettext(
-        "Got it: need %(code)s, %(category)s near %(where)s. Looking for %(num)d neighbor "
-        "near you. Reply STATUS anytime, CANCEL %(code)s to withdraw.",
-        "Got it: need %(code)s, %(category)s near %(where)s. Looking for %(num)d neighbors "
-        "near you. Reply STATUS anytime, CANCEL %(code)s to withdraw.",
-        posted.people_needed,
-        code=posted.code,
-        category=name,
-        where=_short(data["where"]),
-    )
+    if data.get("natural"):
+        echo = ngettext(
+            "Got it: need %(code)s, %(category)s near %(where)s%(when)s. Looking for %(num)d "
+            "neighbor near you. Reply FIX to change it, CANCEL %(code)s to withdraw.",
+            "Got it: need %(code)s, %(category)s near %(where)s%(when)s. Looking for %(num)d "
+            "neighbors near you. Reply FIX to change it, CANCEL %(code)s to withdraw.",
+            posted.people_needed,
+            code=posted.code,
+            category=name,
+            where=_short(data["where"]),
+            when=f", {data['when']}" if data.get("when") else "",
+        )
+    else:
+        echo = ngettext(
+            "Got it: need %(code)s, %(category)s near %(where)s. Looking for %(num)d neighbor "
+            "near you. Reply STATUS anytime, CANCEL %(code)s to withdraw.",
+            "Got it: need %(code)s, %(category)s near %(where)s. Looking for %(num)d neighbors "
+            "near you. Reply STATUS anytime, CANCEL %(code)s to withdraw.",
+            posted.people_needed,
+            code=posted.code,
+            category=name,
+            where=_short(data["where"]),
+        )
     if person.name.startswith("Texter ") and not person.email:
         echo += " " + _("Text NAME and your first name so helpers know you.")
     return echo

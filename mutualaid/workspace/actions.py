@@ -16,8 +16,9 @@ from mutualaid.audit import record_audit
 from mutualaid.i18n import _
 from mutualaid.matching import Match, escalation_radii, find_matches
 from mutualaid.models import Membership, Need, Person, Pod, utcnow
+from mutualaid.models.needs import STATUS_FORMING, STATUS_MATCHING, STATUS_OPEN
 from mutualaid.models.pods import ACCEPTED, INVITED, MEMBER_HELPER, POD_FORMING
-from mutualaid.need_records import NeedInput
+from mutualaid.need_records import NeedInput, set_status
 from mutualaid.needs import cancel_need, edit_need
 from mutualaid.notify import notify
 from mutualaid.phones import InvalidPhone, normalise_phone
@@ -211,6 +212,12 @@ def add_member(
     membership.invited_at = now
     membership.invite_expires_at = now + timedelta(hours=1)
     membership.reasons = [_("Added by a coordinator: %(reason)s", reason=reason.strip())]
+    need = pod.need
+    if need.status in (STATUS_OPEN, STATUS_MATCHING):
+        # Someone was found by hand (an escalated need is "matching"): no longer unmatched,
+        # and forming, so the group can become active below.
+        set_status(session, need, STATUS_FORMING, now)
+    need.unmatched_reason = ""
     session.flush()
     result = seating.accept(session, pod, person, now=now, check_capacity=False)
     if not result.seated:

@@ -11,8 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mutualaid.accounts import NewAccount, create_person, find_by_email, find_by_phone
-from mutualaid.models import Person, SmsMessage
+from mutualaid.models import Person, SmsMessage, utcnow
 from mutualaid.models.messages import INBOUND, SMS_RECEIVED
+from mutualaid.sms.compliance import INBOUND_REQUEST, INBOUND_URGENT
+from mutualaid.sms.understand import read
 
 DEMO_NUMBER = "+15005550006"
 TEXTS = [
@@ -29,6 +31,7 @@ def ensure_coordinator_morning(
         if session.scalar(select(SmsMessage.id).where(SmsMessage.provider_sid == sid)):
             continue
         sender: Person | None = find_by_phone(session, number)
+        reading = read(body)
         session.add(
             SmsMessage(
                 direction=INBOUND,
@@ -39,6 +42,14 @@ def ensure_coordinator_morning(
                 status=SMS_RECEIVED,
                 kind="inbound",
                 person_id=sender.id if sender else None,
+                # Already processed: texts the worker left for a coordinator, so the SMS
+                # sweep does not apply them again and empty the inbox (issue 18).
+                processed_at=utcnow(),
+                priority=INBOUND_URGENT
+                if reading.emergency
+                else INBOUND_REQUEST
+                if reading.asks_for_help
+                else 0,
             )
         )
         echo(f"  added an unplaced text from {number[-4:]}")

@@ -21,6 +21,7 @@ from mutualaid.models.messages import INBOUND, KIND_REPLY
 from mutualaid.need_records import NeedInput
 from mutualaid.needs import post_need
 from mutualaid.policy import coordinates_area, texts_filter
+from mutualaid.sms.compliance import INBOUND_REQUEST, INBOUND_URGENT
 from mutualaid.sms.outbox import queue_sms
 
 PAGE_SIZE = 50
@@ -28,6 +29,11 @@ PAGE_SIZE = 50
 
 class InboxError(ValueError):
     """An inbox action that cannot happen; safe to show."""
+
+
+def is_urgent(message: SmsMessage) -> bool:
+    """A text with signs of an emergency (shown flagged, first in the inbox)."""
+    return (message.priority or 0) >= INBOUND_URGENT
 
 
 @dataclass
@@ -52,13 +58,19 @@ def _unhandled(session: Session, viewer: Person) -> Select[SmsMessage, Person]:
 
 def inbox_page(session: Session, viewer: Person, *, page: int = 1) -> InboxPage:
     """Unhandled texts the viewer may read (``policy.texts_filter``: their areas' people,
-    and texters who belong to no area yet), oldest first."""
+    and texters who belong to no area yet): texts with signs of an emergency first, then
+    requests for help, then the rest, oldest first within each (issue 18)."""
     stmt = _unhandled(session, viewer)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows: list[tuple[SmsMessage, Person | None]] = [
         (message, sender)
         for message, sender in session.execute(
-            stmt.order_by(SmsMessage.created_at, SmsMessage.id)
+            stmt.order_by(
+                (SmsMessage.priority >= INBOUND_URGENT).desc(),
+                (SmsMessage.priority >= INBOUND_REQUEST).desc(),
+                SmsMessage.created_at,
+                SmsMessage.id,
+            )
             .limit(PAGE_SIZE + 1)
             .offset((max(page, 1) - 1) * PAGE_SIZE)
         )

@@ -1,5 +1,6 @@
-"""The coordinators' queue: active needs in their areas, unmatched first, then by waiting
-time, one page at a time.
+"""The coordinators' queue: active needs in their areas (and neighboring areas' escalated
+needs, marked with their area: mutualaid.policy.escalated_to), unmatched first, then by
+waiting time, one page at a time.
 
 One query sorts the scope's needs (ORDER BY unmatched-first and created_at, LIMIT/OFFSET)
 and, on PostgreSQL, counts them in the same scan (``count(*) OVER ()``; SQLite counts in a
@@ -16,13 +17,13 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from mutualaid.models import Membership, Need, Person, Pod, utcnow
 from mutualaid.models.needs import ACTIVE_STATUSES
 from mutualaid.models.pods import INVITED
-from mutualaid.policy import area_filter
+from mutualaid.policy import area_filter, coordinates_area, escalated_here_clause
 
 CONFIG_PATH = Path(__file__).resolve().parents[2] / "config" / "coordinator.toml"
 
@@ -95,6 +96,8 @@ class QueueRow:
     invited: int
     waited_hours: float
     colour: str
+    # The need's area's name when it is here as a neighboring area's escalated need.
+    from_area: str | None = None
 
     @property
     def unmatched(self) -> bool:
@@ -114,7 +117,8 @@ class QueuePage:
 
 
 def queue_statement(viewer: Person, filters: QueueFilters, *columns):
-    stmt = select(*(columns or (Need,))).where(area_filter(viewer, Need.area_id))
+    scope = or_(area_filter(viewer, Need.area_id), escalated_here_clause(viewer))
+    stmt = select(*(columns or (Need,))).where(scope)
     if filters.status:
         stmt = stmt.where(Need.status == filters.status)
     else:
@@ -200,6 +204,11 @@ def queue_page(
                 invited=invited or 0,
                 waited_hours=hours,
                 colour=config.ages.colour(hours),
+                from_area=(
+                    need.area.name
+                    if need.area is not None and not coordinates_area(viewer, need.area_id)
+                    else None
+                ),
             )
         )
     return QueuePage(rows=rows, total=total, page=page, per_page=per_page)

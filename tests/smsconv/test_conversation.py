@@ -188,7 +188,11 @@ def test_pause_resume_and_leave(phone):
     maria = phone()
     code = code_in(maria.text("NEED groceries 11211")[0])
     assert first.inbox() == []  # paused: not invited
-    assert first.text("pausa") and first.text("RESUME")[0].startswith("Welcome back")
+    assert first.text("pausa")
+    resumed = first.text("RESUME")
+    assert any(r.startswith("Welcome back") for r in resumed), resumed
+    # Back on: the need posted while they were paused asks them at once (issue 17).
+    assert any(f"Reply YES {code}" in r for r in resumed), resumed
     second = phone(helpers[1].phone)
     second.text(f"yes {code}")
     (left,) = second.text("LEAVE")
@@ -200,7 +204,8 @@ def test_pause_resume_and_leave(phone):
 def test_unplaceable_text_stays_in_the_inbox(phone):
     stranger = phone()
     (hint,) = stranger.text("hello?? anyone")
-    assert "coordinator will read this" in hint
+    # A question: a coordinator answers it; the hint says how to ask for help in words.
+    assert "a coordinator will read your question" in hint and "what you need" in hint
     row = db.session.scalar(select(SmsMessage).where(SmsMessage.direction == INBOUND))
     assert row.handled_at is None
 

@@ -8,8 +8,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _variables_read_by_settings() -> set[str]:
-    # settings.py and its siblings (settings_sms.py, settings_email.py, ...)
-    source = "\n".join(p.read_text() for p in sorted((ROOT / "mutualaid").glob("settings*.py")))
+    # settings.py and its siblings (settings_sms.py: the SMS settings).
+    source = "".join(p.read_text() for p in sorted((ROOT / "mutualaid").glob("settings*.py")))
     return set(
         re.findall(
             r'_(?:str|int|float|bool|choice|list|csv)\w*\(\s*env,\s*"([A-Z][A-Z0-9_]+)"', source

@@ -57,7 +57,10 @@ def test_same_inputs_same_score_within_0_to_100():
 def test_each_factor_moves_the_score_the_right_way():
     assert s(distance_km=0.5) > s(distance_km=1.0) > s(distance_km=4.0)
     assert s(last_confirmed_at=NOW) > s(last_confirmed_at=NOW - timedelta(days=30))
-    assert s(asked_recently=0) > s(asked_recently=1) > s(asked_recently=4)
+    # Recent asks weigh by age (one yesterday 1, one three days ago 0.5...): fewer and
+    # older asks rank higher; an invitation still open elsewhere counts like a fresh ask.
+    assert s(recent_load=0) > s(recent_load=0.25) > s(recent_load=1) > s(recent_load=4)
+    assert s(recent_load=1, open_elsewhere=1) == s(recent_load=1)  # the load already holds it
     assert s(seated=0) > s(seated=1)
     assert s(declined=1) < s() < s(accepted=2)
     assert s(no_reply=3) < s(no_reply=1)
@@ -86,6 +89,8 @@ def test_reasons_explain_the_score():
             distance_km=1.23,
             seated=1,
             asked_recently=4,
+            recent_load=3.5,
+            open_elsewhere=1,
             declined=2,
             accepted=1,
             language="es",
@@ -101,10 +106,11 @@ def test_reasons_explain_the_score():
         "1 of 2 pod slots free",
         "speaks Spanish",
         "confirmed 3 days ago",
+        "has 1 other open invitation (ranked lower)",
         "asked 4 times this week (ranked lower)",
         "did not take 2 of 3 recent invitations (ranked lower)",
     ]
-    assert [r.lowers for r in scored.reasons][-2:] == [True, True]
+    assert [r.lowers for r in scored.reasons][-3:] == [True, True, True]
     assert scored.reasons[0].as_dict() == {
         "key": "distance",
         "params": {"km": 1.23, "units": "km"},
@@ -168,6 +174,11 @@ def test_bad_config_is_refused_with_the_key_named(tmp_path: Path):
 def test_ranking_score_equals_the_explained_score():
     from mutualaid.matching.scoring import score_value
 
-    for changes in ({}, {"declined": 3}, {"asked_recently": 2, "seated": 1}, {"distance_km": 4.9}):
+    for changes in (
+        {},
+        {"declined": 3},
+        {"asked_recently": 2, "recent_load": 1.5, "seated": 1},
+        {"distance_km": 4.9},
+    ):
         candidate = dataclasses.replace(BASE, **changes)
         assert score_value(NEED, candidate, CTX) == score(NEED, candidate, CTX).score

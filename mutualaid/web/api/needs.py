@@ -20,7 +20,7 @@ from mutualaid.need_records import NeedError, NeedInput, expiry_hours
 from mutualaid.needs import cancel_need, edit_need, post_need, resolve_need
 from mutualaid.policy import (
     can_manage,
-    coordinates_area,
+    coordinates_need,
     may_see_need,
     visible_needs_clause,
 )
@@ -227,10 +227,11 @@ def resolve_need_op(me: Person, need_id: int) -> s.NeedOut:
     errors=(403,),
 )
 def need_matches(me: Person, need_id: int, query: s.MatchQuery) -> s.MatchList:
-    """For coordinators of the need's area (and admins): who the matcher would ask, with
-    distance in km, score and the reasons. Others who can see the need get 403."""
+    """For coordinators of the need's area (and admins, and a neighboring area's while the
+    need is escalated): who the matcher would ask, with distance in km, score and the
+    reasons. Others who can see the need get 403."""
     need = visible_need(need_id, me)
-    if not coordinates_area(me, need.area_id):
+    if not coordinates_need(me, need):
         raise ApiProblem(403, "forbidden")
     matches = find_matches(db.session, need, limit=query.limit)
     people = {

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from mutualaid.extensions import db
 from mutualaid.models import Need, Person, Pod
-from mutualaid.policy import coordinates_area, sees_person
+from mutualaid.policy import coordinates_need, sees_person
 from mutualaid.web.access import safe_next
 from mutualaid.web.security import form_id
 
@@ -18,15 +18,17 @@ def me() -> Person:
 
 
 def scoped_need(need_id: int) -> Need:
+    """The need if the viewer coordinates it (a neighboring area's coordinator while it is
+    escalated: mutualaid.policy.coordinates_need), else 404."""
     need = db.session.get(Need, need_id)
-    if need is None or not coordinates_area(current_user, need.area_id):
+    if need is None or not coordinates_need(current_user, need):
         abort(404)
     return need
 
 
 def scoped_pod(pod_id: int) -> Pod:
     pod = db.session.get(Pod, pod_id)
-    if pod is None or not coordinates_area(current_user, pod.need.area_id):
+    if pod is None or not coordinates_need(current_user, pod.need):
         abort(404)
     return pod
 

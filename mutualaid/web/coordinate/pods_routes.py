@@ -11,6 +11,7 @@ from mutualaid.models.pods import POD_STATUSES
 from mutualaid.pods import lifecycle, thread
 from mutualaid.pods.formation import PodError
 from mutualaid.pods.thread import ThreadError
+from mutualaid.policy import escalated_to
 from mutualaid.web.access import coordinator_required
 from mutualaid.web.coordinate.blueprint import bp
 from mutualaid.web.coordinate.common import back, me, page_arg, person_or_404, scoped_pod
@@ -47,6 +48,7 @@ def pod(pod_id: int):
         need=pod.need,
         members=members,
         messages=thread.thread(db.session, pod, limit=50),
+        from_area=pod.need.area.name if escalated_to(me(), pod.need) else None,
     )
 
 

@@ -12,6 +12,7 @@ from mutualaid.models.needs import ACTIVE_STATUSES, STATUSES
 from mutualaid.need_records import NeedError, NeedInput
 from mutualaid.pods import lifecycle
 from mutualaid.pods.formation import PodError, start_pod
+from mutualaid.policy import escalated_to
 from mutualaid.web.access import coordinator_required, safe_next
 from mutualaid.web.coordinate.blueprint import bp
 from mutualaid.web.coordinate.common import (
@@ -77,6 +78,8 @@ def need(need_id: int):
         radius=radius,
         categories=categories.choices(current_language(), keep=(need.category,)),
         active=need.status in ACTIVE_STATUSES,
+        # Here as a neighboring area's escalated need: say so, and no links to its people.
+        from_area=need.area.name if escalated_to(me(), need) else None,
     )
 
 
