@@ -41,6 +41,9 @@ SUBJECTS: dict[str, Callable[[str], str]] = {
     "need_escalated": lambda code: _("We are still looking for help with %(code)s", code=code),
     "need_expired": lambda code: _("Your request %(code)s expired", code=code),
     "need_unmatched": lambda code: _("%(code)s needs a coordinator", code=code),
+    "need_unmatched_nearby": lambda code: _(
+        "A neighboring area needs help with %(code)s", code=code
+    ),
     "coordinator_message": lambda code: _("A coordinator wrote about %(code)s", code=code),
     "phone_claim_dropped": lambda code: _("We removed a phone number from your profile"),
 }

@@ -37,6 +37,7 @@ KIND_CATEGORY = {
     "need_escalated": CATEGORY_GROUP,
     "need_expired": CATEGORY_GROUP,
     "need_unmatched": CATEGORY_GROUP,
+    "need_unmatched_nearby": CATEGORY_GROUP,
     "coordinator_message": CATEGORY_GROUP,
     "phone_claim_dropped": CATEGORY_GROUP,
 }
