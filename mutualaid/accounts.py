@@ -8,13 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mutualaid.audit import record_audit
 from mutualaid.i18n import _
-from mutualaid.models import Person, utcnow
+from mutualaid.models import AccountToken, Person, utcnow
 from mutualaid.models.audit import RevokedSession
 from mutualaid.models.people import (
     LANGUAGES,
@@ -124,6 +124,13 @@ def change_password(
     person.password_hash = passwords.hash(new)
     record_audit(session, person, "person.password_changed", person)
     end_all_sessions(session, person)
+    # A password reset link sent before the change dies with the old password (issue 19).
+    session.execute(
+        update(AccountToken)
+        .where(AccountToken.person_id == person.id, AccountToken.used_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def end_all_sessions(session: Session, person: Person) -> None:

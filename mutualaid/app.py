@@ -19,6 +19,7 @@ from mutualaid import (
     queue,
 )
 from mutualaid.cli import register_cli
+from mutualaid.email import dispatcher as email_dispatcher  # noqa: F401  (its after-commit hook)
 from mutualaid.extensions import configure_engine, csrf, db, login_manager, migrate
 from mutualaid.i18n import init_i18n
 from mutualaid.matching.config import load_config as load_matching_config
@@ -32,6 +33,7 @@ from mutualaid.web.admin import bp as admin_bp
 from mutualaid.web.api import init_api
 from mutualaid.web.auth import bp as auth_bp
 from mutualaid.web.coordinate import bp as coordinate_bp
+from mutualaid.web.email_links import bp as email_links_bp
 from mutualaid.web.errors import register_error_handlers
 from mutualaid.web.main import bp as main_bp
 from mutualaid.web.needs import bp as needs_bp
@@ -120,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
         coordinate_bp,
         sms_hooks_bp,
         simulator_bp,
+        email_links_bp,
     ):
         app.register_blueprint(blueprint)
     init_api(app)

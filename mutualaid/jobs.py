@@ -12,6 +12,8 @@ from flask import Flask, current_app, has_app_context
 from huey import crontab
 
 from mutualaid.admin_settings import retention_days
+from mutualaid.email import dispatcher as email_dispatcher
+from mutualaid.email.digest import send_digests
 from mutualaid.extensions import db
 from mutualaid.geo.geocoding import current_geocoder
 from mutualaid.needs import expire_due_needs
@@ -176,6 +178,37 @@ def sweep_sms() -> int:
     """Re-enqueue inbound texts left unprocessed and due outbox rows: lost tasks, retries
     whose time came, expired leases."""
     return sweep(send=False) + dispatch_paced()
+
+
+# --- Email (issue 19) ----------------------------------------------------------------------
+
+
+@register("send_email")
+@huey.task()
+@with_app_context
+def send_email(*email_ids: int) -> int:
+    """Send the email outbox rows one commit wrote (ids only)."""
+    return email_dispatcher.dispatch_ids(list(email_ids))
+
+
+@huey.periodic_task(crontab(minute="*"))
+@once_per_tick(1)
+@with_app_context
+def sweep_email() -> int:
+    """Due email rows: lost tasks, retries whose time came, expired leases."""
+    return email_dispatcher.sweep()
+
+
+@huey.periodic_task(crontab(minute="*"))
+@once_per_tick(1)
+@with_app_context
+def thread_digests() -> int:
+    """Group messages to email readers: one digest per group per EMAIL_DIGEST_MINUTES."""
+    sent = send_digests(
+        db.session, interval_minutes=current_app.config["MUTUALAID"].email_digest_minutes
+    )
+    db.session.commit()
+    return sent
 
 
 @huey.periodic_task(crontab(minute="23", hour="3"))

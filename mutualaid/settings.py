@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from limits import parse_many
 
+from mutualaid.settings_email import EmailSettings, email_from_env
 from mutualaid.settings_env import INSTANCE_DIR as INSTANCE_DIR
 from mutualaid.settings_env import PROJECT_ROOT as PROJECT_ROOT
 from mutualaid.settings_env import SettingsError as SettingsError
@@ -124,7 +125,9 @@ def _write_secret(path: Path) -> str:
 
 
 @dataclass(frozen=True)
-class Settings(SmsSettings):
+class Settings(SmsSettings, EmailSettings):
+    """Every setting; the SMS and email fields are inherited (settings_sms, settings_email)."""
+
     env: str = "development"
     database_url: str = field(default_factory=lambda: _sqlite_default("mutualaid.db"))
     secret_key: str = ""
@@ -183,6 +186,7 @@ class Settings(SmsSettings):
             raise SettingsError("SECRET_KEY must be at least 16 characters in production")
         return cls(
             **asdict(sms_from_env(env)),
+            **email_from_env(env),
             env=mode,
             database_url=normalise_database_url(
                 _str(env, "DATABASE_URL", _sqlite_default("mutualaid.db"))
@@ -230,6 +234,7 @@ class Settings(SmsSettings):
                 missing.append("TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
             if missing:
                 raise SettingsError("SMS_BACKEND=twilio needs " + ", ".join(missing))
+        self.validate_email()
         if not self.database_url.startswith(("sqlite", "postgresql")):
             raise SettingsError(
                 "DATABASE_URL must be sqlite:///path or postgresql+psycopg://user@host/db"

@@ -96,6 +96,24 @@ def record_signup(session: Session, ip: str, now: datetime | None = None) -> dat
     return _count(session, [_signup_key(ip)], now or utcnow())
 
 
+def _email_key(ip: str, limit: int) -> tuple[str, Rule]:
+    return f"m:{_hash('email-request', ip)}", Rule(limit, timedelta(hours=1), timedelta(hours=1))
+
+
+def email_requests_locked_until(
+    session: Session, ip: str, now: datetime | None = None
+) -> datetime | None:
+    """When "forgot password" / "resend the link" may be asked from ``ip`` again (issue 19)."""
+    return _locked(session, [_email_key(ip, 1)[0]], now)
+
+
+def record_email_request(
+    session: Session, ip: str, limit: int, now: datetime | None = None
+) -> datetime | None:
+    """Count one request for an account email from ``ip``; the lock's end if it triggered one."""
+    return _count(session, [_email_key(ip, limit)], now or utcnow())
+
+
 def _count(session: Session, keys: list[tuple[str, Rule]], now: datetime) -> datetime | None:
     locked: datetime | None = None
     for key, rule in keys:

@@ -3,6 +3,7 @@
 from mutualaid.models.admin import CategoryRow, SiteSetting
 from mutualaid.models.audit import ApiToken, AuditEvent, LoginThrottle
 from mutualaid.models.base import Base, utcnow
+from mutualaid.models.email import AccountToken, EmailDigest, NoticePreference, OutboundEmail
 from mutualaid.models.imports import ImportJob
 from mutualaid.models.messages import Conversation, SmsMessage, SmsStatusEvent
 from mutualaid.models.needs import Need
@@ -13,6 +14,7 @@ from mutualaid.models.places import Area, GeocodeCache
 from mutualaid.models.pods import ChecklistItem, Membership, Pod, PodFeedback, PodMessage
 
 __all__ = [
+    "AccountToken",
     "ApiToken",
     "Area",
     "AuditEvent",
@@ -20,14 +22,17 @@ __all__ = [
     "CategoryRow",
     "ChecklistItem",
     "Conversation",
+    "EmailDigest",
     "GeocodeCache",
     "ImportJob",
     "LoginThrottle",
     "Membership",
     "Need",
+    "NoticePreference",
     "Notification",
     "Offer",
     "OfferCategory",
+    "OutboundEmail",
     "Person",
     "Pod",
     "PodFeedback",

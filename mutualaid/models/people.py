@@ -36,6 +36,10 @@ class Person(UserMixin, Located, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    # Issue 19: notices go by email only to a proven address; "Delete my account" redacts
+    # the row and stamps ``deleted_at`` (docs/privacy.md).
+    email_verified_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]
     phone: Mapped[str | None] = mapped_column(String(20), unique=True)  # E.164
     phone_verified_at: Mapped[datetime | None]
     password_hash: Mapped[str | None] = mapped_column(String(255))

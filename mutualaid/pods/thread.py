@@ -17,8 +17,10 @@ from flask_babel import get_translations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mutualaid.email.preferences import wants_text
 from mutualaid.i18n import LANGUAGE_NAMES, _, in_language
 from mutualaid.models import ChecklistItem, Membership, Person, Pod, PodMessage, utcnow
+from mutualaid.models.email import CATEGORY_THREAD
 from mutualaid.models.pods import ACCEPTED
 from mutualaid.notify import gets_texts, send_text
 
@@ -65,7 +67,11 @@ def post_message(
         for person in members(session, pod):
             if author is not None and person.id == author.id:
                 continue
-            if gets_texts(person) and not person.sms_opted_out:
+            if (
+                gets_texts(person)
+                and not person.sms_opted_out
+                and wants_text(session, person, CATEGORY_THREAD)
+            ):
                 if channel == "system":
                     with in_language(person.language):
                         said = system_text(text)

@@ -23,6 +23,15 @@ PUBLIC = {
 # Twilio webhooks: public routes guarded by X-Twilio-Signature instead of a login
 # (tests/integration/test_sms_webhooks.py checks the 403 without a valid signature).
 PUBLIC |= {"sms_hooks.inbound", "sms_hooks.status"}
+# Links in emails (issue 19): each is guarded by its own single-use or signed token instead
+# of a login (tests/email/ checks forged, expired and reused tokens).
+PUBLIC |= {"auth.forgot", "auth.reset", "auth.verify", "auth.email_change"}
+PUBLIC |= {
+    "email_links.unsubscribe",
+    "email_links.invitation",
+    "email_links.checkin",
+    "email_links.offers",
+}
 STAFF_PREFIXES = ("admin.", "coordinate.")
 ADMIN_ONLY = {
     "admin.index",

@@ -53,6 +53,8 @@ class Scene:
             "item_id": self.item.id,
             "job_id": self.job.id,  # a CSV import the area's coordinator started
             "key": "groceries",  # a category (admin pages)
+            "email_id": 999_999_999,  # the development mailbox: an email that does not exist
+            "token": "not-a-real-token",  # links from emails (issue 19)
         }
 
 

@@ -118,6 +118,23 @@ EXPECTED: dict[str, tuple] = {
     # The SMS simulator: any signed-in person outside production (admins only in production,
     # tests/security/test_web_hardening.py).
     "simulator.phone": (L, 200, 200, 200, 200, 200, 200, 200),
+    "simulator.mailbox": (L, 200, 200, 200, 200, 200, 200, 200),
+    "simulator.mailbox_email": (L, 404, 404, 404, 404, 404, 404, 404),
+    # Email (issue 19): account links are guarded by their single-use token (a bad one is a
+    # 400 page for everyone); "forgot password" is open to all; the rest needs a login.
+    "auth.forgot": (200,) * 8,
+    "auth.reset": (400,) * 8,
+    "auth.verify": (400,) * 8,
+    "auth.email_change": (400,) * 8,
+    "auth.resend_verification": (L, OK, OK, OK, OK, OK, OK, OK),
+    "account.change_email": (L, OK, OK, OK, OK, OK, OK, OK),
+    "account.delete": (L, OK, OK, OK, OK, OK, OK, OK),
+    "account.notices": (L, OK, OK, OK, OK, OK, OK, OK),
+    # Links in notice emails: a signed token instead of a login; a bad one is 400 for all.
+    "email_links.unsubscribe": (400,) * 8,
+    "email_links.invitation": (400,) * 8,
+    "email_links.checkin": (400,) * 8,
+    "email_links.offers": (400,) * 8,
     # JSON API (issue 9): bearer tokens only. A browser session, even an admin's, is not a
     # credential there (so no CSRF exposure): 401 for every persona. Docs are public.
     "api.docs": (200,) * 8,

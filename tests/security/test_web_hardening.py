@@ -19,7 +19,14 @@ from tests.security.test_authorization_matrix import EXPECTED, OK, RULES
 
 # Webhooks carry a Twilio signature instead of a CSRF token (tests/badinput/test_webhooks).
 SIGNED = ("sms_hooks.", "api.")  # webhooks: Twilio signature; API: bearer tokens
-STATE_CHANGING = [r for r in RULES if "POST" in r.methods and not r.endpoint.startswith(SIGNED)]
+# RFC 8058 one-click unsubscribe: mail clients POST with no form token; the signed link is
+# the credential (tests/email/test_notices_by_email.py checks forged ones change nothing).
+TOKEN_LINKS = ("email_links.unsubscribe",)
+STATE_CHANGING = [
+    r
+    for r in RULES
+    if "POST" in r.methods and not r.endpoint.startswith(SIGNED) and r.endpoint not in TOKEN_LINKS
+]
 
 
 def _allowed_persona(endpoint: str) -> str:

@@ -1,8 +1,16 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, RadioField, SelectChoice, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import (
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 from mutualaid.i18n import _l
 from mutualaid.web.auth.forms import new_password_field, password_again_field
@@ -68,3 +76,53 @@ class EverywhereForm(FlaskForm):
     """Log out on every device (the button on the profile page)."""
 
     everywhere = SubmitField(_l("Log out everywhere"))
+
+
+class EmailChangeForm(FlaskForm):
+    """A new address (confirmed from that address before it takes effect)."""
+
+    email = EmailField(
+        _l("New email address"),
+        validators=[
+            DataRequired(_l("Enter your email address.")),
+            Email(
+                _l("Enter a valid email address, like name@example.org."),
+                check_deliverability=False,
+            ),
+            Length(max=254),
+        ],
+    )
+    password = PasswordField(
+        _l("Current password"), validators=[DataRequired(_l("Enter your password."))]
+    )
+    change_email = SubmitField(_l("Send a confirmation link"))
+
+
+class DeleteAccountForm(FlaskForm):
+    """Delete my account: the password, as a last check."""
+
+    password = PasswordField(_l("Current password"), validators=[Optional()])
+    delete = SubmitField(_l("Delete my account"))
+
+
+def _channel_field(label: object) -> RadioField:
+    return RadioField(
+        label,
+        choices=[
+            SelectChoice("both", _l("Text and email")),
+            SelectChoice("email", _l("Email only")),
+            SelectChoice("text", _l("Text only")),
+            SelectChoice("none", _l("Neither (I will check the website)")),
+        ],
+        default="both",
+    )
+
+
+class NoticesForm(FlaskForm):
+    """How each kind of notice reaches the person (issue 19)."""
+
+    invitations = _channel_field(_l("Invitations to help"))
+    group = _channel_field(_l("Group updates (someone joined, the group is complete, done)"))
+    thread = _channel_field(_l("Group messages (by email: one digest at a time)"))
+    checkins = _channel_field(_l("Check-ins (still need help? still available?)"))
+    save_notices = SubmitField(_l("Save how we reach you"))

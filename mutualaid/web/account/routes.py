@@ -4,27 +4,48 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from mutualaid.accounts import AccountError, change_password, update_profile
+from mutualaid.email.preferences import channels
 from mutualaid.extensions import db
 from mutualaid.i18n import _
 from mutualaid.phones import InvalidPhone, mask_phone, normalise_phone
 from mutualaid.sms.identity import VerificationError, confirm_code, start_verification
 from mutualaid.web.account.blueprint import bp
 from mutualaid.web.account.forms import (
+    DeleteAccountForm,
+    EmailChangeForm,
     EverywhereForm,
+    NoticesForm,
     PasswordForm,
     PhoneCodeForm,
     PhoneSendForm,
     ProfileForm,
 )
 from mutualaid.web.auth import sessions
+from mutualaid.web.auth.forms import ConfirmForm
 
 
-def _profile_page(form: ProfileForm, password_form: PasswordForm | None = None, status=200):
+def _profile_page(
+    form: ProfileForm,
+    password_form: PasswordForm | None = None,
+    status=200,
+    *,
+    email_form: EmailChangeForm | None = None,
+    delete_form: DeleteAccountForm | None = None,
+    notices_form: NoticesForm | None = None,
+):
+    if notices_form is None:
+        notices_form = NoticesForm(
+            formdata=None, prefix="nt", data=channels(db.session, current_user)
+        )
     html = render_template(
         "account/profile.html",
         form=form,
         password_form=password_form or PasswordForm(formdata=None, prefix="pw"),
         everywhere_form=EverywhereForm(),
+        email_form=email_form or EmailChangeForm(formdata=None, prefix="em"),
+        delete_form=delete_form or DeleteAccountForm(formdata=None, prefix="del"),
+        resend_form=ConfirmForm(formdata=None),
+        notices_form=notices_form,
     )
     return html, status
 

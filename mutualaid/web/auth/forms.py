@@ -65,3 +65,27 @@ class LoginForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email address."))])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
     submit = SubmitField(_l("Log in"))
+
+
+class ForgotForm(FlaskForm):
+    """Forgot your password: the address to send a reset link to."""
+
+    email = EmailField(
+        _l("Email"),
+        validators=[DataRequired(_l("Enter your email address.")), Length(max=254)],
+    )
+    submit = SubmitField(_l("Email me a link"))
+
+
+class ResetForm(FlaskForm):
+    """A new password, from a reset link."""
+
+    new = new_password_field(_l("New password"))
+    confirm = password_again_field(_l("New password again"), "new")
+    submit = SubmitField(_l("Set my new password"))
+
+
+class ConfirmForm(FlaskForm):
+    """One button: a link's page changes nothing until it is pressed (mail scanners GET)."""
+
+    submit = SubmitField(_l("Confirm"))

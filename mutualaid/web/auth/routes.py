@@ -7,6 +7,7 @@ from flask_login import current_user, login_required, login_user
 
 from mutualaid import throttle
 from mutualaid.accounts import AccountError, NewAccount, authenticate, sign_up
+from mutualaid.email.account import send_verification
 from mutualaid.extensions import db
 from mutualaid.i18n import _, _l, current_language
 from mutualaid.models import utcnow
@@ -60,7 +61,7 @@ def signup():
                 if form.phone.data
                 else None
             )
-            sign_up(
+            person = sign_up(
                 db.session,
                 current_app.extensions["passwords"],
                 NewAccount(
@@ -76,6 +77,8 @@ def signup():
         except AccountError as exc:
             getattr(form, exc.field or "email").errors.append(str(exc))
         else:
+            if person is not None:
+                send_verification(db.session, person)  # issue 19: prove the address
             db.session.commit()
             flash(str(SIGNED_UP), "info")
             next_url = safe_next(request.args.get("next"))

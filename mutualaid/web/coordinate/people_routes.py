@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
+from mutualaid.email.sending import failed_for
 from mutualaid.extensions import db
 from mutualaid.i18n import _
 from mutualaid.policy import coordinates_area
@@ -39,6 +40,7 @@ def person(person_id: int):
         "coordinate/person.html",
         person=person,
         history=history,
+        failed_emails=failed_for(db.session, [person.id]),
         exact=lambda area_id: coordinates_area(me(), area_id),
     )
 

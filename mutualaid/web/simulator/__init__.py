@@ -5,7 +5,7 @@ here are signed with the real Twilio RequestValidator and POSTed to /sms/inbound
 app, so they go through exactly the pipeline real texts take; replies come from the outbox.
 """
 
-from mutualaid.web.simulator import routes  # noqa: F401  (registers the views on bp)
+from mutualaid.web.simulator import mailbox, routes  # noqa: F401  (register the views on bp)
 from mutualaid.web.simulator.blueprint import bp
 
 __all__ = ["bp"]
