@@ -5,12 +5,19 @@ worker additionally claims each row, commits, records sid/status/segments and co
 again (PostgreSQL by default). Pacing is off. Rounds alternate so neither side gets a
 warmer machine. Target: the worker reaches at least 50 % of the bare loop.
 
+What it measures, honestly: the worker's dispatch function (``dispatch_due``) called in this
+process, on rows queued with the enqueue stubbed out, against an emulator running as a thread
+of the same process (both sides share its GIL). It is the claim/send/record loop's cost, not
+a ``flask worker`` process fed by the queue: the Huey hop, process start-up and pacing are
+not in it.
+
     .venv/bin/python benchmarks/outbox_bench.py [--n 300] [--rounds 3] [--db postgres|sqlite]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 import time
@@ -61,7 +68,7 @@ def main() -> None:
             ACCOUNT_SID, AUTH_TOKEN, http_client=TwilioHttpClient(timeout=10), environment={}
         )
         bare.api.base_url = emu.url
-        bare_rates, worker_rates = [], []
+        bare_rates, worker_rates, loads = [], [], [os.getloadavg()[0]]
         with app.app_context():
             upgrade()
             for r in range(args.rounds):
@@ -83,10 +90,14 @@ def main() -> None:
                 start = time.perf_counter()
                 sent = dispatcher.dispatch_due(limit=args.n)
                 worker_rates.append(sent / (time.perf_counter() - start))
+                loads.append(os.getloadavg()[0])
             db.session.remove()
             db.engine.dispose()
         b, w = statistics.median(bare_rates), statistics.median(worker_rates)
-        print(f"database: {args.db}; {args.n} messages x {args.rounds} rounds, pacing off")
+        print(
+            f"database: {args.db}; {args.n} messages x {args.rounds} rounds, pacing off; "
+            f"load average {min(loads):.1f}-{max(loads):.1f}"
+        )
         rounds = lambda rates: ", ".join(f"{x:.0f}" for x in rates)  # noqa: E731
         print(f"bare client.messages.create loop : {b:8.1f} msg/s  (rounds: {rounds(bare_rates)})")
         print(
