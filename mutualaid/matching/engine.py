@@ -160,11 +160,9 @@ def find_matches(
         for *_key, candidate in sorted(best.values(), key=lambda item: item[:4])[:limit]
     ]
     if language is None and has_request_context():
-        translations = get_translations()
-        return [_match(c, scored, translations, open_here) for c, scored in ranked]
+        return _matches(ranked, open_here)
     with in_language(language or "en"):
-        translations = get_translations()
-        return [_match(c, scored, translations, open_here) for c, scored in ranked]
+        return _matches(ranked, open_here)
 
 
 def _facts(
@@ -260,13 +258,27 @@ def _settled(best: _Best, limit: int, ceiling: float) -> bool:
     return round(ceiling + 0.001, 1) < -kth[0]  # (score_value rounds to 3 places)
 
 
-def _match(candidate: Candidate, scored: Scored, translations: Any, open_here: set[int]) -> Match:
-    return Match(
-        person_id=candidate.person_id,
-        offer_id=candidate.offer_id,
-        distance_km=round(candidate.distance_km, 3),
-        score=scored.score,
-        reasons=tuple(render(r, translations) for r in scored.reasons),
-        details=scored.reasons,
-        invited=candidate.person_id in open_here,
-    )
+def _matches(ranked: list[tuple[Candidate, Scored]], open_here: set[int]) -> list[Match]:
+    """The matches with their reasons in the current language; a reason shared by several
+    (the category, "any time", "1 of 1 pod slot free") is rendered once."""
+    translations = get_translations()
+    texts: dict[Reason, str] = {}
+
+    def text(reason: Reason) -> str:
+        rendered = texts.get(reason)
+        if rendered is None:
+            rendered = texts[reason] = render(reason, translations)
+        return rendered
+
+    return [
+        Match(
+            person_id=candidate.person_id,
+            offer_id=candidate.offer_id,
+            distance_km=round(candidate.distance_km, 3),
+            score=scored.score,
+            reasons=tuple(text(r) for r in scored.reasons),
+            details=scored.reasons,
+            invited=candidate.person_id in open_here,
+        )
+        for candidate, scored in ranked
+    ]
