@@ -83,9 +83,20 @@ WHERE s.category = :category
 # offers and people. ``ok`` carries the people filters, so the last row's ceiling still
 # bounds every entry not read. The distance is computed as the Python one is (doubles), to
 # within rounding; the caller recomputes it exactly.
+# PostgreSQL raises on a floating-point underflow (a product or power that rounds to zero),
+# so differences and latitudes below 1e-100 degrees count as zero (the distance moves by far
+# less than the slack) and the freshness exponent stops at 700 (0.5 ** 700 ~ 2e-211, which
+# only raises the ceiling above the exact 0).
+_TINY = "(CASE WHEN abs({x}) < 1e-100 THEN 0.0 ELSE {x} END)"
 _SQL_DISTANCE = (
-    "(2 * {earth} * asin({least}(1.0, sqrt(power(sin(radians({t}.lat - :lat) / 2), 2)"
-    " + :cos_lat * cos(radians({t}.lat)) * power(sin(radians({t}.lng - :lng) / 2), 2)))))"
+    "(2 * {earth} * asin({least}(1.0, sqrt("
+    + "power(sin(radians("
+    + _TINY.format(x="{t}.lat - :lat")
+    + ") / 2), 2) + :cos_lat * cos(radians("
+    + _TINY.format(x="{t}.lat")
+    + ")) * power(sin(radians("
+    + _TINY.format(x="{t}.lng - :lng")
+    + ") / 2), 2)))))"
 )
 _SQL_REACH = "{least}(:radius_km, {t}.radius_km)"
 _SQL_TERMS = (
@@ -93,12 +104,12 @@ _SQL_TERMS = (
     " ELSE 1.0 END) + :w_freshness * {fresh}"
 )
 _SQLITE_FRESH = (
-    "coalesce(power(0.5, max(0.0, julianday(:now) - julianday(e.last_confirmed_at))"
-    " / :half_life_days), 1.0)"
+    "coalesce(power(0.5, min(700.0, max(0.0, julianday(:now) - julianday(e.last_confirmed_at))"
+    " / :half_life_days)), 1.0)"
 )
 _POSTGRES_FRESH = (
-    "power(0.5, greatest(0.0, CAST(extract(epoch FROM (:now - e.last_confirmed_at))"
-    " AS double precision) / 86400.0) / :half_life_days)"
+    "power(0.5, least(700.0, greatest(0.0, CAST(extract(epoch FROM (:now - e.last_confirmed_at))"
+    " AS double precision) / 86400.0) / :half_life_days))"
 )
 
 
@@ -130,11 +141,10 @@ JOIN {RTREE_TABLE} AS r ON r.id = q.id
 JOIN people AS p ON p.id = r.helper_id
 """  # noqa: S608 (constant names, no input)
 _D, _REACH, _TERMS = _terms("least", "greatest", _POSTGRES_FRESH)
-_BEST_POSTGRES = _pyformat(
-    f"""
-SELECT r.offer_id, r.helper_id, r.lat, r.lng, r.radius_km, r.availability, r.capacity,
-       r.last_confirmed_at, p.language, {_REQUESTER_LANGUAGE}, r.terms, {_OK}
-FROM (
+# PostgreSQL reads the pod history of the same people in the same statement (one round trip
+# instead of two; SQLite runs in-process, where a second statement costs little).
+_BEST_POSTGRES_CTE = f"""
+WITH r AS MATERIALIZED (
   SELECT e.offer_id, e.helper_id, e.lat, e.lng, e.radius_km, e.availability, e.capacity,
          e.last_confirmed_at, e.expires_at, {_TERMS} AS terms
   FROM {PG_SPOTS_TABLE} AS e
@@ -142,10 +152,13 @@ FROM (
     AND e.pt <@ box(point(:min_lng, :min_lat), point(:max_lng, :max_lat))
     AND {_D} <= {_REACH} + :slack_km
   ORDER BY terms DESC LIMIT :n
-) AS r
+), h AS ({{stats}})
+SELECT r.offer_id, r.helper_id, r.lat, r.lng, r.radius_km, r.availability, r.capacity,
+       r.last_confirmed_at, p.language, {_REQUESTER_LANGUAGE}, r.terms, {_OK}, h.*
+FROM r
 JOIN people AS p ON p.id = r.helper_id
+LEFT JOIN h ON h.person_id = r.helper_id
 """  # noqa: S608 (constant names, no input)
-)
 del _D, _REACH, _TERMS
 
 _STATS_SELECT = """
@@ -174,6 +187,11 @@ _STATS_SQLITE = _STATS_SELECT.format(person_filter="IN (SELECT value FROM json_e
 
 _POSTGRES = _pyformat(_POSTGRES)
 _STATS_POSTGRES = _pyformat(_STATS_SELECT.format(person_filter="= ANY(:person_ids)"))
+_BEST_POSTGRES = _pyformat(
+    _BEST_POSTGRES_CTE.format(
+        stats=_STATS_SELECT.format(person_filter="IN (SELECT helper_id FROM r)")
+    )
+)
 
 
 class Driver:
@@ -314,13 +332,18 @@ def best_first_search(
     w_distance: float,
     w_freshness: float,
     half_life_days: float,
-) -> tuple[list[SpatialHit], str | None, float | None] | None:
+    need_id: int | None,
+    fairness_days: int,
+    history_days: int,
+) -> tuple[list[SpatialHit], str | None, float | None, dict[int, PodHistory] | None] | None:
     """The offers of the ``n`` index entries in reach with the highest distance and
     freshness terms (``w_distance * distance factor + w_freshness * freshness factor``,
     from the index row alone), the exact rules of :func:`spatial_search` applied to them;
     the requester's language; and the highest those terms can be for any entry not read
-    (None when every entry in reach was read). None when the search circle needs two boxes
-    (it crosses the antimeridian): use :func:`spatial_search`."""
+    (None when every entry in reach was read); on PostgreSQL also the pod history of their
+    people (:func:`membership_stats`, read in the same statement), on SQLite None. None
+    when the search circle needs two boxes (it crosses the antimeridian): use
+    :func:`spatial_search`."""
     boxes = bounding_boxes(lat, lng, radius_km)
     if len(boxes) != 1:
         return None
@@ -328,7 +351,7 @@ def best_first_search(
     if driver.sqlite:
         rows = driver.execute(_SQLITE_CODE, "", {"category": category})
         if not rows:
-            return [], None, None
+            return [], None, None, None
         code = rows[0][0]
     box = boxes[0]
     params = {
@@ -348,9 +371,10 @@ def best_first_search(
         "category": category,
         "code": code,
         "requester_id": requester_id if requester_id is not None else -1,
-        "now": driver.param_time(now),
+        **_stats_params(driver, need_id, now, fairness_days, history_days),
     }
     rows = driver.execute(_BEST_SQLITE, _BEST_POSTGRES, params)
+    history = None if driver.sqlite else {r[12]: _history(driver, r[13:]) for r in rows if r[12]}
     hits: list[SpatialHit] = []
     requester_language = None
     seen: set[int] = set()
@@ -365,7 +389,7 @@ def best_first_search(
         if d <= radius_km and d <= reach:
             confirmed = driver.result_time(confirmed)
             hits.append(SpatialHit(oid, pid, d, reach, avail, cap, confirmed, language))
-    return hits, requester_language, (lowest if len(rows) >= n else None)
+    return hits, requester_language, (lowest if len(rows) >= n else None), history
 
 
 @dataclass(frozen=True, slots=True)
@@ -407,26 +431,37 @@ def membership_stats(
         _STATS_POSTGRES,
         {
             "person_ids": json.dumps(ids) if driver.sqlite else ids,
-            "need_id": need_id if need_id is not None else -1,
-            "fair_since": driver.param_time(now - timedelta(days=fairness_days)),
-            "day_since": driver.param_time(now - timedelta(days=1)),
-            "days3_since": driver.param_time(now - timedelta(days=3)),
-            "now": driver.param_time(now),
-            "hist_since": driver.param_time(now - timedelta(days=history_days)),
+            **_stats_params(driver, need_id, now, fairness_days, history_days),
         },
     )
+    return {row[0]: _history(driver, row[1:]) for row in rows}
+
+
+def _stats_params(
+    driver: Driver, need_id: int | None, now: datetime, fairness_days: int, history_days: int
+) -> dict[str, Any]:
     return {
-        pid: PodHistory(
-            seated=int(seated or 0),
-            asked_recently=int(asked or 0),
-            recent_load=float(load or 0) + int(open_elsewhere or 0),
-            open_elsewhere=int(open_elsewhere or 0),
-            last_asked_at=driver.result_time(last) if last is not None else None,
-            accepted=int(acc or 0),
-            declined=int(dec or 0),
-            no_reply=int(exp or 0),
-            invited_to_need=bool(here),
-            open_here=bool(open_here),
-        )
-        for pid, seated, asked, load, open_elsewhere, last, acc, dec, exp, here, open_here in rows
+        "need_id": need_id if need_id is not None else -1,
+        "fair_since": driver.param_time(now - timedelta(days=fairness_days)),
+        "day_since": driver.param_time(now - timedelta(days=1)),
+        "days3_since": driver.param_time(now - timedelta(days=3)),
+        "now": driver.param_time(now),
+        "hist_since": driver.param_time(now - timedelta(days=history_days)),
     }
+
+
+def _history(driver: Driver, stats: Sequence[Any]) -> PodHistory:
+    """One row of the history query (after the person id) as a :class:`PodHistory`."""
+    seated, asked, load, open_elsewhere, last, acc, dec, exp, here, open_here = stats
+    return PodHistory(
+        seated=int(seated or 0),
+        asked_recently=int(asked or 0),
+        recent_load=float(load or 0) + int(open_elsewhere or 0),
+        open_elsewhere=int(open_elsewhere or 0),
+        last_asked_at=driver.result_time(last) if last is not None else None,
+        accepted=int(acc or 0),
+        declined=int(dec or 0),
+        no_reply=int(exp or 0),
+        invited_to_need=bool(here),
+        open_here=bool(open_here),
+    )

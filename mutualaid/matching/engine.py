@@ -33,6 +33,7 @@ from mutualaid.matching.candidates import (
     BEST_FIRST,
     NO_HISTORY,
     Driver,
+    PodHistory,
     SpatialHit,
     best_first_search,
     membership_stats,
@@ -139,12 +140,17 @@ def find_matches(
             w_distance=w.distance,
             w_freshness=w.freshness,
             half_life_days=cfg.freshness_half_life_days,
+            need_id=need.id,
+            fairness_days=cfg.fairness_window_days,
+            history_days=cfg.response_window_days,
         )
         if first is None:
             break
-        hits, requester_language, rest = first
+        hits, requester_language, rest, history = first
         facts = _facts(need, requester_language, radius, area)
-        ranked_all = _rank(driver, hits, need, facts, context, horizon, with_open_invitations)
+        ranked_all = _rank(
+            driver, hits, need, facts, context, horizon, with_open_invitations, history
+        )
         if rest is None or _settled(ranked_all[0], limit, score_ceiling(rest + 1e-6, context)):
             break
         ranked_all = None
@@ -188,9 +194,11 @@ def _rank(
     context: Context,
     horizon: Horizon,
     with_open_invitations: bool,
+    history: dict[int, PodHistory] | None = None,
 ) -> tuple[_Best, set[int]]:
     """Each person's best offer among ``hits`` with its sort key (availability, pod history
-    and the exclusions it brings), and who holds an open invitation to this need."""
+    and the exclusions it brings), and who holds an open invitation to this need.
+    ``history``: the hits' people's pod history when it was read with them."""
     cfg = context.config
     available = []
     for hit in hits:
@@ -199,14 +207,15 @@ def _rank(
             available.append((hit, when))
     if not available:
         return {}, set()
-    history = membership_stats(
-        driver,
-        (hit.person_id for hit, _ in available),
-        need_id=need.id,
-        now=context.now,
-        fairness_days=cfg.fairness_window_days,
-        history_days=cfg.response_window_days,
-    )
+    if history is None:
+        history = membership_stats(
+            driver,
+            (hit.person_id for hit, _ in available),
+            need_id=need.id,
+            now=context.now,
+            fairness_days=cfg.fairness_window_days,
+            history_days=cfg.response_window_days,
+        )
     best: _Best = {}
     open_here: set[int] = set()
     for hit, when in available:

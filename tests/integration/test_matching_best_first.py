@@ -102,3 +102,29 @@ def test_best_first_gives_the_answer_of_ranking_everyone(app, monkeypatch, seed)
             monkeypatch.undo()
             assert _answer(got) == _answer(want), (k, limit)
     assert outcomes["settled"] > 0 and outcomes["read on"] > 0, outcomes
+
+
+def test_tiny_coordinates_and_old_confirmations_do_not_underflow(app, monkeypatch):
+    """PostgreSQL raises on a floating-point underflow: coordinates a hair from zero and an
+    offer confirmed long ago must still be matched (found by Hypothesis in the exactness
+    test), the same as ranking everyone."""
+    helpers = [make_person() for _ in range(4)]
+    spots = [(1e-300, 0.0), (0.0, 1e-310), (5e-324, -5e-324), (0.001, 0.001)]
+    for helper, (lat, lng) in zip(helpers, spots, strict=True):
+        offer = Offer(
+            helper_id=helper.id,
+            lat=lat,
+            lng=lng,
+            radius_km=5.0,
+            status="active",
+            availability={"any_time": True},
+            last_confirmed_at=datetime(1900, 1, 1, tzinfo=UTC),
+        )
+        offer.set_categories(["groceries"])
+        db.session.add(offer)
+    db.session.flush()
+    need = make_need(make_person(), lat=0.0, lng=6.6e-243, urgency="week")
+    got = find_matches(db.session, need, limit=20, now=NOW)
+    monkeypatch.setattr(engine, "best_first_search", lambda *a, **kw: None)
+    assert _answer(got) == _answer(find_matches(db.session, need, limit=20, now=NOW))
+    assert {m.person_id for m in got} == {h.id for h in helpers}
