@@ -77,6 +77,7 @@ def generate(size: int, n_needs: int, warmup: int, seed: int, zips) -> DataSet:
     n_helpers = max(1, size * 4 // 5)
     n_requesters = max(10, n_needs + warmup)
     created = NOW - timedelta(days=400)
+    offer_zips: list[int] = []  # each offer's ZIP, so needs can be drawn where offers are
     for pid in range(1, n_helpers + n_requesters + 1):
         roll = rng.random()
         ds.people.append(
@@ -94,7 +95,9 @@ def generate(size: int, n_needs: int, warmup: int, seed: int, zips) -> DataSet:
         )
     for i in range(size):
         oid = i + 1
-        lat0, lng0 = zips[rng.randrange(len(zips))]
+        zip_index = rng.randrange(len(zips))
+        offer_zips.append(zip_index)
+        lat0, lng0 = zips[zip_index]
         # Helper: mostly one offer each; a fifth of offers belong to someone with another.
         helper = 1 + (i if i < n_helpers else rng.randrange(n_helpers))
         ds.offers.append(
@@ -115,11 +118,27 @@ def generate(size: int, n_needs: int, warmup: int, seed: int, zips) -> DataSet:
         )
         for cat in rng.sample(CATEGORIES, rng.choice((1, 1, 2, 3))):
             ds.categories.append((oid, cat))
-    # Needs: measured + warm-up, at random ZIPs; requesters are their own people.
+    # Needs: measured + warm-up, drawn where people live: a ZIP in proportion to the offer
+    # density around it (offers in its 0.1-degree cell and the eight around it, ~30 km
+    # square), as a population proxy. Drawn uniformly over ZIPs, most needs at the small
+    # sizes landed where nobody offers anything and timed empty answers. Requesters are
+    # their own people. The offers are the same as before this change.
+    cells: dict[tuple[int, int], int] = {}
+    for z in offer_zips:
+        cell = _cell(zips[z])
+        cells[cell] = cells.get(cell, 0) + 1
+    weights = []
+    for z in zips:
+        ci, cj = _cell(z)
+        weights.append(
+            sum(cells.get((ci + di, cj + dj), 0) for di in (-1, 0, 1) for dj in (-1, 0, 1))
+        )
+    need_rng = random.Random(seed * 7_000_003 + size)
+    need_zips = need_rng.choices(range(len(zips)), weights, k=n_needs + warmup)
     need_id = 0
     for j in range(n_needs + warmup):
         need_id += 1
-        lat, lng = zips[rng.randrange(len(zips))]
+        lat, lng = zips[need_zips[j]]
         urgency = rng.choices([u for u, _ in URGENCIES], [w for _, w in URGENCIES])[0]
         ds.needs.append(
             {
@@ -182,6 +201,10 @@ def generate(size: int, n_needs: int, warmup: int, seed: int, zips) -> DataSet:
                 }
             )
     return ds
+
+
+def _cell(point: tuple[float, float]) -> tuple[int, int]:
+    return int(point[0] * 10 // 1), int(point[1] * 10 // 1)
 
 
 def _code(n: int) -> str:

@@ -14,11 +14,18 @@ the processing is not counted in its request time); phases 3-4 the worker beside
    (alternating, --rounds times); throughput and p50/p99 latency.
 2. Open loop: the webhook at a fixed --rate (default 200 requests/s) for --seconds;
    latency is measured from each request's scheduled time, so queueing counts.
-3. Drain: the worker starts and applies the backlog of phases 1-2 for --drain seconds
-   (texts applied per second); what is left is marked processed (skipped).
+3. Drain: the worker starts and applies the backlog of phases 1-2; texts applied per
+   second over the first --drain seconds, then the worker keeps going until the backlog is
+   applied (up to --finish seconds, and that rate over the whole backlog is reported too).
+   Nothing is marked processed that the worker did not apply: if --finish runs out, the
+   texts still waiting are deleted (and the Redis queue emptied), and counted as discarded.
 4. End to end: the webhook at --e2e-rate requests/s for 2 x --seconds with the worker
    running beside it: webhook p50/p99, and receipt -> processed_at p50/p99 per text.
 Targets: webhook >= 40 % of no-op throughput; p99 < 100 ms at 200 requests/s.
+
+What phases 1-2 measure: the web side alone (no worker competes for the two cores), so they
+bound what the webhook answers, not what the system sustains; a burst beyond the worker's
+rate (phase 3) is queued, not applied. Phase 4 is the sustained case.
 
     .venv/bin/python benchmarks/webhook_bench.py [--seconds 5] [--rounds 2] [--rate 200]
         [--drain 15] [--e2e-rate 20] [--worker-threads 2]
@@ -100,36 +107,44 @@ def _wait_for(check, seconds: float, what: str) -> None:
         time.sleep(0.1)
 
 
-def drain(engine, env: dict[str, str], threads: int, seconds: float) -> dict:
-    """Start the worker on the backlog; texts applied per second while it lasts."""
-    stored, before = _counts(engine)
-    worker = Worker(env, threads)
-    # Start-up (imports, first connections) is not counted: time from the first progress.
-    _wait_for(lambda: _counts(engine)[1] > before, 60, "the worker to start")
-    time.sleep(1.0)
-    _, start_count = _counts(engine)
-    t0 = time.perf_counter()
-    done = start_count
-    while time.perf_counter() - t0 < seconds and done < stored:
-        time.sleep(0.5)
-        _, done = _counts(engine)
-    elapsed = time.perf_counter() - t0
-    worker.stop()
+def drain(engine, env: dict[str, str], threads: int, seconds: float, finish: float) -> dict:
+    """Start the worker on the backlog: texts applied per second over the first ``seconds``,
+    then until the backlog is applied (at most ``finish`` seconds in all)."""
     import sqlalchemy as sa
 
-    with engine.begin() as conn:  # skip the rest, so phase 4 starts with an empty queue
-        skipped = conn.execute(
-            sa.text(
-                "UPDATE sms_messages SET processed_at = now() "
-                "WHERE direction = 'in' AND processed_at IS NULL"
-            )
-        ).rowcount
+    stored, before = _counts(engine)
+    worker = Worker(env, threads)
+    try:
+        # Start-up (imports, first connections) is not counted: time from the first progress.
+        _wait_for(lambda: _counts(engine)[1] > before, 60, "the worker to start")
+        time.sleep(1.0)
+        _, start_count = _counts(engine)
+        t0 = time.perf_counter()
+        done = start_count
+        window = None
+        while time.perf_counter() - t0 < finish and done < stored:
+            time.sleep(0.5)
+            _, done = _counts(engine)
+            if window is None and time.perf_counter() - t0 >= seconds:
+                window = (done - start_count) / (time.perf_counter() - t0)
+        elapsed = time.perf_counter() - t0
+    finally:
+        worker.stop()
+    discarded = 0
+    if done < stored:  # never mark a text processed that was not applied: discard it
+        with engine.begin() as conn:
+            discarded = conn.execute(
+                sa.text("DELETE FROM sms_messages WHERE direction = 'in' AND processed_at IS NULL")
+            ).rowcount
     _cleanup_redis()
+    overall = (done - start_count) / elapsed
     return {
         "backlog": stored - before,
         "applied": done - before,
-        "rate": (done - start_count) / elapsed,
-        "skipped": skipped,
+        "rate": window if window is not None else overall,
+        "overall": overall,
+        "elapsed": elapsed,
+        "discarded": discarded,
     }
 
 
@@ -189,11 +204,13 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--drain", type=float, default=15.0)
+    parser.add_argument("--finish", type=float, default=300.0)
     parser.add_argument("--e2e-rate", type=float, default=20.0)
     parser.add_argument("--worker-threads", type=int, default=2)
     args = parser.parse_args()
     import sqlalchemy as sa
 
+    load0 = os.getloadavg()[0]
     port = _free_port()
     public = f"http://127.0.0.1:{port}"
     with throwaway_postgres("mutualaid_webhook_bench") as url:
@@ -232,7 +249,7 @@ def main() -> None:
                 )
             paced = open_loop(port, "/sms/inbound", reqs, args.seconds, args.rate)
             engine = sa.create_engine(url)
-            drained = drain(engine, env, args.worker_threads, args.drain)
+            drained = drain(engine, env, args.worker_threads, args.drain, args.finish)
             e2e = end_to_end(
                 engine, env, args.worker_threads, port, reqs, 2 * args.seconds, args.e2e_rate
             )
@@ -243,6 +260,7 @@ def main() -> None:
             _cleanup_redis()
     workers = os.environ.get("WEB_CONCURRENCY", "2")
     threads = os.environ.get("WEB_THREADS", "4")
+    print(f"load average at start / end: {load0:.1f} / {os.getloadavg()[0]:.1f}")
     print(
         f"gunicorn {workers} workers x {threads} threads, PostgreSQL, Redis queue; "
         f"{args.clients} keep-alive clients, {args.seconds:.0f} s x {args.rounds} rounds "
@@ -267,8 +285,9 @@ def main() -> None:
     )
     print(
         f"worker ({args.worker_threads} threads) on the backlog of {drained['backlog']} texts: "
-        f"{drained['rate']:.0f} texts applied/s ({drained['applied']} applied in "
-        f"{args.drain:.0f} s, {drained['skipped']} skipped)"
+        f"{drained['rate']:.0f} texts applied/s over the first {args.drain:.0f} s, "
+        f"{drained['overall']:.0f}/s over {drained['elapsed']:.0f} s; {drained['applied']} "
+        f"applied, {drained['discarded']} discarded unapplied (none marked processed)"
     )
     print(
         f"end to end at {args.e2e_rate:.0f} req/s for {2 * args.seconds:.0f} s with the worker "

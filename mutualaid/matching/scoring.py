@@ -166,3 +166,15 @@ def score(need: NeedFacts, candidate: Candidate, context: Context) -> Scored:
     elif c.accepted and f["response"] > prior:
         reasons.append(Reason("helped", (("times", c.accepted),)))
     return Scored(score_value(need, c, context), tuple(reasons), f)
+
+
+def score_ceiling(terms: float, context: Context) -> float:
+    """An upper bound on :func:`score_value` for an offer whose distance and freshness
+    terms (``weights.distance * distance factor + weights.freshness * freshness factor``)
+    are at most ``terms``, whatever the helper's language and pod history: those factors at
+    their highest. Lets ``find_matches`` stop reading offers best first once the top of the
+    list cannot change."""
+    cfg = context.config
+    w = cfg.weights
+    response = max(1.0, cfg.response_prior_accepts / cfg.response_prior_total)
+    return 100.0 * (terms + w.fairness + w.response * response + w.language) / w.total
