@@ -20,8 +20,9 @@ from mutualaid.models.pods import INVITED
 from mutualaid.needs import resolve_from_pod
 from mutualaid.offers import awaiting_confirmation, confirm_offer, pause_offer
 from mutualaid.pods import seating
+from mutualaid.pods.capacity import at_capacity_text
 from mutualaid.pods.formation import PodError
-from mutualaid.pods.seating import accept, at_capacity_text, decline
+from mutualaid.pods.seating import accept, decline
 from mutualaid.pods.wording import urgency_label
 from mutualaid.web.auth.forms import ConfirmForm
 from mutualaid.web.email_links.blueprint import bp
