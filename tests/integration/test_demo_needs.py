@@ -8,6 +8,7 @@ from tests.conftest import login_as, text_of
 
 
 def test_demo_posts_needs_and_offers_once(app, runner):
+    known = set(db.session.scalars(select(Person.id)))
     before_needs = db.session.scalar(select(func.count()).select_from(Need))
     before_offers = db.session.scalar(select(func.count()).select_from(Offer))
     first = runner.invoke(args=["demo"])
@@ -23,6 +24,13 @@ def test_demo_posts_needs_and_offers_once(app, runner):
     assert all(n.area_id is not None and n.location_status == "ok" for n in needs)
     assert all((n.public_lat, n.public_lng) != (n.lat, n.lng) for n in needs)
     assert {n.category for n in needs} >= {"groceries", "transport", "meals", "childcare"}
+    # Demo web accounts are confirmed: no "not confirmed" banner, and email notices flow.
+    web_people = [
+        p
+        for p in db.session.scalars(select(Person).where(Person.password_hash.is_not(None)))
+        if p.id not in known
+    ]
+    assert web_people and all(p.email_verified_at is not None for p in web_people)
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0 and "kept  need" in second.output
     assert db.session.scalar(select(func.count()).select_from(Need)) == before_needs + len(needs)
